@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // The suite drives real actors and timers; a hung store test must fail, not stall CI.
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+  },
+});
