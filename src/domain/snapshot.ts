@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import {
+  type ClaimPermission,
+  ClaimPermissionSchema,
+  type DegradationReason,
+  DegradationReasonSchema,
+  type PrimaryState,
+  PrimaryStateSchema,
+} from './vocabulary.js';
+
+/** The operator-facing view of the state: what listeners, payloads and the inspector see. */
+export const OperationalStateSnapshotSchema = z
+  .object({
+    primaryState: PrimaryStateSchema,
+    claimPermission: ClaimPermissionSchema,
+    /** Sorted A→Z: the cockpit diffs payloads, so order must be stable. */
+    degradationReasons: z.array(DegradationReasonSchema),
+    isDegraded: z.boolean(),
+  })
+  .strict();
+
+export interface OperationalStateSnapshot {
+  readonly primaryState: PrimaryState;
+  readonly claimPermission: ClaimPermission;
+  readonly degradationReasons: readonly DegradationReason[];
+  readonly isDegraded: boolean;
+}
+
+/** Builds a frozen snapshot; reasons are de-duplicated and sorted so equal states compare equal. */
+export function makeSnapshot(
+  primaryState: PrimaryState,
+  claimPermission: ClaimPermission,
+  degradationReasons: Iterable<DegradationReason>,
+): OperationalStateSnapshot {
+  const reasons = sortReasons(degradationReasons);
+  return Object.freeze({
+    primaryState,
+    claimPermission,
+    degradationReasons: Object.freeze(reasons),
+    isDegraded: reasons.length > 0,
+  });
+}
+
+export function sortReasons(reasons: Iterable<DegradationReason>): DegradationReason[] {
+  // Default sort compares UTF-16 code units, which is also RFC 8785's key order: stable on every host.
+  return [...new Set(reasons)].sort();
+}

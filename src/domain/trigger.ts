@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/** Triggers are free text, but bounded: they land in every payload and in the history ring. */
+export const MAX_TRIGGER_BYTES = 4096;
+
+const utf8 = new TextEncoder();
+
+export const TriggerSchema = z
+  .string({ error: (issue) => `trigger must be a string, got ${describeValue(issue.input)}` })
+  .min(1, { error: 'trigger must not be empty' })
+  .refine((s) => utf8.encode(s).length <= MAX_TRIGGER_BYTES, {
+    error: (issue) =>
+      `trigger is ${utf8.encode(String(issue.input)).length} UTF-8 bytes; the limit is ${MAX_TRIGGER_BYTES}`,
+  });
+
+/** A short, printable description of an arbitrary value, for error messages that name the bad input. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') {
+    const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
+    return JSON.stringify(shown) + (value.length > 80 ? ` (${value.length} chars)` : '');
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return `${typeof value} ${String(value)}`;
+  }
+  if (Array.isArray(value)) return `array(${value.length})`;
+  return typeof value;
+}

@@ -1,0 +1,98 @@
+import { describeValue } from './domain/trigger.js';
+
+/**
+ * A chain-event emit failed. Fail-loud, never policy: the runtime logs it and reports it to the machine,
+ * and the machine keeps moving. `cause` is the human-readable reason (the original contract);
+ * `originalError` keeps whatever was thrown, for stack traces.
+ */
+export class OperationalStateEmitError extends Error {
+  override readonly name = 'OperationalStateEmitError';
+  /** The chain event type that could not be appended. */
+  readonly eventType: string;
+  /** Why, as text (for example `Sea MCP unavailable`, `workspace_id is None/empty after resolution`). */
+  override readonly cause: string;
+  readonly originalError: unknown;
+
+  constructor(eventType: string, cause: string, originalError?: unknown) {
+    super(
+      `emit of '${eventType}' failed: ${cause}. Operational-state observability is degraded; ` +
+        'cockpit may show stale state.',
+    );
+    this.eventType = eventType;
+    this.cause = cause;
+    this.originalError = originalError;
+  }
+}
+
+/**
+ * A transition the chart does not have: a (from, to) pair outside TRANSITION_TABLE, an event the current
+ * state does not accept, or anything at all once the state is `stopped`. State is unchanged and nothing
+ * was appended.
+ */
+export class InvalidStateTransitionError extends Error {
+  override readonly name = 'InvalidStateTransitionError';
+  readonly from: string;
+  /** The requested target state, when the request named one. */
+  readonly to: string | undefined;
+  /** The event type, when the request was a typed event. */
+  readonly eventType: string | undefined;
+  readonly trigger: string | undefined;
+
+  constructor(details: { from: string; to?: string; eventType?: string; trigger?: string; reason?: string }) {
+    const trig = details.trigger === undefined ? '' : ` (trigger=${quote(details.trigger)})`;
+    const what =
+      details.to !== undefined
+        ? `${details.from} → ${details.to} is not in TRANSITION_TABLE`
+        : `event ${details.eventType ?? '?'} is not accepted in state ${details.from}`;
+    const why = details.reason === undefined ? '' : `: ${details.reason}`;
+    super(`Invalid transition: ${what}${why}${trig}`);
+    this.from = details.from;
+    this.to = details.to;
+    this.eventType = details.eventType;
+    this.trigger = details.trigger;
+  }
+}
+
+/**
+ * Bad input: an unknown state, reason, permission or event type, or a trigger that is not a non-empty
+ * string of at most 4 KiB. Nothing changed and nothing was appended. `field` says where, `value`
+ * describes what was given.
+ */
+export class OperationalStateInputError extends TypeError {
+  override readonly name = 'OperationalStateInputError';
+  readonly field: string;
+  readonly value: string;
+
+  constructor(field: string, value: unknown, problem: string) {
+    super(`Invalid ${field}: ${problem} (got ${describeValue(value)})`);
+    this.field = field;
+    this.value = describeValue(value);
+  }
+}
+
+/** What went wrong inside a chain store. */
+export type ChainStoreErrorKind =
+  | 'invalid_input'
+  | 'unknown_event_type'
+  | 'timeout'
+  | 'unavailable'
+  | 'closed';
+
+/** A chain store refused or failed an operation. The emit service wraps it in OperationalStateEmitError. */
+export class ChainStoreError extends Error {
+  override readonly name = 'ChainStoreError';
+  readonly kind: ChainStoreErrorKind;
+  /** The event type concerned, when one event is to blame. */
+  readonly eventType: string | undefined;
+
+  constructor(kind: ChainStoreErrorKind, message: string, options?: { eventType?: string; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.kind = kind;
+    this.eventType = options?.eventType;
+  }
+}
+
+function quote(s: string): string {
+  const shown = s.length > 200 ? `${s.slice(0, 200)}…` : s;
+  return `'${shown}'`;
+}

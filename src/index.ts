@@ -1,0 +1,105 @@
+// Vocabulary and wire format
+
+export { buildPayload, type TransitionPayload, TransitionPayloadSchema } from './domain/payload.js';
+export {
+  makeSnapshot,
+  type OperationalStateSnapshot,
+  OperationalStateSnapshotSchema,
+} from './domain/snapshot.js';
+export { MAX_TRIGGER_BYTES, TriggerSchema } from './domain/trigger.js';
+export {
+  BOOT_FAILED_EVENT,
+  BOOT_READY_EVENT,
+  CHAIN_EVENT_TYPES,
+  type ChainEventType,
+  CLAIM_PERMISSIONS,
+  ClaimPermission,
+  ClaimPermissionSchema,
+  DEGRADATION_REASONS,
+  DegradationReason,
+  DegradationReasonSchema,
+  GENERIC_TRANSITION_EVENT,
+  PAUSED_COST_LIMIT_EVENT,
+  PRIMARY_STATES,
+  PrimaryState,
+  PrimaryStateSchema,
+  type TriggerLiteral,
+} from './domain/vocabulary.js';
+export { DEFAULT_APPEND_TIMEOUT_MS } from './emit/append-transition.js';
+export { type EmitOutcome, EmitPipeline, type EmitPipelineOptions } from './emit/emit-pipeline.js';
+export { createEmitService } from './emit/emit-service.js';
+export {
+  type EmitOptions,
+  emitStateTransition,
+  makeEmitListener,
+  type TransitionListener,
+} from './emit/emit-state-transition.js';
+// Emit
+export { type ChainProvider, resolveEmitTarget } from './emit/provider.js';
+// Errors
+export {
+  ChainStoreError,
+  type ChainStoreErrorKind,
+  InvalidStateTransitionError,
+  OperationalStateEmitError,
+  OperationalStateInputError,
+} from './errors.js';
+export { consoleLogger, type Logger, silentLogger } from './logger.js';
+export type {
+  CommittedTransition,
+  HistoryEntry,
+  OperationalStateContext,
+  OperationalStateInput,
+} from './machine/context.js';
+export type { EmitRequest } from './machine/emit-protocol.js';
+export {
+  CHART_EVENT_TYPES,
+  ChartEventSchema,
+  type OperationalStateEvent,
+  type OperationalStateEventType,
+  type PauseCause,
+  PauseCauseSchema,
+} from './machine/events.js';
+// The chart
+export {
+  type OperationalStateMachine,
+  operationalStateMachine,
+  type TransitionRowMeta,
+} from './machine/machine.js';
+export { parseOperationalStateEvent } from './machine/parse.js';
+export { selectExtraLiteral } from './machine/pure.js';
+export {
+  eventForPair,
+  isValidTransition,
+  TRANSITION_TABLE,
+  type TransitionRow,
+  transitionsFrom,
+  transitionsTo,
+} from './machine/table.js';
+export { LITERAL_TRIGGER_TEXT, PAUSE_TRIGGER_BY_CAUSE, TRIGGER } from './machine/wording.js';
+// Runtime
+export {
+  createOperationalState,
+  type InspectionObserver,
+  type OperationalStateRuntime,
+  type PostureChange,
+  type RuntimeOptions,
+  type RuntimeTarget,
+} from './runtime/create-operational-state.js';
+export { canonicalPayload } from './store/canonical-json.js';
+export { chainHash, genesisHash, HASH_VERSION } from './store/hash.js';
+export { createMemoryChainStore, type MemoryChainStoreOptions } from './store/memory-store.js';
+// Chain stores
+export type {
+  AppendedEvent,
+  ChainDivergence,
+  ChainEvent,
+  ChainEventInput,
+  ChainStore,
+  DivergenceKind,
+  JsonObject,
+  JsonValue,
+  ReadOptions,
+  VerifyResult,
+} from './store/types.js';
+export { toVerifiable, type VerifiableEvent, verifyChain } from './store/verify.js';

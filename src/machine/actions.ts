@@ -1,0 +1,70 @@
+import { sortReasons } from '../domain/snapshot.js';
+import {
+  CLAIM_PERMISSIONS,
+  type ClaimPermission,
+  DEGRADATION_REASONS,
+  type DegradationReason,
+  type PrimaryState,
+  type TriggerLiteral,
+} from '../domain/vocabulary.js';
+import type { CommittedTransition, HistoryEntry, OperationalStateContext } from './context.js';
+import { type MachineEvent, triggerOf } from './events.js';
+
+export interface CommitParams {
+  readonly from: PrimaryState;
+  readonly to: PrimaryState;
+  readonly literal: TriggerLiteral | null;
+}
+
+/**
+ * The context update of one transition: posture (claim permission, then added reasons, then removed
+ * reasons), history ring, and the `lastTransition` record the emit request is built from. Total: values
+ * that bypassed validation (a raw `actor.send`) are ignored rather than thrown on, because a throwing
+ * action would put the actor into XState's error status.
+ */
+export function commitTransition(
+  context: OperationalStateContext,
+  event: MachineEvent,
+  params: CommitParams,
+  now: Date = new Date(),
+): Partial<OperationalStateContext> {
+  const claimPermission = isClaimPermission(eventField(event, 'claimPermission'))
+    ? (eventField(event, 'claimPermission') as ClaimPermission)
+    : context.claimPermission;
+  const reasons = new Set(context.degradationReasons);
+  for (const r of reasonList(eventField(event, 'addReasons'))) reasons.add(r);
+  for (const r of reasonList(eventField(event, 'removeReasons'))) reasons.delete(r);
+  const degradationReasons = sortReasons(reasons);
+  const entry: HistoryEntry = {
+    at: now.toISOString(),
+    from: params.from,
+    to: params.to,
+    trigger: triggerOf(event),
+    claimPermission,
+    degradationReasons,
+  };
+  const n = context.transitionCount + 1;
+  const lastTransition: CommittedTransition = {
+    ...entry,
+    n,
+    previousClaimPermission: context.claimPermission,
+    previousDegradationReasons: context.degradationReasons,
+    literal: params.literal,
+  };
+  const history = [...context.history, entry];
+  if (history.length > context.historySize) history.splice(0, history.length - context.historySize);
+  return { claimPermission, degradationReasons, history, transitionCount: n, lastTransition };
+}
+
+function eventField(event: MachineEvent, key: 'claimPermission' | 'addReasons' | 'removeReasons'): unknown {
+  return (event as unknown as Record<string, unknown>)[key];
+}
+
+function isClaimPermission(value: unknown): value is ClaimPermission {
+  return typeof value === 'string' && (CLAIM_PERMISSIONS as readonly string[]).includes(value);
+}
+
+function reasonList(value: unknown): DegradationReason[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((r): r is DegradationReason => (DEGRADATION_REASONS as readonly unknown[]).includes(r));
+}

@@ -1,0 +1,338 @@
+import { type Actor, createActor, type InspectionEvent, type Observer } from 'xstate';
+import { z } from 'zod';
+import { makeSnapshot, type OperationalStateSnapshot } from '../domain/snapshot.js';
+import { TriggerSchema } from '../domain/trigger.js';
+import {
+  ClaimPermissionSchema,
+  DegradationReasonSchema,
+  PRIMARY_STATES,
+  type PrimaryState,
+  PrimaryStateSchema,
+} from '../domain/vocabulary.js';
+import { type EmitOutcome, EmitPipeline } from '../emit/emit-pipeline.js';
+import { createEmitService } from '../emit/emit-service.js';
+import type { TransitionListener } from '../emit/emit-state-transition.js';
+import type { ChainProvider } from '../emit/provider.js';
+import { InvalidStateTransitionError, OperationalStateInputError } from '../errors.js';
+import { consoleLogger, type Logger, safeLog } from '../logger.js';
+import { type HistoryEntry, MAX_HISTORY_SIZE } from '../machine/context.js';
+import type { OperationalStateEvent } from '../machine/events.js';
+import { type OperationalStateMachine, operationalStateMachine } from '../machine/machine.js';
+import { inputErrorFrom, parseOperationalStateEvent } from '../machine/parse.js';
+import { eventForPair } from '../machine/table.js';
+import type { ChainStore } from '../store/types.js';
+
+/** Where the runtime appends: a store and a fixed workspace, or a provider resolved per emit. */
+export type RuntimeTarget =
+  | { readonly store: ChainStore; readonly workspaceId: string }
+  | { readonly provider: ChainProvider };
+
+export type InspectionObserver = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+
+export interface RuntimeOptions {
+  /** pino-compatible; default: errors and warnings to stderr. */
+  readonly logger?: Logger;
+  /** Transitions kept in the in-memory history (default 20, at most 10000). */
+  readonly historySize?: number;
+  /** An XState inspection observer; it is isolated, so one that throws never breaks the actor. */
+  readonly inspect?: InspectionObserver;
+  /** Bound on one store append (default 10000 ms); a hung store then counts as a failed emit. */
+  readonly appendTimeoutMs?: number;
+}
+
+/** Posture changes a transition may carry; applied in this order: claim permission, add, then remove. */
+export interface PostureChange {
+  readonly claimPermission?: z.input<typeof ClaimPermissionSchema>;
+  readonly addReasons?: readonly z.input<typeof DegradationReasonSchema>[];
+  readonly removeReasons?: readonly z.input<typeof DegradationReasonSchema>[];
+}
+
+export interface OperationalStateRuntime {
+  /** The state now. */
+  readonly current: OperationalStateSnapshot;
+  /**
+   * Moves to `to` with a free-text trigger. Resolves once the new state is in place (the emit follows
+   * asynchronously; `flush()` waits for it). Rejects with InvalidStateTransitionError, changing and
+   * appending nothing, for a pair the table lacks; same-state calls are posture updates.
+   */
+  transitionTo(to: PrimaryState, trigger: string, posture?: PostureChange): Promise<OperationalStateSnapshot>;
+  /** Sends a typed chart event (validated); rejects like transitionTo if the current state refuses it. */
+  send(event: OperationalStateEvent): Promise<OperationalStateSnapshot>;
+  /** The last `limit` transitions (default: all kept), oldest first. */
+  history(limit?: number): HistoryEntry[];
+  /**
+   * Calls `listener(from, to, trigger)` after every transition, in order. A listener that throws or
+   * rejects is logged and isolated. Returns an unsubscribe function.
+   */
+  addListener(listener: TransitionListener): () => void;
+  /** Observes every emit outcome (appended events, or the OperationalStateEmitError), in order. */
+  onEmit(observer: (outcome: EmitOutcome) => void): () => void;
+  /** Resolves once every emit requested so far has been appended or has failed, and listeners settled. */
+  flush(): Promise<void>;
+  /** Flushes, then stops the actor. Idempotent. */
+  stop(): Promise<void>;
+  /** Emits that have failed so far (each was logged as OperationalStateEmitError). */
+  readonly emitFailures: number;
+  /** Emits requested but not yet appended or failed. */
+  readonly pendingEmits: number;
+  /** The running XState actor, for inspection and `subscribe`. */
+  readonly actor: Actor<OperationalStateMachine>;
+}
+
+const OptionsSchema = z
+  .object({
+    logger: z.custom<Logger>(
+      (v) => typeof v === 'object' && v !== null && typeof (v as Logger).error === 'function',
+      {
+        message: 'logger must have error/warn/info/debug methods',
+      },
+    ),
+    historySize: z.number().int().min(1).max(MAX_HISTORY_SIZE),
+    inspect: z.custom<InspectionObserver>(
+      (v) => typeof v === 'function' || (typeof v === 'object' && v !== null),
+    ),
+    appendTimeoutMs: z.number().int().min(1).max(3_600_000),
+  })
+  .partial()
+  .strict();
+
+const PostureSchema = z
+  .object({
+    claimPermission: ClaimPermissionSchema.optional(),
+    addReasons: z.array(DegradationReasonSchema).max(64).optional(),
+    removeReasons: z.array(DegradationReasonSchema).max(64).optional(),
+  })
+  .strict();
+
+/**
+ * Starts one agent's operational-state actor, with its emit service bound to a chain store. The actor
+ * starts in `booting`, claim permission `none`, no degradation reasons.
+ */
+export function createOperationalState(
+  target: RuntimeTarget,
+  options: RuntimeOptions = {},
+): OperationalStateRuntime {
+  const parsedOptions = OptionsSchema.safeParse(options);
+  if (!parsedOptions.success) throw inputErrorFrom(parsedOptions.error, options, 'options');
+  const logger = options.logger ?? consoleLogger;
+  const provider = providerOf(target);
+
+  const pipeline = new EmitPipeline({
+    provider,
+    logger,
+    ...(options.appendTimeoutMs !== undefined ? { appendTimeoutMs: options.appendTimeoutMs } : {}),
+  });
+  let emitFailures = 0;
+  pipeline.observe((outcome) => {
+    if (!outcome.ok) emitFailures += 1;
+  });
+
+  const machine = operationalStateMachine.provide({
+    actors: { emitService: createEmitService(pipeline, logger) },
+  });
+  const actor = createActor(machine, {
+    input: { historySize: options.historySize ?? undefined },
+    ...(options.inspect !== undefined ? { inspect: isolateInspector(options.inspect, logger) } : {}),
+  });
+
+  const listeners = new Set<TransitionListener>();
+  const listenerWork = new Set<Promise<void>>();
+  let seenTransitions = 0;
+  const subscription = actor.subscribe({
+    next: (snapshot) => {
+      const t = snapshot.context.lastTransition;
+      if (t === null || t.n <= seenTransitions) return;
+      seenTransitions = t.n;
+      const from = makeSnapshot(t.from, t.previousClaimPermission, t.previousDegradationReasons);
+      const to = makeSnapshot(t.to, t.claimPermission, t.degradationReasons);
+      for (const listener of [...listeners]) runListener(listener, from, to, t.trigger);
+    },
+    error: (err) => safeLog(logger, 'error', { err }, 'operational-state actor failed'),
+  });
+  actor.start();
+
+  function runListener(
+    listener: TransitionListener,
+    from: OperationalStateSnapshot,
+    to: OperationalStateSnapshot,
+    trigger: string,
+  ) {
+    const report = (err: unknown) =>
+      safeLog(
+        logger,
+        'error',
+        { err, from: from.primaryState, to: to.primaryState, trigger },
+        'transition listener failed; ignored',
+      );
+    try {
+      const result = listener(from, to, trigger);
+      if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+        const work: Promise<void> = Promise.resolve(result)
+          .catch(report)
+          .finally(() => listenerWork.delete(work));
+        listenerWork.add(work);
+      }
+    } catch (err) {
+      report(err);
+    }
+  }
+
+  const current = (): OperationalStateSnapshot => {
+    const s = actor.getSnapshot();
+    return makeSnapshot(s.value as PrimaryState, s.context.claimPermission, s.context.degradationReasons);
+  };
+
+  function assertRunning(request: { to?: string; eventType?: string; trigger?: string }) {
+    const s = actor.getSnapshot();
+    if (s.status === 'done' || s.value === 'stopped') {
+      throw new InvalidStateTransitionError({
+        from: 'stopped',
+        ...request,
+        reason: 'stopped is final; recovery is a new process',
+      });
+    }
+    if (s.status !== 'active') {
+      throw new InvalidStateTransitionError({
+        from: String(s.value),
+        ...request,
+        reason: `the runtime is ${s.status}`,
+      });
+    }
+  }
+
+  function dispatch(event: OperationalStateEvent): OperationalStateSnapshot {
+    const before = actor.getSnapshot().context.transitionCount;
+    actor.send(event);
+    const after = actor.getSnapshot();
+    if (after.context.transitionCount !== before + 1) {
+      // Unreachable while the chart is total; loud if it ever is not.
+      throw new InvalidStateTransitionError({
+        from: String(after.value),
+        eventType: event.type,
+        reason: `actor status ${after.status}`,
+      });
+    }
+    return current();
+  }
+
+  let stopping: Promise<void> | null = null;
+
+  async function flush(): Promise<void> {
+    // Listeners may cause further transitions and emits: wait until both queues are quiet.
+    for (;;) {
+      await pipeline.idle();
+      await Promise.allSettled([...listenerWork]);
+      if (pipeline.pending === 0 && listenerWork.size === 0) return;
+    }
+  }
+
+  return {
+    get current() {
+      return current();
+    },
+    async transitionTo(to, trigger, posture = {}) {
+      const toParsed = PrimaryStateSchema.safeParse(to);
+      if (!toParsed.success)
+        throw new OperationalStateInputError('to', to, `expected one of ${PRIMARY_STATES.join(', ')}`);
+      const trig = TriggerSchema.safeParse(trigger);
+      if (!trig.success) throw inputErrorFrom(trig.error, trigger, 'trigger');
+      const postureParsed = PostureSchema.safeParse(posture);
+      if (!postureParsed.success) throw inputErrorFrom(postureParsed.error, posture, 'posture');
+      assertRunning({ to: toParsed.data, trigger: trig.data });
+      const from = current().primaryState;
+      const type = eventForPair(from, toParsed.data);
+      if (type === null)
+        throw new InvalidStateTransitionError({ from, to: toParsed.data, trigger: trig.data });
+      return dispatch({ type, trigger: trig.data, ...postureParsed.data } as OperationalStateEvent);
+    },
+    async send(raw) {
+      const event = parseOperationalStateEvent(raw);
+      assertRunning({
+        eventType: event.type,
+        ...(event.trigger !== undefined ? { trigger: event.trigger } : {}),
+      });
+      if (!actor.getSnapshot().can(event)) {
+        throw new InvalidStateTransitionError({
+          from: current().primaryState,
+          eventType: event.type,
+          ...(event.trigger !== undefined ? { trigger: event.trigger } : {}),
+        });
+      }
+      return dispatch(event);
+    },
+    history(limit) {
+      const all = actor.getSnapshot().context.history;
+      if (limit === undefined) return all.map((e) => ({ ...e }));
+      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) {
+        throw new OperationalStateInputError('limit', limit, 'expected a non-negative integer');
+      }
+      return all.slice(Math.max(0, all.length - limit)).map((e) => ({ ...e }));
+    },
+    addListener(listener) {
+      if (typeof listener !== 'function')
+        throw new OperationalStateInputError('listener', listener, 'expected a function');
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    onEmit(observer) {
+      return pipeline.observe(observer);
+    },
+    flush,
+    stop() {
+      stopping ??= (async () => {
+        await flush();
+        subscription.unsubscribe();
+        actor.stop();
+      })();
+      return stopping;
+    },
+    get emitFailures() {
+      return emitFailures;
+    },
+    get pendingEmits() {
+      return pipeline.pending;
+    },
+    actor,
+  };
+}
+
+function providerOf(target: RuntimeTarget): ChainProvider {
+  if (typeof target !== 'object' || target === null) {
+    throw new OperationalStateInputError('target', target, 'expected { store, workspaceId } or { provider }');
+  }
+  if ('provider' in target) {
+    const p = target.provider;
+    if (typeof p !== 'object' || p === null || typeof p.resolveWorkspaceId !== 'function') {
+      throw new OperationalStateInputError('provider', p, 'expected { connection, resolveWorkspaceId() }');
+    }
+    return p;
+  }
+  const { store, workspaceId } = target as { store?: unknown; workspaceId?: unknown };
+  if (typeof workspaceId !== 'string' || workspaceId.length === 0) {
+    throw new OperationalStateInputError('workspaceId', workspaceId, 'expected a non-empty string');
+  }
+  if (typeof store !== 'object' || store === null || typeof (store as ChainStore).append !== 'function') {
+    throw new OperationalStateInputError(
+      'store',
+      store,
+      'expected a ChainStore (append, read, verify, close)',
+    );
+  }
+  return { connection: store as ChainStore, resolveWorkspaceId: () => workspaceId };
+}
+
+function isolateInspector(inspect: InspectionObserver, logger: Logger): (event: InspectionEvent) => void {
+  let reported = false;
+  return (event) => {
+    try {
+      if (typeof inspect === 'function') inspect(event);
+      else inspect.next?.(event);
+    } catch (err) {
+      // Once is loud enough: an observer that throws tends to throw on every event.
+      if (!reported) safeLog(logger, 'error', { err }, 'inspection observer threw; isolated (reported once)');
+      reported = true;
+    }
+  };
+}

@@ -1,0 +1,83 @@
+import canonicalize from 'canonicalize';
+import { ChainStoreError } from '../errors.js';
+import type { JsonObject } from './types.js';
+
+/**
+ * RFC 8785 (JCS) text of a payload: the exact bytes the chain hashes. Values outside the JSON domain are
+ * refused up front with the path to them, rather than silently dropped or rounded.
+ */
+export function canonicalPayload(payload: unknown, eventType?: string): string {
+  const problem = findNonJson(payload, '$');
+  if (problem !== null) {
+    throw new ChainStoreError(
+      'invalid_input',
+      `payload is not canonical JSON: ${problem}`,
+      eventType ? { eventType } : {},
+    );
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new ChainStoreError(
+      'invalid_input',
+      'payload must be a JSON object',
+      eventType ? { eventType } : {},
+    );
+  }
+  try {
+    const text = canonicalize(payload);
+    if (text === undefined) throw new Error('nothing to serialize');
+    return text;
+  } catch (err) {
+    throw new ChainStoreError('invalid_input', `payload is not canonical JSON: ${(err as Error).message}`, {
+      ...(eventType ? { eventType } : {}),
+      cause: err,
+    });
+  }
+}
+
+/** Parses canonical text back into a fresh, deeply frozen object, so stored rows cannot be mutated. */
+export function parseCanonical(text: string): JsonObject {
+  return deepFreeze(JSON.parse(text)) as JsonObject;
+}
+
+function findNonJson(value: unknown, path: string): string | null {
+  switch (typeof value) {
+    case 'string':
+      return null;
+    case 'boolean':
+      return null;
+    case 'number':
+      if (!Number.isFinite(value)) return `${path} is ${value}`;
+      if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+        return `${path} is an integer beyond 2^53 (${value}); send it as a string`;
+      }
+      return null;
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const p = findNonJson(value[i], `${path}[${i}]`);
+          if (p !== null) return p;
+        }
+        return null;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null)
+        return `${path} is a ${proto?.constructor?.name ?? 'non-plain'} object`;
+      for (const [k, v] of Object.entries(value)) {
+        const p = findNonJson(v, `${path}.${k}`);
+        if (p !== null) return p;
+      }
+      return null;
+    }
+    default:
+      return `${path} is ${typeof value}`;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+
+/** The only chain format so far; stores record it per row so the algorithm can change later. */
+export const HASH_VERSION = 1;
+
+/** The genesis link binds a chain to its workspace: SHA-256("genesis:" ‖ workspaceId), hex. */
+export function genesisHash(workspaceId: string): string {
+  return createHash('sha256').update(`genesis:${workspaceId}`, 'utf8').digest('hex');
+}
+
+/**
+ * H(n) = SHA-256(prev_hash[32 bytes] ‖ int8_be(seq) ‖ utf8(event_type) ‖ 0x00 ‖ utf8(canonical_payload)).
+ * The fixed-width fields and the NUL after the event type (which cannot contain one) make the field
+ * boundaries unambiguous; the payload is the RFC 8785 text that the store keeps verbatim.
+ */
+export function chainHash(
+  prevHashHex: string,
+  seq: number,
+  eventType: string,
+  canonicalPayload: string,
+): string {
+  const seqBytes = Buffer.alloc(8);
+  seqBytes.writeBigInt64BE(BigInt(seq));
+  return createHash('sha256')
+    .update(Buffer.from(prevHashHex, 'hex'))
+    .update(seqBytes)
+    .update(eventType, 'utf8')
+    .update(Buffer.of(0))
+    .update(canonicalPayload, 'utf8')
+    .digest('hex');
+}

@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import { CHAIN_EVENT_TYPES } from '../domain/vocabulary.js';
+import { ChainStoreError } from '../errors.js';
+import { canonicalPayload, parseCanonical } from './canonical-json.js';
+import { chainHash, genesisHash } from './hash.js';
+import type {
+  AppendedEvent,
+  ChainEvent,
+  ChainEventInput,
+  ChainStore,
+  ReadOptions,
+  VerifyResult,
+} from './types.js';
+import { assertWorkspaceId, EVENT_TYPE_PATTERN, parseReadOptions } from './validate.js';
+import { type VerifiableEvent, verifyChain } from './verify.js';
+
+export interface MemoryChainStoreOptions {
+  /**
+   * The event types this store accepts (default: the four operational-state literals), mirroring the
+   * database stores' `event_types` vocabulary table: anything else is refused, not stored.
+   */
+  readonly eventTypes?: readonly string[];
+}
+
+interface Row extends ChainEvent {
+  readonly payloadCanonical: string;
+}
+
+interface Chain {
+  readonly rows: Row[];
+  readonly byKey: Map<string, Row>;
+  head: string;
+}
+
+/**
+ * The in-process chain store: a real hash chain with idempotent appends and verification, kept in memory.
+ * For tests, demos and single-process agents that persist nothing; the database stores share its format.
+ */
+export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): ChainStore {
+  const vocabulary = new Set(options.eventTypes ?? CHAIN_EVENT_TYPES);
+  const chains = new Map<string, Chain>();
+  let closed = false;
+
+  const assertOpen = () => {
+    if (closed) throw new ChainStoreError('closed', 'the memory chain store is closed');
+  };
+
+  return {
+    async append(workspaceId: string, events: readonly ChainEventInput[]): Promise<AppendedEvent[]> {
+      assertOpen();
+      assertWorkspaceId(workspaceId);
+      if (!Array.isArray(events)) throw new ChainStoreError('invalid_input', 'events must be an array');
+      // Validate and canonicalize everything before touching the chain: all or nothing.
+      const prepared = events.map((e, i) => prepare(e, i, vocabulary));
+      const chain: Chain = chains.get(workspaceId) ?? {
+        rows: [],
+        byKey: new Map(),
+        head: genesisHash(workspaceId),
+      };
+      const results: AppendedEvent[] = [];
+      const fresh: Row[] = [];
+      const batchKeys = new Map<string, Row>();
+      let head = chain.head;
+      let seq = chain.rows.length;
+      for (const p of prepared) {
+        const existing =
+          p.idempotencyKey === null
+            ? undefined
+            : (chain.byKey.get(p.idempotencyKey) ?? batchKeys.get(p.idempotencyKey));
+        if (existing !== undefined) {
+          results.push(publicCopy(existing, true));
+          continue;
+        }
+        seq += 1;
+        const hash = chainHash(head, seq, p.eventType, p.payloadCanonical);
+        const row: Row = {
+          eventId: randomUUID(),
+          workspaceId,
+          seq,
+          eventType: p.eventType,
+          payload: parseCanonical(p.payloadCanonical),
+          payloadCanonical: p.payloadCanonical,
+          occurredAt: new Date().toISOString(),
+          correlationId: p.correlationId,
+          idempotencyKey: p.idempotencyKey,
+          prevHash: head,
+          hash,
+        };
+        head = hash;
+        fresh.push(row);
+        if (row.idempotencyKey !== null) batchKeys.set(row.idempotencyKey, row);
+        results.push(publicCopy(row, false));
+      }
+      chain.rows.push(...fresh);
+      for (const [k, row] of batchKeys) chain.byKey.set(k, row);
+      chain.head = head;
+      chains.set(workspaceId, chain);
+      return results;
+    },
+
+    async read(workspaceId: string, readOptions?: ReadOptions): Promise<ChainEvent[]> {
+      assertOpen();
+      assertWorkspaceId(workspaceId);
+      const { afterSeq, limit, eventTypePrefix } = parseReadOptions(readOptions);
+      const rows = chains.get(workspaceId)?.rows ?? [];
+      const out: ChainEvent[] = [];
+      // rows[i].seq === i + 1, so start right after afterSeq.
+      for (let i = afterSeq; i < rows.length && out.length < limit; i++) {
+        const row = rows[i] as Row;
+        if (row.eventType.startsWith(eventTypePrefix)) out.push(toEvent(row));
+      }
+      return out;
+    },
+
+    async verify(workspaceId: string): Promise<VerifyResult> {
+      assertOpen();
+      assertWorkspaceId(workspaceId);
+      const chain = chains.get(workspaceId);
+      if (chain === undefined) {
+        return {
+          ok: false,
+          length: 0,
+          firstDivergence: {
+            seq: 0,
+            kind: 'unknown_workspace',
+            detail: `no chain for workspace ${JSON.stringify(workspaceId)}`,
+          },
+        };
+      }
+      return verifyChain(workspaceId, chain.rows as readonly VerifiableEvent[]);
+    },
+
+    async close(): Promise<void> {
+      closed = true;
+    },
+  };
+}
+
+interface Prepared {
+  readonly eventType: string;
+  readonly payloadCanonical: string;
+  readonly correlationId: string | null;
+  readonly idempotencyKey: string | null;
+}
+
+function prepare(input: ChainEventInput, index: number, vocabulary: ReadonlySet<string>): Prepared {
+  if (typeof input !== 'object' || input === null) {
+    throw new ChainStoreError('invalid_input', `events[${index}] must be an object`);
+  }
+  const { eventType, payload, correlationId, idempotencyKey } = input;
+  if (typeof eventType !== 'string' || !EVENT_TYPE_PATTERN.test(eventType)) {
+    throw new ChainStoreError(
+      'invalid_input',
+      `events[${index}].eventType ${JSON.stringify(eventType)} is not a dotted lowercase event type`,
+    );
+  }
+  if (!vocabulary.has(eventType)) {
+    throw new ChainStoreError(
+      'unknown_event_type',
+      `event type ${JSON.stringify(eventType)} is not in the vocabulary`,
+      { eventType },
+    );
+  }
+  for (const [name, value] of [
+    ['correlationId', correlationId],
+    ['idempotencyKey', idempotencyKey],
+  ] as const) {
+    if (value !== undefined && (typeof value !== 'string' || value.length === 0 || value.length > 256)) {
+      throw new ChainStoreError(
+        'invalid_input',
+        `events[${index}].${name} must be a non-empty string of at most 256 characters`,
+        { eventType },
+      );
+    }
+  }
+  return {
+    eventType,
+    payloadCanonical: canonicalPayload(payload, eventType),
+    correlationId: correlationId ?? null,
+    idempotencyKey: idempotencyKey ?? null,
+  };
+}
+
+function toEvent(row: Row): ChainEvent {
+  const { payloadCanonical: _omit, ...event } = row;
+  return event;
+}
+
+function publicCopy(row: Row, duplicate: boolean): AppendedEvent {
+  return { ...toEvent(row), duplicate };
+}

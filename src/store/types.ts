@@ -1,0 +1,87 @@
+/** A JSON value as the chain stores it: no undefined, no NaN or ±Infinity, no integers beyond 2^53. */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue };
+export type JsonObject = { readonly [key: string]: JsonValue };
+
+/** One event to append. */
+export interface ChainEventInput {
+  /** A vocabulary literal such as `kora.operational_state.transitioned`. */
+  readonly eventType: string;
+  readonly payload: JsonObject;
+  /** Ties events of one transition together (the generic event and its literal share one). */
+  readonly correlationId?: string;
+  /**
+   * Minted once per event, before the first attempt. Re-appending a key returns the original row with
+   * `duplicate: true` and writes nothing, so retries never double an event.
+   */
+  readonly idempotencyKey?: string;
+}
+
+/** An event as stored in a workspace's hash chain. */
+export interface ChainEvent {
+  readonly eventId: string;
+  readonly workspaceId: string;
+  /** 1, 2, 3, … per workspace, gap-free. */
+  readonly seq: number;
+  readonly eventType: string;
+  readonly payload: JsonObject;
+  /** When the store recorded it (ISO 8601, UTC). Not covered by the hash. */
+  readonly occurredAt: string;
+  readonly correlationId: string | null;
+  readonly idempotencyKey: string | null;
+  /** Lowercase hex SHA-256 of the previous link (the genesis hash for seq 1). */
+  readonly prevHash: string;
+  /** Lowercase hex SHA-256 of this link; see the README's chain format. */
+  readonly hash: string;
+}
+
+/** What `append` returns for each input, in input order. */
+export interface AppendedEvent extends ChainEvent {
+  /** True when the idempotency key was already in the chain: this is the original row, nothing was written. */
+  readonly duplicate: boolean;
+}
+
+export interface ReadOptions {
+  /** Return events with `seq > afterSeq` (default 0: from the start). Page by seq, never by time. */
+  readonly afterSeq?: number;
+  /** At most this many events (default 1000, at most 10000). */
+  readonly limit?: number;
+  /** Only event types starting with this text, e.g. `kora.boot.`. */
+  readonly eventTypePrefix?: string;
+}
+
+export type DivergenceKind = 'gap' | 'link_break' | 'hash_mismatch' | 'fork' | 'unknown_workspace';
+
+export interface ChainDivergence {
+  /** The seq at which the chain stops verifying (0 for `unknown_workspace`). */
+  readonly seq: number;
+  readonly kind: DivergenceKind;
+  readonly detail: string;
+}
+
+export type VerifyResult =
+  | { readonly ok: true; readonly length: number; readonly headHash: string }
+  | {
+      readonly ok: false;
+      /** How many events verified before the first divergence. */
+      readonly length: number;
+      readonly firstDivergence: ChainDivergence;
+    };
+
+/**
+ * A per-workspace, append-only, hash-chained event log. Implementations: the in-process memory store,
+ * and (see the README) the database stores. All of them produce byte-identical hashes.
+ */
+export interface ChainStore {
+  /** Appends all events or none, in order, as consecutive seqs of one workspace's chain. */
+  append(workspaceId: string, events: readonly ChainEventInput[]): Promise<AppendedEvent[]>;
+  read(workspaceId: string, options?: ReadOptions): Promise<ChainEvent[]>;
+  /** Walks the chain from genesis on recomputed hashes and reports the first divergence. */
+  verify(workspaceId: string): Promise<VerifyResult>;
+  close(): Promise<void>;
+}
