@@ -1,0 +1,58 @@
+import {
+  type AppendedEvent,
+  type ChainEventInput,
+  type ChainStore,
+  createMemoryChainStore,
+} from '../../src/index.js';
+
+export interface AppendCall {
+  readonly workspaceId: string;
+  readonly events: readonly ChainEventInput[];
+}
+
+/** A real memory store that also records every append call it receives. */
+export function recordingStore(
+  inner: ChainStore = createMemoryChainStore(),
+): ChainStore & { calls: AppendCall[] } {
+  const calls: AppendCall[] = [];
+  return {
+    calls,
+    append(workspaceId, events) {
+      calls.push({ workspaceId, events: structuredClone(events) });
+      return inner.append(workspaceId, events);
+    },
+    read: (ws, o) => inner.read(ws, o),
+    verify: (ws) => inner.verify(ws),
+    close: () => inner.close(),
+  };
+}
+
+/** A store whose appends fail in a chosen way; reads and verify go to a real memory store. */
+export function faultyStore(
+  mode: 'throw' | 'reject' | 'hang',
+  message = 'Sea MCP unavailable',
+): ChainStore & { attempts: number } {
+  const inner = createMemoryChainStore();
+  const store = {
+    attempts: 0,
+    append(_ws: string, _events: readonly ChainEventInput[]): Promise<AppendedEvent[]> {
+      store.attempts += 1;
+      if (mode === 'throw') throw new Error(message);
+      if (mode === 'reject') return Promise.reject(new Error(message));
+      return new Promise<AppendedEvent[]>(() => {});
+    },
+    read: inner.read,
+    verify: inner.verify,
+    close: inner.close,
+  };
+  return store;
+}
+
+/** A logger that keeps what it is given. */
+export function capturingLogger() {
+  const entries: { level: string; fields: Record<string, unknown>; message: string | undefined }[] = [];
+  const at = (level: string) => (fields: object, message?: string) => {
+    entries.push({ level, fields: fields as Record<string, unknown>, message });
+  };
+  return { entries, error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
+}
