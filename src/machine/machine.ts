@@ -60,7 +60,9 @@ export const operationalStateMachine = setup({
   types: {
     context: {} as OperationalStateContext,
     events: {} as MachineEvent,
-    input: {} as OperationalStateInput | undefined,
+    // `| void` keeps input optional for createActor (inference drops a plain `| undefined`).
+    // biome-ignore lint/suspicious/noConfusingVoidType: see above
+    input: {} as OperationalStateInput | void,
   },
   actors: {
     emitService: missingEmitService,
@@ -89,7 +91,7 @@ export const operationalStateMachine = setup({
   },
 }).createMachine({
   id: 'operationalState',
-  context: ({ input }) => initialContext(input),
+  context: ({ input }) => initialContext(input ?? undefined),
   invoke: {
     src: 'emitService',
     id: 'emitter',
