@@ -72,11 +72,7 @@ export class OperationalStateInputError extends TypeError {
 
 /** What went wrong inside a chain store. */
 export type ChainStoreErrorKind =
-  | 'invalid_input'
-  | 'unknown_event_type'
-  | 'timeout'
-  | 'unavailable'
-  | 'closed';
+  'invalid_input' | 'unknown_event_type' | 'timeout' | 'unavailable' | 'closed';
 
 /** A chain store refused or failed an operation. The emit service wraps it in OperationalStateEmitError. */
 export class ChainStoreError extends Error {

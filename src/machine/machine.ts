@@ -61,7 +61,7 @@ export const operationalStateMachine = setup({
     context: {} as OperationalStateContext,
     events: {} as MachineEvent,
     // `| void` keeps input optional for createActor (inference drops a plain `| undefined`).
-    // biome-ignore lint/suspicious/noConfusingVoidType: see above
+    // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- see above
     input: {} as OperationalStateInput | void,
   },
   actors: {

@@ -24,8 +24,7 @@ import type { ChainStore } from '../store/types.js';
 
 /** Where the runtime appends: a store and a fixed workspace, or a provider resolved per emit. */
 export type RuntimeTarget =
-  | { readonly store: ChainStore; readonly workspaceId: string }
-  | { readonly provider: ChainProvider };
+  { readonly store: ChainStore; readonly workspaceId: string } | { readonly provider: ChainProvider };
 
 export type InspectionObserver = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 

@@ -1,11 +1,6 @@
 /** A JSON value as the chain stores it: no undefined, no NaN or ±Infinity, no integers beyond 2^53. */
 export type JsonValue =
-  | string
-  | number
-  | boolean
-  | null
-  | readonly JsonValue[]
-  | { readonly [key: string]: JsonValue };
+  string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 export type JsonObject = { readonly [key: string]: JsonValue };
 
 /** One event to append. */
