@@ -103,3 +103,6 @@ export type {
   VerifyResult,
 } from './store/types.js';
 export { toVerifiable, type VerifiableEvent, verifyChain } from './store/verify.js';
+
+// Chart export (also in opstate/testing)
+export { toDot, toMachineJSON, toMermaid } from './testing/chart-export.js';

@@ -4,10 +4,16 @@ import { z } from 'zod';
 export const MAX_TRIGGER_BYTES = 4096;
 
 const utf8 = new TextEncoder();
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export const TriggerSchema = z
   .string({ error: (issue) => `trigger must be a string, got ${describeValue(issue.input)}` })
   .min(1, { error: 'trigger must not be empty' })
+  .refine((s) => !LONE_SURROGATE.test(s), {
+    error: 'trigger contains a lone surrogate (not valid Unicode), which cannot be hashed as canonical JSON',
+  })
+  .refine((s) => !s.includes('\u0000'), { error: 'trigger contains U+0000, which PostgreSQL cannot store' })
   .refine((s) => utf8.encode(s).length <= MAX_TRIGGER_BYTES, {
     error: (issue) =>
       `trigger is ${utf8.encode(String(issue.input)).length} UTF-8 bytes; the limit is ${MAX_TRIGGER_BYTES}`,

@@ -1,4 +1,5 @@
 import canonicalize from 'canonicalize';
+import { LONE_SURROGATE } from '../domain/trigger.js';
 import { ChainStoreError } from '../errors.js';
 import type { JsonObject } from './types.js';
 
@@ -42,7 +43,7 @@ export function parseCanonical(text: string): JsonObject {
 function findNonJson(value: unknown, path: string): string | null {
   switch (typeof value) {
     case 'string':
-      return null;
+      return stringProblem(value, path);
     case 'boolean':
       return null;
     case 'number':
@@ -64,6 +65,8 @@ function findNonJson(value: unknown, path: string): string | null {
       if (proto !== Object.prototype && proto !== null)
         return `${path} is a ${proto?.constructor?.name ?? 'non-plain'} object`;
       for (const [k, v] of Object.entries(value)) {
+        const keyProblem = stringProblem(k, `${path} key ${JSON.stringify(k)}`);
+        if (keyProblem !== null) return keyProblem;
         const p = findNonJson(v, `${path}.${k}`);
         if (p !== null) return p;
       }
@@ -72,6 +75,13 @@ function findNonJson(value: unknown, path: string): string | null {
     default:
       return `${path} is ${typeof value}`;
   }
+}
+
+/** Both are valid in a JS string but not storable: JCS refuses lone surrogates, PostgreSQL refuses NUL. */
+function stringProblem(value: string, path: string): string | null {
+  if (LONE_SURROGATE.test(value)) return `${path} contains a lone surrogate`;
+  if (value.includes('\u0000')) return `${path} contains U+0000, which PostgreSQL cannot store`;
+  return null;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -64,6 +64,8 @@ function model(s: ModelState, step: Step): Outcome {
   const t = step.trigger;
   if (typeof t !== 'string' || t.length === 0 || Buffer.byteLength(t, 'utf8') > 4096)
     return { kind: 'input' };
+  // Not storable text: a lone UTF-16 surrogate (no canonical JSON for it) or NUL (PostgreSQL refuses it).
+  if (Buffer.from(t, 'utf8').toString('utf8') !== t || t.includes('\0')) return { kind: 'input' };
   if (s.primary === 'stopped') return { kind: 'invalid' };
   if (step.to !== s.primary && !ARROWS.has(`${s.primary}>${step.to}`)) return { kind: 'invalid' };
   const from = s.primary;
@@ -132,6 +134,10 @@ const triggerArb = fc.oneof(
       '€'.repeat(1366),
       'y'.repeat(4096),
       '<script>alert(1)</script>',
+      '\ud800',
+      'a\udc00b',
+      'nul\0byte',
+      '\ud83d\ude00 ok',
     ),
   },
   { weight: 1, arbitrary: fc.constantFrom(42, null, undefined, { trigger: 'cost 100%' }) },

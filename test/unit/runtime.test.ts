@@ -123,6 +123,8 @@ describe('createOperationalState', () => {
     ['over 4 KiB', 'x'.repeat(4097), /4097 UTF-8 bytes; the limit is 4096/],
     ['over 4 KiB in UTF-8 bytes', '§'.repeat(2049), /4098 UTF-8 bytes/],
     ['null', null, /got null/],
+    ['a lone surrogate', 'half \ud800 a pair', /lone surrogate/],
+    ['holding NUL', 'a\u0000b', /U\+0000/],
   ])('rejects a trigger that is %s, changing and appending nothing', async (_label, trigger, message) => {
     const { rt, store } = runtime();
     const err = await rt.transitionTo('ready', trigger as never).catch((e: unknown) => e);
