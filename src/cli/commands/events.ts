@@ -1,0 +1,74 @@
+import Table from 'cli-table3';
+import type { ChainEvent, ChainStore } from '../../store/types.js';
+
+export interface EventsOptions {
+  readonly prefix: string;
+  readonly after: number;
+  readonly limit: number;
+  readonly json: boolean;
+  readonly follow: boolean;
+}
+
+/** `kora.boot.ready` → `boot`: the family the cockpit colours rows by. */
+export function familyOf(eventType: string): string {
+  return eventType.split('.')[1] ?? eventType;
+}
+
+function keyFields(e: ChainEvent): string {
+  const p = e.payload as Record<string, unknown>;
+  if (typeof p.from_primary_state === 'string') {
+    const reasons =
+      Array.isArray(p.degradation_reasons) && p.degradation_reasons.length > 0
+        ? ` [${p.degradation_reasons.join(',')}]`
+        : '';
+    const trigger = String(p.trigger ?? '');
+    const shown = trigger.length > 48 ? `${trigger.slice(0, 47)}…` : trigger;
+    return `${p.from_primary_state} → ${p.to_primary_state}  claim=${String(p.claim_permission)}${reasons}  "${shown}"`;
+  }
+  return JSON.stringify(p).slice(0, 80);
+}
+
+export function eventsTable(events: readonly ChainEvent[]): string {
+  const table = new Table({
+    head: ['family', 'seq', 'time', 'type', 'payload'],
+    style: { head: [], border: [] },
+  });
+  for (const e of events) table.push([familyOf(e.eventType), e.seq, e.occurredAt, e.eventType, keyFields(e)]);
+  return table.toString();
+}
+
+/** Prints the chain (one page, or follows it until interrupted). */
+export async function runEvents(
+  store: ChainStore,
+  workspaceId: string,
+  options: EventsOptions,
+  write: (text: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const page = await store.read(workspaceId, {
+    afterSeq: options.after,
+    limit: options.limit,
+    eventTypePrefix: options.prefix,
+  });
+  if (options.json) {
+    write(JSON.stringify(page, null, 2));
+    return;
+  }
+  write(
+    page.length === 0
+      ? `(no events after seq ${options.after}${options.prefix ? ` with prefix ${options.prefix}` : ''})`
+      : eventsTable(page),
+  );
+  if (!options.follow) return;
+  // Follow by seq, never by time: the cursor is the last seq seen, whatever its prefix.
+  let cursor =
+    (await store.read(workspaceId, { afterSeq: options.after, limit: 10_000 })).at(-1)?.seq ?? options.after;
+  while (!signal?.aborted) {
+    await new Promise((r) => setTimeout(r, 500));
+    const fresh = await store.read(workspaceId, { afterSeq: cursor, limit: 1000 });
+    if (fresh.length === 0) continue;
+    cursor = fresh.at(-1)?.seq ?? cursor;
+    const shown = fresh.filter((e) => e.eventType.startsWith(options.prefix));
+    if (shown.length > 0) write(eventsTable(shown));
+  }
+}

@@ -1,0 +1,141 @@
+import { SingleBar } from 'cli-progress';
+import { GENERIC_TRANSITION_EVENT } from '../../domain/vocabulary.js';
+import type { EmitOutcome } from '../../emit/emit-pipeline.js';
+import { silentLogger } from '../../logger.js';
+import { createOperationalState, type InspectionObserver } from '../../runtime/create-operational-state.js';
+import type { AppendedEvent, ChainEventInput, ChainStore, VerifyResult } from '../../store/types.js';
+import { simulateLife } from './life.js';
+
+export interface DemoOptions {
+  readonly store: ChainStore;
+  readonly storeLabel: string;
+  readonly workspaceId: string;
+  readonly seed: number;
+  readonly transitions: number;
+  /** 1 = one transition every 150 ms; 0 = as fast as possible. */
+  readonly speed: number;
+  /** Make every Nth append fail, to show fail-loud + retry (0: never). */
+  readonly failStoreEvery: number;
+  readonly inspect?: InspectionObserver;
+  readonly write: (line: string) => void;
+  /** Show a progress bar instead of one line per transition. */
+  readonly progress: boolean;
+}
+
+export interface DemoSummary {
+  readonly workspaceId: string;
+  readonly store: string;
+  readonly seed: number;
+  readonly transitions: number;
+  readonly chainEvents: number;
+  readonly literals: Record<string, number>;
+  readonly emitFailures: number;
+  readonly finalState: string;
+  readonly head: { readonly seq: number; readonly hash: string } | null;
+  readonly verify: VerifyResult;
+}
+
+const BASE_DELAY_MS = 150;
+
+/** Wraps a store so that every Nth append fails before reaching it. */
+export function failingEvery(store: ChainStore, n: number): ChainStore {
+  if (n <= 0) return store;
+  let calls = 0;
+  return {
+    append(ws: string, events: readonly ChainEventInput[]): Promise<AppendedEvent[]> {
+      calls += 1;
+      if (calls % n === 0)
+        return Promise.reject(
+          new Error(`injected store failure (--fail-store-every ${n}, append #${calls})`),
+        );
+      return store.append(ws, events);
+    },
+    read: (ws, o) => store.read(ws, o),
+    verify: (ws) => store.verify(ws),
+    close: () => store.close(),
+  };
+}
+
+function describeOutcome(o: EmitOutcome): string {
+  const t = o.transition;
+  const head = `${String(t.n).padStart(4)}  ${t.from.padEnd(7)} → ${t.to.padEnd(7)}  ${JSON.stringify(t.trigger)}`;
+  if (!o.ok) return `${head}\n        emit failed (will retry): ${o.error.cause}`;
+  const seqs = o.events.map((e) => e.seq);
+  const literals = o.events.filter((e) => e.eventType !== GENERIC_TRANSITION_EVENT).map((e) => e.eventType);
+  const range = seqs.length > 1 ? `seq ${seqs[0]}–${seqs.at(-1)}` : `seq ${seqs[0]}`;
+  return `${head}\n        ${range}: ${[GENERIC_TRANSITION_EVENT, ...literals].join(' + ')}`;
+}
+
+/** Plays a seeded agent life on a runtime bound to `store`, then verifies the chain. */
+export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
+  const life = simulateLife(options.seed, options.transitions);
+  const runtime = createOperationalState(
+    { store: failingEvery(options.store, options.failStoreEvery), workspaceId: options.workspaceId },
+    { logger: silentLogger, ...(options.inspect ? { inspect: options.inspect } : {}) },
+  );
+  const bar = options.progress
+    ? new SingleBar({ format: 'demo [{bar}] {value}/{total} transitions', hideCursor: true })
+    : null;
+  bar?.start(life.length, 0);
+  runtime.onEmit((outcome) => {
+    if (bar) {
+      if (outcome.ok) bar.update(outcome.transition.n);
+    } else {
+      options.write(describeOutcome(outcome));
+    }
+  });
+  const delay = options.speed === 0 ? 0 : BASE_DELAY_MS / options.speed;
+  for (const event of life) {
+    await runtime.send(event);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+  }
+  await runtime.stop();
+  bar?.stop();
+
+  const verify = await options.store.verify(options.workspaceId);
+  const literals: Record<string, number> = {};
+  let chainEvents = 0;
+  let last: AppendedEvent | undefined;
+  for (let after = 0; ;) {
+    const page = await options.store.read(options.workspaceId, { afterSeq: after, limit: 1000 });
+    if (page.length === 0) break;
+    for (const e of page) {
+      chainEvents += 1;
+      if (e.eventType !== GENERIC_TRANSITION_EVENT) literals[e.eventType] = (literals[e.eventType] ?? 0) + 1;
+    }
+    last = { ...(page.at(-1) as AppendedEvent), duplicate: false };
+    after = page.at(-1)?.seq ?? after;
+  }
+  return {
+    workspaceId: options.workspaceId,
+    store: options.storeLabel,
+    seed: options.seed,
+    transitions: life.length,
+    chainEvents,
+    literals,
+    emitFailures: runtime.emitFailures,
+    finalState: runtime.current.primaryState,
+    head: last === undefined ? null : { seq: last.seq, hash: last.hash },
+    verify,
+  };
+}
+
+export function formatSummary(s: DemoSummary): string {
+  const literalText = Object.entries(s.literals)
+    .map(([k, v]) => `${k} ×${v}`)
+    .join(', ');
+  const verify = s.verify.ok
+    ? `ok (${s.verify.length} events)`
+    : `FAILED at seq ${s.verify.firstDivergence.seq}: ${s.verify.firstDivergence.kind} — ${s.verify.firstDivergence.detail}`;
+  return [
+    '',
+    'Summary',
+    `  workspace       ${s.workspaceId} in ${s.store}`,
+    `  seed            ${s.seed}`,
+    `  transitions     ${s.transitions} (final state: ${s.finalState})`,
+    `  chain events    ${s.chainEvents}${literalText ? ` (literals: ${literalText})` : ''}`,
+    `  emit failures   ${s.emitFailures}${s.emitFailures > 0 ? ' (each logged and retried)' : ''}`,
+    `  chain head      ${s.head ? `seq ${s.head.seq}, ${s.head.hash}` : '(empty)'}`,
+    `  verify          ${verify}`,
+  ].join('\n');
+}
