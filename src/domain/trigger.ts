@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** Triggers are free text, but bounded: they land in every payload and in the history ring. */
+/**
+ * Triggers are free text, but bounded: they land in every payload and in the history ring. (A UTF-16
+ * code unit is at most 3 UTF-8 bytes, so short strings skip the encoding.)
+ */
 export const MAX_TRIGGER_BYTES = 4096;
 
 const utf8 = new TextEncoder();
@@ -14,7 +17,7 @@ export const TriggerSchema = z
     error: 'trigger contains a lone surrogate (not valid Unicode), which cannot be hashed as canonical JSON',
   })
   .refine((s) => !s.includes('\u0000'), { error: 'trigger contains U+0000, which PostgreSQL cannot store' })
-  .refine((s) => utf8.encode(s).length <= MAX_TRIGGER_BYTES, {
+  .refine((s) => s.length * 3 <= MAX_TRIGGER_BYTES || utf8.encode(s).length <= MAX_TRIGGER_BYTES, {
     error: (issue) =>
       `trigger is ${utf8.encode(String(issue.input)).length} UTF-8 bytes; the limit is ${MAX_TRIGGER_BYTES}`,
   });

