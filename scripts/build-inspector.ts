@@ -11,7 +11,9 @@ import { build } from 'esbuild';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const INSPECTOR_PAGE = join(ROOT, 'dist', 'inspector', 'index.html');
 
-export async function buildInspectorPage(outFile: string = INSPECTOR_PAGE): Promise<{ file: string; bytes: number }> {
+export async function buildInspectorPage(
+  outFile: string = INSPECTOR_PAGE,
+): Promise<{ file: string; bytes: number }> {
   const result = await build({
     entryPoints: [join(ROOT, 'inspector', 'src', 'main.ts')],
     bundle: true,

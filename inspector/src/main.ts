@@ -37,8 +37,11 @@ function render(): void {
   const frame = model.frames[frameIndex];
   byId('source').textContent = source === 'live' ? 'live' : 'trace file';
   byId('position').textContent =
-    model.frames.length === 0 ? 'no snapshot yet' : `snapshot ${frameIndex + 1} of ${model.frames.length}${selected === null ? ' (live)' : ''}`;
-  byId('dropped').textContent = model.dropped > 0 ? `${model.dropped} older records dropped by the recorder` : '';
+    model.frames.length === 0
+      ? 'no snapshot yet'
+      : `snapshot ${frameIndex + 1} of ${model.frames.length}${selected === null ? ' (live)' : ''}`;
+  byId('dropped').textContent =
+    model.dropped > 0 ? `${model.dropped} older records dropped by the recorder` : '';
 
   const chartBox = byId('chart');
   chartBox.replaceChildren();
@@ -76,25 +79,49 @@ function render(): void {
 
 function rowElement(r: Row, frameIndex: number): HTMLLIElement {
   const emit = emitView(model, r.n);
-  const classes = ['row', r.kind, emit.status === 'failed' ? 'failed' : '', emit.status === 'queued' ? 'queued' : ''];
+  const classes = [
+    'row',
+    r.kind,
+    emit.status === 'failed' ? 'failed' : '',
+    emit.status === 'queued' ? 'queued' : '',
+  ];
   if (r.frame === frameIndex) classes.push('selected');
   if (r.frame > frameIndex) classes.push('future');
   const time = Number.isFinite(r.createdAt) ? new Date(r.createdAt).toISOString().slice(11, 23) : '';
   const li = el(
     'li',
-    { class: classes.filter(Boolean).join(' '), 'data-testid': 'row', 'data-frame': String(r.frame), 'data-emit': emit.status, tabindex: '0' },
+    {
+      class: classes.filter(Boolean).join(' '),
+      'data-testid': 'row',
+      'data-frame': String(r.frame),
+      'data-emit': emit.status,
+      tabindex: '0',
+    },
     el(
       'div',
       { class: 'line' },
       el('span', { class: 'time' }, time),
       el('span', { class: 'event' }, r.eventType),
-      r.from !== null ? el('span', { class: 'move' }, `${r.from} → ${r.to}`) : el('span', { class: 'move' }, r.to),
+      r.from !== null
+        ? el('span', { class: 'move' }, `${r.from} → ${r.to}`)
+        : el('span', { class: 'move' }, r.to),
       r.n !== null ? el('span', { class: 'n' }, `#${r.n}`) : null,
     ),
-    r.trigger !== null ? el('div', { class: 'trigger', 'data-testid': 'trigger' }, el('span', { class: 'label' }, 'trigger '), el('q', {}, r.trigger)) : null,
+    r.trigger !== null
+      ? el(
+          'div',
+          { class: 'trigger', 'data-testid': 'trigger' },
+          el('span', { class: 'label' }, 'trigger '),
+          el('q', {}, r.trigger),
+        )
+      : null,
     r.guards.length > 0 ? el('div', { class: 'guards' }, `guard ${r.guards.join(', ')}`) : null,
     r.kind === 'transition'
-      ? el('div', { class: 'literal' }, r.literal !== null ? `literal ${r.literal}` : 'no per-trigger literal')
+      ? el(
+          'div',
+          { class: 'literal' },
+          r.literal !== null ? `literal ${r.literal}` : 'no per-trigger literal',
+        )
       : null,
     r.detail !== null ? el('div', { class: 'detail' }, r.detail) : null,
     emitElement(emit),
@@ -110,7 +137,14 @@ function emitElement(emit: ReturnType<typeof emitView>): HTMLElement | null {
         'ul',
         { class: 'chain' },
         ...emit.appended.map((a) =>
-          el('li', {}, el('span', { class: 'seq' }, `seq ${a.seq}`), ` ${a.eventType} `, el('code', {}, `${a.hashPrefix}…`), a.duplicate ? ' (duplicate)' : ''),
+          el(
+            'li',
+            {},
+            el('span', { class: 'seq' }, `seq ${a.seq}`),
+            ` ${a.eventType} `,
+            el('code', {}, `${a.hashPrefix}…`),
+            a.duplicate ? ' (duplicate)' : '',
+          ),
         ),
       );
     case 'failed':
@@ -123,7 +157,8 @@ function emitElement(emit: ReturnType<typeof emitView>): HTMLElement | null {
 }
 
 function select(frame: number | null): void {
-  selected = frame === null || frame >= model.frames.length - 1 ? (frame === null ? null : frame) : Math.max(0, frame);
+  selected =
+    frame === null || frame >= model.frames.length - 1 ? (frame === null ? null : frame) : Math.max(0, frame);
   schedule();
 }
 
@@ -168,7 +203,8 @@ async function loadTrace(file: File): Promise<void> {
   model = emptyModel();
   selected = null;
   byId('trace-status').textContent =
-    `${file.name}: ${parsed.records.length} records` + (parsed.badLines.length > 0 ? `, ${parsed.badLines.length} bad lines skipped` : '');
+    `${file.name}: ${parsed.records.length} records` +
+    (parsed.badLines.length > 0 ? `, ${parsed.badLines.length} bad lines skipped` : '');
   ingest(parsed.records);
 }
 

@@ -1,9 +1,4 @@
-import type {
-  AppendedSummary,
-  EmitRecord,
-  InspectorRecord,
-  JsonLike,
-} from '../../src/inspect/records.js';
+import type { AppendedSummary, EmitRecord, InspectorRecord, JsonLike } from '../../src/inspect/records.js';
 import { describeGuard, parseChart, type Chart } from './chart.js';
 
 /** The operational context as the page shows it; null fields when the snapshot lacks them. */
@@ -100,7 +95,8 @@ export function applyRecord(model: Model, record: InspectorRecord): void {
   switch (record.type) {
     case '@xstate.actor': {
       if (record.parentId !== undefined && record.parentId !== null) return;
-      if (model.rootSession !== null && model.rootSession !== record.sessionId && model.frames.length > 0) return;
+      if (model.rootSession !== null && model.rootSession !== record.sessionId && model.frames.length > 0)
+        return;
       model.rootSession = record.sessionId;
       if (record.definition !== undefined) model.chart = parseChart(record.definition);
       if (model.frames.length === 0 && record.snapshot.value !== undefined) {
@@ -108,7 +104,9 @@ export function applyRecord(model: Model, record: InspectorRecord): void {
         const context = contextView(record.snapshot.value, record.snapshot.context);
         model.frames.push({ value: record.snapshot.value, context, taken: null });
         model.lastN = context.transitionCount ?? 0;
-        model.rows.push(row(model, 'start', Number(record.createdAt), 'attached', null, context.primaryState));
+        model.rows.push(
+          row(model, 'start', Number(record.createdAt), 'attached', null, context.primaryState),
+        );
       }
       return;
     }
@@ -146,7 +144,11 @@ export function applyRecord(model: Model, record: InspectorRecord): void {
         model.rows.push(row(model, 'start', createdAt, 'xstate.init', null, context.primaryState));
       } else if (last !== null && n !== null && n > model.lastN) {
         model.lastN = n;
-        model.frames[model.frames.length - 1] = { value: snap.value ?? null, context, taken: model.micro.taken };
+        model.frames[model.frames.length - 1] = {
+          value: snap.value ?? null,
+          context,
+          taken: model.micro.taken,
+        };
         model.rows.push({
           frame: model.frames.length - 1,
           kind: 'transition',
@@ -173,7 +175,14 @@ export function applyRecord(model: Model, record: InspectorRecord): void {
   }
 }
 
-function row(model: Model, kind: Row['kind'], createdAt: number, eventType: string, from: string | null, to: string): Row {
+function row(
+  model: Model,
+  kind: Row['kind'],
+  createdAt: number,
+  eventType: string,
+  from: string | null,
+  to: string,
+): Row {
   return {
     frame: model.frames.length - 1,
     kind,

@@ -10,7 +10,10 @@ interface Placed {
   readonly width: number;
   readonly height: number;
   readonly nodes: Map<string, { x: number; y: number; width: number; height: number }>;
-  readonly edges: Map<string, { points: { x: number; y: number }[]; x: number; y: number; width: number; height: number }>;
+  readonly edges: Map<
+    string,
+    { points: { x: number; y: number }[]; x: number; y: number; width: number; height: number }
+  >;
 }
 
 const layoutCache = new WeakMap<Chart, Placed>();
@@ -88,22 +91,73 @@ export function renderChart(chart: Chart, value: unknown, taken: string | null):
     svg(
       'defs',
       {},
-      svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, svg('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head' })),
-      svg('marker', { id: 'arrow-last', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, svg('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head last' })),
+      svg(
+        'marker',
+        {
+          id: 'arrow',
+          viewBox: '0 0 10 10',
+          refX: 9,
+          refY: 5,
+          markerWidth: 7,
+          markerHeight: 7,
+          orient: 'auto-start-reverse',
+        },
+        svg('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head' }),
+      ),
+      svg(
+        'marker',
+        {
+          id: 'arrow-last',
+          viewBox: '0 0 10 10',
+          refX: 9,
+          refY: 5,
+          markerWidth: 7,
+          markerHeight: 7,
+          orient: 'auto-start-reverse',
+        },
+        svg('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head last' }),
+      ),
     ),
   );
   for (const edge of chart.edges) {
     const p = placed.edges.get(edge.key);
     if (p === undefined) continue;
     const isLast = edge.key === takenEdge;
-    const g = svg('g', { class: isLast ? 'edge last' : 'edge', 'data-edge': edge.key }, svg('title', {}, edge.title || edge.events.join(', ')));
-    g.appendChild(svg('path', { d: pathOf(p.points), class: 'edge-line', 'marker-end': isLast ? 'url(#arrow-last)' : 'url(#arrow)' }));
-    g.appendChild(svg('rect', { x: p.x - p.width / 2, y: p.y - p.height / 2, width: p.width, height: p.height, rx: 4, class: 'edge-label-bg' }));
-    const text = svg('text', { x: p.x - p.width / 2 + 5, y: p.y - p.height / 2 + 3 + FONT_PX, class: 'edge-label' });
+    const g = svg(
+      'g',
+      { class: isLast ? 'edge last' : 'edge', 'data-edge': edge.key },
+      svg('title', {}, edge.title || edge.events.join(', ')),
+    );
+    g.appendChild(
+      svg('path', {
+        d: pathOf(p.points),
+        class: 'edge-line',
+        'marker-end': isLast ? 'url(#arrow-last)' : 'url(#arrow)',
+      }),
+    );
+    g.appendChild(
+      svg('rect', {
+        x: p.x - p.width / 2,
+        y: p.y - p.height / 2,
+        width: p.width,
+        height: p.height,
+        rx: 4,
+        class: 'edge-label-bg',
+      }),
+    );
+    const text = svg('text', {
+      x: p.x - p.width / 2 + 5,
+      y: p.y - p.height / 2 + 3 + FONT_PX,
+      class: 'edge-label',
+    });
     const indent = { event: 0, guard: 8, param: 20, literal: 8 } as const;
     edge.lines.forEach((line, i) => {
       text.appendChild(
-        svg('tspan', { x: p.x - p.width / 2 + 5 + indent[line.kind], dy: i === 0 ? 0 : LINE_PX, class: line.kind }, line.text),
+        svg(
+          'tspan',
+          { x: p.x - p.width / 2 + 5 + indent[line.kind], dy: i === 0 ? 0 : LINE_PX, class: line.kind },
+          line.text,
+        ),
       );
     });
     g.appendChild(text);
@@ -112,11 +166,24 @@ export function renderChart(chart: Chart, value: unknown, taken: string | null):
   for (const node of chart.nodes) {
     const p = placed.nodes.get(node.id);
     if (p === undefined) continue;
-    const classes = ['state', active.has(node.id) ? 'current' : '', node.final ? 'final' : ''].filter(Boolean).join(' ');
+    const classes = ['state', active.has(node.id) ? 'current' : '', node.final ? 'final' : '']
+      .filter(Boolean)
+      .join(' ');
     const g = svg('g', { class: classes, 'data-state': node.id });
-    g.appendChild(svg('rect', { x: p.x - p.width / 2, y: p.y - p.height / 2, width: p.width, height: p.height, rx: 10 }));
+    g.appendChild(
+      svg('rect', { x: p.x - p.width / 2, y: p.y - p.height / 2, width: p.width, height: p.height, rx: 10 }),
+    );
     if (node.final) {
-      g.appendChild(svg('rect', { x: p.x - p.width / 2 + 4, y: p.y - p.height / 2 + 4, width: p.width - 8, height: p.height - 8, rx: 7, class: 'inner' }));
+      g.appendChild(
+        svg('rect', {
+          x: p.x - p.width / 2 + 4,
+          y: p.y - p.height / 2 + 4,
+          width: p.width - 8,
+          height: p.height - 8,
+          rx: 7,
+          class: 'inner',
+        }),
+      );
     }
     g.appendChild(svg('text', { x: p.x, y: p.y + 5, 'text-anchor': 'middle' }, node.label));
     if (node.initial) {

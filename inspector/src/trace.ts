@@ -14,7 +14,11 @@ export function parseTrace(text: string): ParsedTrace {
     if (line.trim() === '') return;
     try {
       const value = JSON.parse(line) as unknown;
-      if (typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string') {
+      if (
+        typeof value === 'object' &&
+        value !== null &&
+        typeof (value as { type?: unknown }).type === 'string'
+      ) {
         records.push(value as InspectorRecord);
       } else badLines.push(i + 1);
     } catch {
