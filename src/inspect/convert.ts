@@ -102,8 +102,20 @@ export function actorRecord(
     name,
     definition,
     parentId: actorRef._parent?.sessionId,
-    snapshot: snapshotRecord(actorRef.getSnapshot(), actorRef.id, o),
+    snapshot: snapshotRecord(readSnapshot(actorRef), actorRef.id, o),
   };
+}
+
+/**
+ * An actor announces itself before its first snapshot exists; XState's development build throws if it is
+ * read then. The `@xstate.snapshot` that follows carries it.
+ */
+function readSnapshot(actorRef: ActorRefShape): unknown {
+  try {
+    return actorRef.getSnapshot();
+  } catch {
+    return undefined;
+  }
 }
 
 function eventObject(event: { type: string }, o: ConvertOptions): EventObject {

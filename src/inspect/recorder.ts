@@ -4,7 +4,7 @@ import { OperationalStateInputError } from '../errors.js';
 import { consoleLogger, type Logger, safeLog } from '../logger.js';
 import { actorRecord, type ActorRefShape, type ConvertOptions, convertInspectionEvent } from './convert.js';
 import { emitRecord } from './emit-record.js';
-import type { InspectorRecord } from './records.js';
+import type { ActorRecord, InspectorRecord } from './records.js';
 import { STATELY_WIRE_VERSION } from './records.js';
 import { RingBuffer } from './ring-buffer.js';
 
@@ -12,6 +12,8 @@ export const DEFAULT_RECORDER_CAPACITY = 2000;
 export const DEFAULT_DEPTH_LIMIT = 10;
 /** What a redaction hook's value is replaced with when the hook itself throws: fail closed. */
 export const REDACTION_FAILED = '[redaction failed]';
+/** Evicted actor records kept anyway (see `records()`); beyond this, the oldest go. */
+const MAX_PINNED_ACTORS = 64;
 
 export interface RecorderOptions {
   /** Records kept for replay (default 2000); older ones are dropped and counted. */
@@ -52,7 +54,10 @@ export interface InspectionRecorder {
   attachActor(actor: AnyActorRef): () => void;
   /** Calls `sink` with every new record; with `replay`, first with the records kept. Returns a detach. */
   subscribe(sink: RecordSink, options?: { readonly replay?: boolean }): () => void;
-  /** The records kept, oldest first. */
+  /**
+   * The records kept, oldest first. Actor records the ring buffer evicted come first: without its
+   * `@xstate.actor` record (the chart definition) a late page could not draw the chart at all.
+   */
   records(): InspectorRecord[];
   /** Records dropped by the ring buffer so far. */
   readonly dropped: number;
@@ -95,6 +100,8 @@ export function createInspectionRecorder(options: RecorderOptions = {}): Inspect
   const nextId = () => `${prefix}-${(n += 1)}`;
   const buffer = new RingBuffer<InspectorRecord>(capacity);
   const sinks = new Set<RecordSink>();
+  const pinnedActors = new Map<string, ActorRecord>();
+  const kept = (): InspectorRecord[] => [...pinnedActors.values(), ...buffer.toArray()];
 
   const guarded =
     <A extends unknown[]>(what: string, hook: ((...args: A) => unknown) | undefined) =>
@@ -123,7 +130,13 @@ export function createInspectionRecorder(options: RecorderOptions = {}): Inspect
   };
 
   function publish(record: InspectorRecord): void {
-    buffer.push(record);
+    const evicted = buffer.push(record);
+    if (evicted?.type === '@xstate.actor') {
+      pinnedActors.set(evicted.sessionId, evicted);
+      if (pinnedActors.size > MAX_PINNED_ACTORS) {
+        pinnedActors.delete(pinnedActors.keys().next().value as string);
+      }
+    }
     for (const sink of sinks) {
       try {
         sink(record);
@@ -187,7 +200,7 @@ export function createInspectionRecorder(options: RecorderOptions = {}): Inspect
       if (typeof sink !== 'function')
         throw new OperationalStateInputError('sink', sink, 'expected a function');
       if (subscribeOptions.replay === true) {
-        for (const record of buffer.toArray()) {
+        for (const record of kept()) {
           try {
             sink(record);
           } catch (err) {
@@ -200,13 +213,12 @@ export function createInspectionRecorder(options: RecorderOptions = {}): Inspect
         sinks.delete(sink);
       };
     },
-    records: () => buffer.toArray(),
+    records: kept,
     get dropped() {
       return buffer.dropped;
     },
     toJSONL() {
-      return buffer
-        .toArray()
+      return kept()
         .map((r) => `${JSON.stringify(r)}\n`)
         .join('');
     },

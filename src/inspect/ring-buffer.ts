@@ -9,14 +9,17 @@ export class RingBuffer<T> {
     this.#items = new Array<T | undefined>(capacity);
   }
 
-  push(item: T): void {
+  /** Appends `item`; returns the item it overwrote, if the buffer was full. */
+  push(item: T): T | undefined {
     const end = (this.#start + this.#size) % this.capacity;
+    const evicted = this.#size === this.capacity ? this.#items[end] : undefined;
     this.#items[end] = item;
     if (this.#size < this.capacity) this.#size += 1;
     else {
       this.#start = (this.#start + 1) % this.capacity;
       this.#dropped += 1;
     }
+    return evicted;
   }
 
   get size(): number {
