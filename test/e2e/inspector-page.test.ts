@@ -14,6 +14,11 @@ import {
 import { INSPECTOR_PAGE } from '../../scripts/build-inspector.js';
 import { capturingLogger, switchableStore } from '../support/stores.js';
 
+/** The one browser global the assertions use (the test files are typed for Node). */
+interface BrowserGlobals {
+  getComputedStyle(element: unknown): { color: string };
+}
+
 const CHROMIUM = process.env.OPSTATE_CHROMIUM ?? '/usr/bin/chromium';
 const HAS_BROWSER = existsSync(CHROMIUM);
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
@@ -105,7 +110,7 @@ describe.skipIf(!HAS_BROWSER)(`inspector e2e in ${CHROMIUM}`, () => {
   it('shows a trigger containing markup as text, never running it', async () => {
     const trigger = rows().nth(2).getByTestId('trigger').locator('q');
     expect(await trigger.textContent()).toBe(HOSTILE);
-    expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('#timeline script, #timeline img, #timeline b').count()).toBe(0);
   });
 
@@ -118,7 +123,9 @@ describe.skipIf(!HAS_BROWSER)(`inspector e2e in ${CHROMIUM}`, () => {
     const error = failed.getByTestId('emit-error');
     expect(await error.textContent()).toContain('emit failed: emit of');
     expect(await error.textContent()).toContain('disk <full>');
-    expect(await error.evaluate((e) => getComputedStyle(e).color)).toBe('rgb(198, 40, 40)');
+    expect(
+      await error.evaluate((e) => (globalThis as unknown as BrowserGlobals).getComputedStyle(e).color),
+    ).toBe('rgb(198, 40, 40)');
     await expect.poll(() => state().textContent()).toBe('paused');
     expect(await page.getByTestId('degraded-badge').isVisible()).toBe(true);
     expect(await page.getByTestId('reasons').textContent()).toBe('cost');
