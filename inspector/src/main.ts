@@ -157,8 +157,7 @@ function emitElement(emit: ReturnType<typeof emitView>): HTMLElement | null {
 }
 
 function select(frame: number | null): void {
-  selected =
-    frame === null || frame >= model.frames.length - 1 ? (frame === null ? null : frame) : Math.max(0, frame);
+  selected = frame;
   schedule();
 }
 

@@ -14,6 +14,7 @@ export interface ConvertOptions {
   readonly depthLimit: number;
   readonly redactContext: (context: unknown, actorId: string) => unknown;
   readonly redactEvent: (event: { type: string }) => unknown;
+  readonly redactInput: (input: unknown) => unknown;
   readonly nextId: () => string;
 }
 
@@ -73,7 +74,7 @@ export function convertInspectionEvent(event: InspectionEvent, o: ConvertOptions
         action: {
           type: String(event.action.type),
           ...(event.action.params !== undefined
-            ? { params: toJsonLike(event.action.params, o.depthLimit) }
+            ? { params: toJsonLike(redactParams(event.action.params, o), o.depthLimit) }
             : {}),
         },
       };
@@ -95,7 +96,15 @@ export function actorRecord(
     name = String((definitionObject as { id?: unknown }).id ?? name);
   }
   // The definition is the chart, not agent data: it gets a generous depth so nested states survive.
-  const definition = JSON.stringify(toJsonLike(definitionObject ?? { id: name }, Math.max(o.depthLimit, 32)));
+  // A literal initial context in the config is context too.
+  const shown =
+    definitionObject !== undefined && typeof (definitionObject as { context?: unknown }).context === 'object'
+      ? {
+          ...definitionObject,
+          context: o.redactContext((definitionObject as { context: unknown }).context, actorRef.id),
+        }
+      : definitionObject;
+  const definition = JSON.stringify(toJsonLike(shown ?? { id: name }, Math.max(o.depthLimit, 32)));
   return {
     ...base,
     type: '@xstate.actor',
@@ -116,6 +125,14 @@ function readSnapshot(actorRef: ActorRefShape): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** `xstate.spawnChild` and friends carry the child's `input` in their params: it is input all the same. */
+function redactParams(params: unknown, o: ConvertOptions): unknown {
+  if (typeof params === 'object' && params !== null && 'input' in params) {
+    return { ...params, input: o.redactInput((params as { input: unknown }).input) };
+  }
+  return params;
 }
 
 function eventObject(event: { type: string }, o: ConvertOptions): EventObject {

@@ -120,6 +120,7 @@ export function createInspectionRecorder(options: RecorderOptions = {}): Inspect
     depthLimit,
     nextId,
     redactContext: guarded('redactContext', options.redactContext),
+    redactInput,
     redactEvent: (event) => {
       let e: unknown = event;
       if (options.redactInput !== undefined && 'input' in event) {

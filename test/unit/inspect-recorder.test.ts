@@ -1,4 +1,4 @@
-import { assign, createActor, setup } from 'xstate';
+import { assign, createActor, createMachine, setup } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import {
   createInspectionRecorder,
@@ -197,15 +197,18 @@ describe('inspection recorder: bounds', () => {
 });
 
 describe('inspection recorder: redaction', () => {
-  it('applies redactContext to every snapshot and redactInput to xstate.init', () => {
+  it('applies redactContext to snapshots and literal contexts, redactInput to init and spawned input', () => {
     const recorder = createInspectionRecorder({
-      redactContext: (context) => ({ ...(context as object), apiKey: '***' }),
+      redactContext: (context) =>
+        'token' in (context as object) ? { token: '***' } : { ...(context as object), apiKey: '***' },
       redactInput: () => '[input withheld]',
     });
     const machine = setup({
       types: { context: {} as { apiKey: string; n: number }, input: {} as { apiKey: string } },
+      actors: { child: createMachine({ context: { token: 'sk-child-literal' } }) },
     }).createMachine({
       context: ({ input }) => ({ apiKey: input.apiKey, n: 0 }),
+      invoke: { src: 'child', input: ({ context }) => ({ apiKey: context.apiKey }) },
       on: { INC: { actions: assign(({ context }) => ({ n: context.n + 1 })) } },
     });
     const actor = createActor(machine, {
@@ -215,6 +218,7 @@ describe('inspection recorder: redaction', () => {
     actor.send({ type: 'INC' });
     const text = recorder.toJSONL();
     expect(text).not.toContain('sk-secret');
+    expect(text).not.toContain('sk-child-literal');
     expect(text).toContain('[input withheld]');
     const last = recorder
       .records()
