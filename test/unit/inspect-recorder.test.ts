@@ -208,7 +208,10 @@ describe('inspection recorder: redaction', () => {
       actors: { child: createMachine({ context: { token: 'sk-child-literal' } }) },
     }).createMachine({
       context: ({ input }) => ({ apiKey: input.apiKey, n: 0 }),
-      invoke: { src: 'child', input: ({ context }) => ({ apiKey: context.apiKey }) },
+      invoke: {
+        src: 'child',
+        input: ({ context }: { context: { apiKey: string } }) => ({ apiKey: context.apiKey }),
+      },
       on: { INC: { actions: assign(({ context }) => ({ n: context.n + 1 })) } },
     });
     const actor = createActor(machine, {
