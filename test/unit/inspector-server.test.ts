@@ -1,3 +1,5 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
@@ -201,5 +203,29 @@ describe('forwardToStately', () => {
     );
     expect(received.every((r) => r._version === '0.7.2' && typeof r.sessionId === 'string')).toBe(true);
     expect(typeof received[0]!.definition).toBe('string');
+  });
+
+  it("reaches Stately's own relay: createInspectorServer in, createWebSocketReceiver out", async () => {
+    const { createInspectorServer } = await import('@statelyai/inspect/server');
+    const { createWebSocketReceiver } = await import('@statelyai/inspect');
+    const probe = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => probe.once('listening', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const relay = createInspectorServer({ port, autoOpen: false });
+    cleanups.push(() => relay.stop());
+
+    const recorder = createInspectionRecorder();
+    const rt = runtime({ inspect: recorder });
+    await rt.transitionTo('ready', 'all §9.2 gates pass');
+    const forward = await forwardToStately(recorder, { url: `ws://127.0.0.1:${port}` });
+    cleanups.push(() => forward.close());
+    const received: { type: string; sessionId: string }[] = [];
+    createWebSocketReceiver({ server: `ws://127.0.0.1:${port}` }).subscribe((e) => received.push(e));
+    await until(
+      () => received.some((e) => e.type === '@xstate.snapshot'),
+      'events through the Stately relay',
+    );
+    expect(received[0]).toMatchObject({ type: '@xstate.actor', sessionId: rt.actor.sessionId });
   });
 });
