@@ -77,10 +77,37 @@ export {
   transitionsTo,
 } from './machine/table.js';
 export { LITERAL_TRIGGER_TEXT, PAUSE_TRIGGER_BY_CAUSE, TRIGGER } from './machine/wording.js';
+// Inspector
+export { InspectorError, type InspectorErrorKind } from './inspect/inspector-error.js';
+export type {
+  ActionRecord,
+  ActorRecord,
+  AppendedSummary,
+  EmitRecord,
+  EventRecord,
+  InspectedSnapshotRecord,
+  InspectorMessage,
+  InspectorRecord,
+  JsonLike,
+  MicrostepRecord,
+  SnapshotRecord,
+  StatelyRecord,
+  TransitionSummary,
+} from './inspect/records.js';
+export {
+  createInspectionRecorder,
+  type EmitSource,
+  type InspectionRecorder,
+  type RecorderOptions,
+  type RecordSink,
+} from './inspect/recorder.js';
+export { type InspectorHandle, startInspector, type StartInspectorOptions } from './inspect/server.js';
+export { forwardToStately, type StatelyForward, type StatelyForwardOptions } from './inspect/stately.js';
 // Runtime
 export {
   createOperationalState,
   type InspectionObserver,
+  type InspectOption,
   type OperationalStateRuntime,
   type PostureChange,
   type RuntimeOptions,

@@ -20,6 +20,12 @@ import type { OperationalStateEvent } from '../machine/events.js';
 import { type OperationalStateMachine, operationalStateMachine } from '../machine/machine.js';
 import { inputErrorFrom, parseOperationalStateEvent } from '../machine/parse.js';
 import { eventForPair } from '../machine/table.js';
+import {
+  createInspectionRecorder,
+  type InspectionRecorder,
+  isInspectionRecorder,
+} from '../inspect/recorder.js';
+import type { InspectorHandle } from '../inspect/server.js';
 import type { ChainStore } from '../store/types.js';
 
 /** Where the runtime appends: a store and a fixed workspace, or a provider resolved per emit. */
@@ -28,13 +34,21 @@ export type RuntimeTarget =
 
 export type InspectionObserver = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 
+/**
+ * `true` starts a local inspector (its URL is logged at warn level and is `runtime.inspector`); a
+ * recorder, or an inspector handle (which has one), records this runtime's actor and emits from the
+ * start; anything else is a plain XState inspection observer.
+ */
+export type InspectOption =
+  InspectionObserver | InspectionRecorder | { readonly recorder: InspectionRecorder } | true;
+
 export interface RuntimeOptions {
   /** pino-compatible; default: errors and warnings to stderr. */
   readonly logger?: Logger;
   /** Transitions kept in the in-memory history (default 20, at most 10000). */
   readonly historySize?: number;
-  /** An XState inspection observer; it is isolated, so one that throws never breaks the actor. */
-  readonly inspect?: InspectionObserver;
+  /** Inspection: see InspectOption. An observer that throws is isolated and never breaks the actor. */
+  readonly inspect?: InspectOption;
   /** Bound on one store append (default 10000 ms); a hung store then counts as a failed emit. */
   readonly appendTimeoutMs?: number;
 }
@@ -76,6 +90,8 @@ export interface OperationalStateRuntime {
   readonly pendingEmits: number;
   /** The running XState actor, for inspection and `subscribe`. */
   readonly actor: Actor<OperationalStateMachine>;
+  /** The inspector started by `inspect: true` (closed by `stop()`), else null. */
+  readonly inspector: Promise<InspectorHandle> | null;
 }
 
 const OptionsSchema = z
@@ -87,8 +103,9 @@ const OptionsSchema = z
       },
     ),
     historySize: z.number().int().min(1).max(MAX_HISTORY_SIZE),
-    inspect: z.custom<InspectionObserver>(
-      (v) => typeof v === 'function' || (typeof v === 'object' && v !== null),
+    inspect: z.custom<InspectOption>(
+      (v) => v === true || typeof v === 'function' || (typeof v === 'object' && v !== null),
+      { message: 'inspect must be true, an inspector handle, a recorder or an inspection observer' },
     ),
     appendTimeoutMs: z.number().int().min(1).max(3_600_000),
   })
@@ -129,9 +146,18 @@ export function createOperationalState(
   const machine = operationalStateMachine.provide({
     actors: { emitService: createEmitService(pipeline, logger) },
   });
+  const recorder = recorderOf(options.inspect, logger);
+  const observer = recorder?.observer ?? (options.inspect as InspectionObserver | undefined);
   const actor = createActor(machine, {
     input: { historySize: options.historySize ?? undefined },
-    ...(options.inspect !== undefined ? { inspect: isolateInspector(options.inspect, logger) } : {}),
+    // No observer at all unless asked: XState then builds no inspection events.
+    ...(observer !== undefined ? { inspect: isolateInspector(observer, logger) } : {}),
+  });
+  const detachEmits = recorder?.attachEmits({
+    onEmit: (fn) => pipeline.observe(fn),
+    get pendingEmits() {
+      return pipeline.pending;
+    },
   });
 
   const listeners = new Set<TransitionListener>();
@@ -150,6 +176,23 @@ export function createOperationalState(
     error: (err) => safeLog(logger, 'error', { err }, 'operational-state actor failed'),
   });
   actor.start();
+
+  // Loaded only when asked: the server pulls in ws and the page, which an agent without it never needs.
+  const inspector: Promise<InspectorHandle> | null =
+    options.inspect === true && recorder !== null
+      ? import('../inspect/server.js').then(async ({ startInspector }) => {
+          const handle = await startInspector({ recorder, logger });
+          safeLog(
+            logger,
+            'warn',
+            { url: handle.url },
+            `opstate inspector at ${handle.url} (keep the token private)`,
+          );
+          return handle;
+        })
+      : null;
+  // A failed start is logged here; awaiting runtime.inspector still rejects with the cause.
+  inspector?.catch((err: unknown) => safeLog(logger, 'error', { err }, 'opstate inspector failed to start'));
 
   function runListener(
     listener: TransitionListener,
@@ -280,6 +323,8 @@ export function createOperationalState(
         await flush();
         subscription.unsubscribe();
         actor.stop();
+        detachEmits?.();
+        if (inspector !== null) await inspector.then((handle) => handle.close()).catch(() => {});
       })();
       return stopping;
     },
@@ -290,7 +335,17 @@ export function createOperationalState(
       return pipeline.pending;
     },
     actor,
+    inspector,
   };
+}
+
+function recorderOf(inspect: InspectOption | undefined, logger: Logger): InspectionRecorder | null {
+  if (inspect === true) return createInspectionRecorder({ logger });
+  if (isInspectionRecorder(inspect)) return inspect;
+  if (typeof inspect === 'object' && 'recorder' in inspect && isInspectionRecorder(inspect.recorder)) {
+    return inspect.recorder;
+  }
+  return null;
 }
 
 function providerOf(target: RuntimeTarget): ChainProvider {

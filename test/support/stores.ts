@@ -56,3 +56,32 @@ export function capturingLogger() {
   };
   return { entries, error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
 }
+
+/**
+ * A memory store that can be switched while running: `up`, `throw` (every append throws `message`), or
+ * `down` (appends wait until the store is `up` again, so emits queue behind them).
+ */
+export function switchableStore(message = 'store write refused: disk full') {
+  const inner = createMemoryChainStore();
+  let mode: 'up' | 'throw' | 'down' = 'up';
+  const waiting: (() => void)[] = [];
+  const store: ChainStore & { setMode(next: 'up' | 'throw' | 'down'): void } = {
+    setMode(next) {
+      mode = next;
+      if (next === 'up') for (const resume of waiting.splice(0)) resume();
+    },
+    append(workspaceId, events) {
+      if (mode === 'throw') throw new Error(message);
+      if (mode === 'down') {
+        return new Promise<AppendedEvent[]>((resolve, reject) => {
+          waiting.push(() => inner.append(workspaceId, events).then(resolve, reject));
+        });
+      }
+      return inner.append(workspaceId, events);
+    },
+    read: (ws, o) => inner.read(ws, o),
+    verify: (ws) => inner.verify(ws),
+    close: () => inner.close(),
+  };
+  return store;
+}

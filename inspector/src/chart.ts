@@ -1,0 +1,167 @@
+/** The chart as the page draws it, read from an `@xstate.actor` record's `definition` JSON. */
+
+export interface ChartNode {
+  readonly id: string;
+  readonly label: string;
+  readonly final: boolean;
+  readonly initial: boolean;
+}
+
+export interface ChartEdge {
+  /** Stable across frames: `source|target|events`. */
+  readonly key: string;
+  readonly source: string;
+  readonly target: string;
+  readonly events: readonly string[];
+  /** Per event: its name, then each guarded alternative's guard, params and literal. */
+  readonly lines: readonly LabelLine[];
+  /** Table wording from transition meta, for the tooltip. */
+  readonly title: string;
+}
+
+export interface LabelLine {
+  readonly kind: 'event' | 'guard' | 'param' | 'literal';
+  readonly text: string;
+}
+
+export interface Chart {
+  readonly id: string;
+  readonly nodes: readonly ChartNode[];
+  readonly edges: readonly ChartEdge[];
+  /** Root-level handlers (any state), e.g. EMIT_FAILED. */
+  readonly global: readonly string[];
+  /** `source|event` → edge key: how a taken transition finds its edge. */
+  readonly edgeOf: ReadonlyMap<string, string>;
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Obj = { [key: string]: Json };
+
+const isObj = (v: Json | undefined): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `triggerContains(text: "cost 100%")`: a guard with its params, as the label shows it. */
+export function describeGuard(guard: Json | undefined): string | null {
+  if (guard === undefined || guard === null) return null;
+  if (typeof guard === 'string') return guard;
+  if (!isObj(guard)) return JSON.stringify(guard);
+  const type = typeof guard.type === 'string' ? guard.type : '?';
+  const params = guard.params;
+  if (!isObj(params)) return type;
+  const args = Object.entries(params).map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
+  return `${type}(${args.join(', ')})`;
+}
+
+/** The chain literal an alternative commits, read from its commitTransition action's params. */
+function literalOf(actions: Json | undefined): string | null {
+  const list = Array.isArray(actions) ? actions : actions === undefined ? [] : [actions];
+  for (const a of list) {
+    if (isObj(a) && isObj(a.params) && typeof a.params.literal === 'string') return a.params.literal;
+  }
+  return null;
+}
+
+function guardName(guard: Json): string {
+  if (isObj(guard)) return typeof guard.type === 'string' ? guard.type : '?';
+  return typeof guard === 'string' ? guard : JSON.stringify(guard);
+}
+
+function guardParams(guard: Json): string[] {
+  if (!isObj(guard) || !isObj(guard.params)) return [];
+  return Object.entries(guard.params).map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
+}
+
+export function parseChart(definition: string): Chart | null {
+  let root: Json;
+  try {
+    root = JSON.parse(definition) as Json;
+  } catch {
+    return null;
+  }
+  if (!isObj(root) || !isObj(root.states)) return null;
+  const rootId = typeof root.id === 'string' ? root.id : 'machine';
+  const nodes: ChartNode[] = [];
+  const grouped = new Map<
+    string,
+    { source: string; target: string; events: string[]; lines: LabelLine[]; titles: string[] }
+  >();
+  const edgeOf = new Map<string, string>();
+
+  const walk = (states: Obj, parentPath: string, initial: Json | undefined) => {
+    for (const [key, def] of Object.entries(states)) {
+      if (!isObj(def)) continue;
+      const id = parentPath === '' ? key : `${parentPath}.${key}`;
+      nodes.push({ id, label: key, final: def.type === 'final', initial: initial === key });
+      if (isObj(def.on)) {
+        for (const [event, spec] of Object.entries(def.on)) {
+          const alternatives = (Array.isArray(spec) ? spec : [spec]).filter(isObj);
+          for (const alt of alternatives) {
+            const rawTarget = Array.isArray(alt.target) ? alt.target[0] : alt.target;
+            const target = typeof rawTarget === 'string' ? resolveTarget(rawTarget, parentPath, id) : id;
+            // One edge per state pair, every event on it listed: parallel edges make the chart unreadable.
+            const groupKey = `${id}|${target}`;
+            let group = grouped.get(groupKey);
+            if (group === undefined) {
+              group = { source: id, target, events: [], lines: [], titles: [] };
+              grouped.set(groupKey, group);
+            }
+            if (!group.events.includes(event)) {
+              group.events.push(event);
+              group.lines.push({ kind: 'event', text: event });
+            }
+            const literal = literalOf(alt.actions);
+            if (alt.guard !== undefined && alt.guard !== null) {
+              group.lines.push({ kind: 'guard', text: `if ${guardName(alt.guard)}` });
+              for (const p of guardParams(alt.guard)) group.lines.push({ kind: 'param', text: p });
+            } else if (alternatives.length > 1) group.lines.push({ kind: 'guard', text: 'else' });
+            if (literal !== null) group.lines.push({ kind: 'literal', text: `⇒ ${literal}` });
+            if (isObj(alt.meta)) {
+              const m = alt.meta;
+              group.titles.push(
+                `${event}: ${String(m.trigger ?? '')}${typeof m.guard === 'string' ? `; guard: ${m.guard}` : ''}${typeof m.recoveryOwner === 'string' ? `; recovery: ${m.recoveryOwner}` : ''}`,
+              );
+            }
+            edgeOf.set(`${id}|${event}`, groupKey);
+          }
+        }
+      }
+      if (isObj(def.states)) walk(def.states, id, def.initial);
+    }
+  };
+  walk(root.states, '', root.initial);
+
+  const global: string[] = [];
+  if (isObj(root.on)) {
+    for (const [event, spec] of Object.entries(root.on)) {
+      const actions = isObj(spec) ? spec.actions : undefined;
+      global.push(`${event} → ${typeof actions === 'string' ? actions : JSON.stringify(actions ?? null)}`);
+    }
+  }
+  if (isObj(root.invoke)) {
+    global.push(`invokes ${String(root.invoke.src ?? '?')} as "${String(root.invoke.id ?? '?')}"`);
+  }
+  const edges = [...grouped.entries()].map(([key, g]) => ({
+    key,
+    source: g.source,
+    target: g.target,
+    events: g.events,
+    lines: g.lines,
+    title: [...new Set(g.titles)].join('\n'),
+  }));
+  return { id: rootId, nodes, edges, global, edgeOf };
+}
+
+function resolveTarget(target: string, parentPath: string, self: string): string {
+  if (target.startsWith('.')) return `${self}${target}`;
+  if (target.startsWith('#')) return target.slice(1).split('.').slice(1).join('.') || target.slice(1);
+  return parentPath === '' ? target : `${parentPath}.${target}`;
+}
+
+/** The state ids active in a snapshot value (`"ready"` or `{ a: "b" }`), deepest paths included. */
+export function activeIds(value: Json | undefined, prefix = ''): string[] {
+  if (typeof value === 'string') return [prefix === '' ? value : `${prefix}.${value}`];
+  if (!isObj(value)) return [];
+  return Object.entries(value).flatMap(([k, v]) => {
+    const id = prefix === '' ? k : `${prefix}.${k}`;
+    return [id, ...activeIds(v, id)];
+  });
+}

@@ -1,0 +1,213 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AnyActorRef } from 'xstate';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { OperationalStateInputError } from '../errors.js';
+import { consoleLogger, type Logger, safeLog } from '../logger.js';
+import { InspectorError } from './inspector-error.js';
+import { loadInspectorPage } from './page.js';
+import type { InspectorMessage, InspectorRecord } from './records.js';
+import {
+  createInspectionRecorder,
+  type EmitSource,
+  type InspectionRecorder,
+  type RecorderOptions,
+} from './recorder.js';
+
+export interface StartInspectorOptions {
+  /** A runtime to watch: its actor (attached late, current state first) and its emit outcomes. */
+  readonly runtime?: EmitSource & { readonly actor: AnyActorRef };
+  /** Or any running XState actor. */
+  readonly actor?: AnyActorRef;
+  /** Serve this recorder's stream (default: a new one, with `recorderOptions`). */
+  readonly recorder?: InspectionRecorder;
+  readonly recorderOptions?: RecorderOptions;
+  /** Default 0: a free port. */
+  readonly port?: number;
+  /** Default 127.0.0.1. Anything but loopback also needs `allowRemote: true`. */
+  readonly host?: string;
+  /** Permit a non-loopback `host`: the token is then all that protects the stream. */
+  readonly allowRemote?: boolean;
+  readonly logger?: Logger;
+}
+
+export interface InspectorHandle {
+  /** Open this: the page, with the token. */
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  /** Random per run; every page load and socket must carry it as `?token=`. */
+  readonly token: string;
+  /** The stream being served; pass the handle as a runtime's `inspect` option to record from the start. */
+  readonly recorder: InspectionRecorder;
+  /** Closes every socket and the server. Idempotent. */
+  close(): Promise<void>;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+/** A page that reads slower than this backlog is cut off rather than let the server's memory grow. */
+const MAX_CLIENT_BACKLOG_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Serves the inspector page and streams the recorder's records to it over a WebSocket, replaying what
+ * the recorder kept to pages that connect late. Loopback only unless told otherwise; every request needs
+ * the per-run token.
+ */
+export async function startInspector(options: StartInspectorOptions = {}): Promise<InspectorHandle> {
+  const host = options.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host.length === 0) {
+    throw new OperationalStateInputError('host', host, 'expected a host name or address');
+  }
+  if (!LOOPBACK_HOSTS.has(host) && options.allowRemote !== true) {
+    throw new InspectorError(
+      'not_loopback',
+      host,
+      `inspector host ${host} is not loopback; pass allowRemote: true to expose the stream beyond this machine`,
+    );
+  }
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new OperationalStateInputError('port', port, 'expected an integer from 0 to 65535');
+  }
+  if (options.runtime !== undefined && options.actor !== undefined) {
+    throw new OperationalStateInputError('actor', options.actor, 'give runtime or actor, not both');
+  }
+  const logger = options.logger ?? consoleLogger;
+  const page = await loadInspectorPage();
+  const recorder =
+    options.recorder ?? createInspectionRecorder({ logger, ...(options.recorderOptions ?? {}) });
+  const token = randomBytes(24).toString('base64url');
+  const tokenBytes = Buffer.from(token);
+  const hasToken = (url: URL) => {
+    const given = Buffer.from(url.searchParams.get('token') ?? '');
+    return given.length === tokenBytes.length && timingSafeEqual(given, tokenBytes);
+  };
+
+  const detachers: (() => void)[] = [];
+  const clients = new Set<WebSocket>();
+  let batch: InspectorRecord[] = [];
+  let scheduled = false;
+  const send = (ws: WebSocket, message: InspectorMessage) => {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_CLIENT_BACKLOG_BYTES) {
+      ws.close(1013, 'inspector page too slow');
+      return;
+    }
+    ws.send(JSON.stringify(message));
+  };
+  // Records arrive several per transition; one message per tick keeps the page's work per frame small.
+  const flush = () => {
+    scheduled = false;
+    if (batch.length === 0) return;
+    const message: InspectorMessage = { type: 'records', records: batch };
+    batch = [];
+    for (const ws of clients) send(ws, message);
+  };
+  detachers.push(
+    recorder.subscribe((record) => {
+      batch.push(record);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    }),
+  );
+
+  const server = createServer((req, res) => serve(req, res));
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+
+  function serve(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://inspector.invalid');
+    const common = {
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+    };
+    if (!hasToken(url)) {
+      res
+        .writeHead(403, { ...common, 'content-type': 'text/plain; charset=utf-8' })
+        .end('forbidden: bad or missing token\n');
+      return;
+    }
+    if (req.method !== 'GET') {
+      res.writeHead(405, { ...common, allow: 'GET' }).end();
+      return;
+    }
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      res
+        .writeHead(200, {
+          ...common,
+          'content-type': 'text/html; charset=utf-8',
+          // The page runs its one bundled script and talks to this server only.
+          'content-security-policy': `default-src 'none'; script-src 'sha256-${page.scriptHash}'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+        })
+        .end(page.html);
+      return;
+    }
+    if (url.pathname === '/trace.jsonl') {
+      res
+        .writeHead(200, {
+          ...common,
+          'content-type': 'application/x-ndjson; charset=utf-8',
+          'content-disposition': 'attachment; filename="opstate-trace.jsonl"',
+        })
+        .end(recorder.toJSONL());
+      return;
+    }
+    res.writeHead(404, { ...common, 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+  }
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://inspector.invalid');
+    if (url.pathname !== '/ws' || !hasToken(url)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // Deliver what is batched to the pages already open first, so the replay below is exactly
+      // "everything so far" and the next batch is exactly "everything after".
+      flush();
+      clients.add(ws);
+      ws.on('close', () => clients.delete(ws));
+      ws.on('error', (err) => safeLog(logger, 'warn', { err }, 'inspector socket error'));
+      send(ws, { type: 'replay', records: recorder.records(), dropped: recorder.dropped });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+
+  if (options.runtime !== undefined) {
+    detachers.push(recorder.attachActor(options.runtime.actor));
+    detachers.push(recorder.attachEmits(options.runtime));
+  } else if (options.actor !== undefined) {
+    detachers.push(recorder.attachActor(options.actor));
+  }
+
+  let closing: Promise<void> | null = null;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${bound}/?token=${token}`,
+    port: bound,
+    host,
+    token,
+    recorder,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        for (const detach of detachers) detach();
+        for (const ws of clients) ws.terminate();
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { parseChart } from '../../inspector/src/chart.js';
+import { applyRecord, emitView, emptyModel } from '../../inspector/src/model.js';
+import { parseTrace } from '../../inspector/src/trace.js';
+import {
+  createInspectionRecorder,
+  createMemoryChainStore,
+  createOperationalState,
+  TRANSITION_TABLE,
+} from '../../src/index.js';
+import { capturingLogger } from '../support/stores.js';
+
+async function recorded() {
+  const recorder = createInspectionRecorder();
+  const rt = createOperationalState(
+    { store: createMemoryChainStore(), workspaceId: 'ws-chart' },
+    { logger: capturingLogger(), inspect: recorder },
+  );
+  await rt.transitionTo('ready', 'all §9.2 gates pass', { claimPermission: 'normal' });
+  await rt.send({ type: 'PAUSE', cause: 'cost_limit', addReasons: ['cost'] });
+  await rt.flush();
+  return recorder;
+}
+
+describe('inspector page: chart from the definition', () => {
+  it('draws every table row as a labelled edge, with guard params and literals', async () => {
+    const recorder = await recorded();
+    const actor = recorder.records()[0]!;
+    if (actor.type !== '@xstate.actor') throw new Error('expected the root actor record first');
+    const chart = parseChart(actor.definition!)!;
+    expect(chart.nodes.map((n) => n.id)).toStrictEqual(['booting', 'ready', 'active', 'paused', 'stopped']);
+    expect(chart.nodes.find((n) => n.final)?.id).toBe('stopped');
+    for (const row of TRANSITION_TABLE) {
+      const edge = chart.edges.find((e) => e.source === row.from && e.target === row.to);
+      expect(edge?.events, `${row.from} → ${row.to}`).toContain(row.event);
+    }
+    const toPaused = chart.edges.find((e) => e.source === 'ready' && e.target === 'paused')!;
+    expect(toPaused.lines).toStrictEqual([
+      { kind: 'event', text: 'PAUSE' },
+      { kind: 'guard', text: 'if triggerContains' },
+      { kind: 'param', text: 'text: "cost 100%"' },
+      { kind: 'literal', text: '⇒ kora.paused.cost_limit' },
+      { kind: 'guard', text: 'else' },
+    ]);
+    expect(chart.edgeOf.get('booting|GATES_PASSED')).toBe('booting|ready');
+  });
+
+  it('folds a trace into frames and rows: trigger, guard, literal, chain events', async () => {
+    const recorder = await recorded();
+    const { records, badLines } = parseTrace(`${recorder.toJSONL()}\n{oops\n`);
+    expect(badLines).toStrictEqual([records.length + 2]);
+    const model = emptyModel();
+    for (const r of records) applyRecord(model, r);
+    expect(model.frames.map((f) => f.context.primaryState)).toStrictEqual(['booting', 'ready', 'paused']);
+    expect(model.frames[2]!.taken).toBe('ready|PAUSE');
+    const pause = model.rows.find((r) => r.eventType === 'PAUSE')!;
+    expect(pause).toMatchObject({
+      kind: 'transition',
+      from: 'ready',
+      to: 'paused',
+      trigger: 'cost 100%',
+      guards: ['triggerContains(text: "cost 100%")'],
+      literal: 'kora.paused.cost_limit',
+      n: 2,
+    });
+    const emit = emitView(model, 2);
+    expect(emit.status === 'appended' && emit.appended.map((a) => a.seq)).toStrictEqual([3, 4]);
+  });
+});
