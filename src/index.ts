@@ -40,6 +40,7 @@ export { type ChainProvider, resolveEmitTarget } from './emit/provider.js';
 export {
   ChainStoreError,
   type ChainStoreErrorKind,
+  EmitFlushTimeoutError,
   InvalidStateTransitionError,
   OperationalStateEmitError,
   OperationalStateInputError,
@@ -89,6 +90,18 @@ export {
 export { canonicalPayload } from './store/canonical-json.js';
 export { chainHash, genesisHash, HASH_VERSION } from './store/hash.js';
 export { createMemoryChainStore, type MemoryChainStoreOptions } from './store/memory-store.js';
+export {
+  openPgliteChainStore,
+  type PgliteChainStore,
+  type PgliteChainStoreOptions,
+} from './store/pglite-store.js';
+export {
+  openPostgresChainStore,
+  type PostgresChainStore,
+  type PostgresChainStoreOptions,
+} from './store/postgres-store.js';
+export { loadMigrations, type Migration, MIGRATIONS_DIR } from './store/sql/migrate.js';
+export type { SqlChainStore } from './store/sql/sql-chain-store.js';
 // Chain stores
 export type {
   AppendedEvent,
