@@ -26,7 +26,22 @@ export {
   type TriggerLiteral,
 } from './domain/vocabulary.js';
 export { DEFAULT_APPEND_TIMEOUT_MS } from './emit/append-transition.js';
-export { type EmitOutcome, EmitPipeline, type EmitPipelineOptions } from './emit/emit-pipeline.js';
+export {
+  DEFAULT_MAX_QUEUED_EMITS,
+  type EmitAppended,
+  type EmitFailed,
+  type EmitOutcome,
+  EmitPipeline,
+  type EmitPipelineOptions,
+  type QueuedEmit,
+  type RejectedEmit,
+} from './emit/emit-pipeline.js';
+export {
+  DEFAULT_RETRY_INITIAL_DELAY_MS,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+  type RetryPolicy,
+  retryDelayMs,
+} from './emit/retry-policy.js';
 export { createEmitService } from './emit/emit-service.js';
 export {
   type EmitOptions,
@@ -81,11 +96,13 @@ export { LITERAL_TRIGGER_TEXT, PAUSE_TRIGGER_BY_CAUSE, TRIGGER } from './machine
 // Runtime
 export {
   createOperationalState,
+  type FlushOptions,
   type InspectionObserver,
   type OperationalStateRuntime,
   type PostureChange,
   type RuntimeOptions,
   type RuntimeTarget,
+  type StopOptions,
 } from './runtime/create-operational-state.js';
 export { canonicalPayload } from './store/canonical-json.js';
 export { chainHash, genesisHash, HASH_VERSION } from './store/hash.js';
