@@ -3,8 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The suite drives real actors and timers; a hung store test must fail, not stall CI.
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    // Finds or starts PostgreSQL for test/integration (see the README's "Running the PostgreSQL tests").
+    globalSetup: ['test/postgres-global-setup.ts'],
+    // The suite drives real actors, timers and databases; a hung test must fail, not stall CI.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
   },
 });
