@@ -27,10 +27,62 @@ export interface Engine {
   open(): Promise<ChainStore>;
 }
 
+/**
+ * Runs statements in one transaction with `session_replication_role = replica`, which (for a superuser)
+ * silences the append-only trigger: an attacker with full database access editing history.
+ */
+export type Tamper = (statements: string[]) => Promise<void>;
+
+export type SqlStoreUnderTest = (PgliteChainStore | PostgresChainStore) & { raw: RawSql; tamper: Tamper };
+
 export interface SqlEngineUnderTest {
   readonly name: 'pglite' | 'postgres';
   readonly available: boolean;
-  open(): Promise<(PgliteChainStore | PostgresChainStore) & { raw: RawSql }>;
+  open(): Promise<SqlStoreUnderTest>;
+  /** A store on a database no other test uses, for destructive DDL. */
+  openPrivate(): Promise<SqlStoreUnderTest>;
+}
+
+function tamperPglite(store: PgliteChainStore): Tamper {
+  return async (statements) => {
+    await store.db.transaction(async (tx) => {
+      await tx.query('SET LOCAL session_replication_role = replica');
+      for (const s of statements) await tx.query(s);
+    });
+  };
+}
+
+function tamperPostgres(pool: pg.Pool): Tamper {
+  return async (statements) => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL session_replication_role = replica');
+      for (const s of statements) await client.query(s);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK');
+      throw err;
+    } finally {
+      client.release();
+    }
+  };
+}
+
+/** Creates a new database on the test server and returns its URL. */
+export async function privateDatabaseUrl(): Promise<string> {
+  if (PG_URL === null) throw new Error('no PostgreSQL for this test');
+  const name = `opstate_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
 
 /** One PGlite per test file: creating one costs seconds (initdb), and tests use distinct workspaces. */
@@ -57,8 +109,13 @@ export const sqlEngines: readonly SqlEngineUnderTest[] = [
       // Shared: closing is a no-op here; the worker's exit takes it down.
       return Object.assign(Object.create(store) as PgliteChainStore, {
         raw: rawPglite(store),
+        tamper: tamperPglite(store),
         close: async () => {},
       });
+    },
+    async openPrivate() {
+      const store = await openPgliteChainStore({ closeOnSignals: false });
+      return Object.assign(store, { raw: rawPglite(store), tamper: tamperPglite(store) });
     },
   },
   {
@@ -66,7 +123,11 @@ export const sqlEngines: readonly SqlEngineUnderTest[] = [
     available: PG_URL !== null,
     async open() {
       const store = await openPostgresChainStore({ connectionString: PG_URL ?? '' });
-      return Object.assign(store, { raw: rawPostgres(store.pool) });
+      return Object.assign(store, { raw: rawPostgres(store.pool), tamper: tamperPostgres(store.pool) });
+    },
+    async openPrivate() {
+      const store = await openPostgresChainStore({ connectionString: await privateDatabaseUrl() });
+      return Object.assign(store, { raw: rawPostgres(store.pool), tamper: tamperPostgres(store.pool) });
     },
   },
 ];

@@ -97,6 +97,7 @@ DECLARE
   v_head bytea;
   v_hash bytea;
   v_row opstate.event_log%ROWTYPE;
+  v_in record;
 BEGIN
   IF coalesce(array_length(p_payloads, 1), 0) <> v_n
      OR coalesce(array_length(p_correlation_ids, 1), 0) <> v_n
@@ -110,10 +111,17 @@ BEGIN
   SELECT h.seq, h.head_hash INTO v_seq, v_head
     FROM opstate.chain_head h WHERE h.workspace_id = p_workspace_id FOR UPDATE;
 
-  FOR i IN 1 .. v_n LOOP
-    IF p_idempotency_keys[i] IS NOT NULL THEN
+  -- unnest, not v_in.payload: subscripting an array argument detoasts the whole array on every access,
+  -- which made large batches quadratic.
+  FOR v_in IN
+    SELECT u.event_type, u.payload, u.correlation_id, u.idempotency_key
+      FROM unnest(p_event_types, p_payloads, p_correlation_ids, p_idempotency_keys) WITH ORDINALITY
+           AS u(event_type, payload, correlation_id, idempotency_key, ord)
+     ORDER BY u.ord
+  LOOP
+    IF v_in.idempotency_key IS NOT NULL THEN
       SELECT * INTO v_row FROM opstate.event_log l
-        WHERE l.workspace_id = p_workspace_id AND l.idempotency_key = p_idempotency_keys[i];
+        WHERE l.workspace_id = p_workspace_id AND l.idempotency_key = v_in.idempotency_key;
       IF FOUND THEN
         r_seq := v_row.seq; r_event_id := v_row.event_id; r_event_type := v_row.event_type;
         r_payload_canonical := v_row.payload_canonical; r_correlation_id := v_row.correlation_id;
@@ -125,15 +133,15 @@ BEGIN
     END IF;
 
     v_seq := v_seq + 1;
-    v_hash := sha256(v_head || int8send(v_seq) || convert_to(p_event_types[i], 'UTF8') || '\x00'::bytea
-                     || convert_to(p_payloads[i], 'UTF8'));
+    v_hash := sha256(v_head || int8send(v_seq) || convert_to(v_in.event_type, 'UTF8') || '\x00'::bytea
+                     || convert_to(v_in.payload, 'UTF8'));
     INSERT INTO opstate.event_log AS l (workspace_id, seq, event_type, payload_canonical, correlation_id,
                                         idempotency_key, prev_hash, hash, hash_version)
-      VALUES (p_workspace_id, v_seq, p_event_types[i], p_payloads[i], p_correlation_ids[i],
-              p_idempotency_keys[i], v_head, v_hash, 1)
+      VALUES (p_workspace_id, v_seq, v_in.event_type, v_in.payload, v_in.correlation_id,
+              v_in.idempotency_key, v_head, v_hash, 1)
       RETURNING l.event_id, l.recorded_at INTO r_event_id, r_recorded_at;
-    r_seq := v_seq; r_event_type := p_event_types[i]; r_payload_canonical := p_payloads[i];
-    r_correlation_id := p_correlation_ids[i]; r_idempotency_key := p_idempotency_keys[i];
+    r_seq := v_seq; r_event_type := v_in.event_type; r_payload_canonical := v_in.payload;
+    r_correlation_id := v_in.correlation_id; r_idempotency_key := v_in.idempotency_key;
     r_prev_hash := encode(v_head, 'hex'); r_hash := encode(v_hash, 'hex'); r_duplicate := false;
     RETURN NEXT;
     v_head := v_hash;
