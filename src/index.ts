@@ -36,6 +36,7 @@ export {
   type QueuedEmit,
   type RejectedEmit,
 } from './emit/emit-pipeline.js';
+export type { EmitOutbox, OutboxEntry, StoredOutboxEntry } from './emit/outbox.js';
 export {
   DEFAULT_RETRY_INITIAL_DELAY_MS,
   DEFAULT_RETRY_MAX_DELAY_MS,
@@ -112,6 +113,7 @@ export {
   type PgliteChainStore,
   type PgliteChainStoreOptions,
 } from './store/pglite-store.js';
+export { openPgliteOutbox, type PgliteOutboxOptions } from './store/pglite-outbox.js';
 export {
   openPostgresChainStore,
   type PostgresChainStore,

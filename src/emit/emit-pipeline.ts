@@ -5,6 +5,7 @@ import { type Logger, safeLog } from '../logger.js';
 import type { CommittedTransition } from '../machine/context.js';
 import type { AppendedEvent, ChainEventInput } from '../store/types.js';
 import { appendTransitionEvents, DEFAULT_APPEND_TIMEOUT_MS, transitionEvents } from './append-transition.js';
+import type { EmitOutbox } from './outbox.js';
 import { type ChainProvider, describeError, resolveEmitTarget } from './provider.js';
 import { type RetryPolicy, retryDelayMs } from './retry-policy.js';
 
@@ -19,6 +20,11 @@ export interface EmitPipelineOptions {
   readonly retry?: RetryPolicy;
   /** See DEFAULT_MAX_QUEUED_EMITS. Nothing is ever dropped when it is exceeded. */
   readonly maxQueued?: number;
+  /**
+   * Durable storage for the queue: entries left by an earlier process are appended first, and each new
+   * transition is written there before its first attempt (see EmitOutbox).
+   */
+  readonly outbox?: EmitOutbox;
 }
 
 export interface EmitOutcomeBase {
@@ -56,6 +62,8 @@ export interface QueuedEmit {
   /** Minted once at enqueue: every retry sends the same idempotency keys, so nothing lands twice. */
   readonly events: readonly ChainEventInput[];
   attempts: number;
+  /** The outbox id once written (null without an outbox, or if writing it failed). */
+  readonly stored: Promise<number | null>;
 }
 
 const PERMANENT_KINDS: ReadonlySet<string> = new Set(['invalid_input', 'unknown_event_type']);
@@ -83,6 +91,10 @@ export class EmitPipeline {
   #saturated = false;
   #abandoned = false;
   #sleep: { timer: NodeJS.Timeout; wake: () => void } | null = null;
+  readonly #outbox: EmitOutbox | null;
+  /** Settles once leftovers from the outbox are queued: nothing is attempted before that. */
+  readonly #ready: Promise<void>;
+  #lastStored: Promise<unknown> = Promise.resolve();
 
   constructor(options: EmitPipelineOptions) {
     this.#provider = options.provider;
@@ -90,6 +102,45 @@ export class EmitPipeline {
     this.#timeoutMs = options.appendTimeoutMs ?? DEFAULT_APPEND_TIMEOUT_MS;
     this.#retry = options.retry ?? {};
     this.#maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED_EMITS;
+    this.#outbox = options.outbox ?? null;
+    this.#ready = this.#outbox === null ? Promise.resolve() : this.#recover(this.#outbox);
+    if (this.#outbox !== null) void this.#ready.then(() => this.#kick());
+  }
+
+  async #recover(outbox: EmitOutbox): Promise<void> {
+    try {
+      const leftovers = await outbox.pending();
+      if (leftovers.length === 0) return;
+      // Older than anything queued by this process, so they go first.
+      this.#queue.unshift(
+        ...leftovers.map((e) => ({
+          transition: e.transition,
+          events: e.events,
+          attempts: 0,
+          stored: Promise.resolve(e.id),
+        })),
+      );
+      safeLog(
+        this.#logger,
+        'warn',
+        { recovered: leftovers.length },
+        `emit outbox: ${leftovers.length} transition(s) left by an earlier process are appended first`,
+      );
+    } catch (err) {
+      safeLog(this.#logger, 'error', { err }, 'emit outbox could not be read; earlier leftovers stay in it');
+    }
+  }
+
+  /**
+   * Resolves once every transition enqueued so far is in the outbox (at once without one): with an
+   * outbox, a transition whose emit is persisted survives a restart.
+   */
+  persisted(): Promise<void> {
+    return this.#lastStored.then(() => undefined);
+  }
+
+  #kick(): void {
+    if (!this.#draining && this.#queue.length > 0) void this.#drain();
   }
 
   /** Transitions not yet appended (including the one being attempted). */
@@ -117,7 +168,11 @@ export class EmitPipeline {
       );
       return;
     }
-    this.#queue.push({ transition, events: transitionEvents(toAppend(transition)), attempts: 0 });
+    const events = transitionEvents(toAppend(transition));
+    const stored =
+      this.#outbox === null ? Promise.resolve(null) : this.#store(this.#outbox, transition, events);
+    this.#lastStored = stored;
+    this.#queue.push({ transition, events, attempts: 0, stored });
     if (this.saturated && !this.#saturated) {
       this.#saturated = true;
       safeLog(
@@ -128,12 +183,25 @@ export class EmitPipeline {
           'callers of transitionTo/send now wait for room (backpressure).',
       );
     }
-    if (!this.#draining) void this.#drain();
+    this.#kick();
+  }
+
+  #store(outbox: EmitOutbox, transition: CommittedTransition, events: readonly ChainEventInput[]) {
+    return outbox.put({ transition, events }).catch((err: unknown) => {
+      safeLog(
+        this.#logger,
+        'error',
+        { err, from: transition.from, to: transition.to, trigger: transition.trigger },
+        'emit outbox write failed: this transition is queued in memory only and would not survive a restart',
+      );
+      return null;
+    });
   }
 
   /** Resolves once every transition enqueued so far has been appended (or refused outright). */
-  idle(): Promise<void> {
-    if (this.#queue.length === 0) return Promise.resolve();
+  async idle(): Promise<void> {
+    await this.#ready;
+    if (this.#queue.length === 0) return;
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -172,7 +240,9 @@ export class EmitPipeline {
           attempts: item.attempts,
           events: item.events,
         },
-        'emit abandoned at stop: this transition never reached the chain store',
+        this.#outbox === null
+          ? 'emit abandoned at stop: this transition never reached the chain store'
+          : 'emit abandoned at stop: it stays in the outbox and is appended on the next start',
       );
     }
     this.#settleWaiters();
@@ -182,6 +252,7 @@ export class EmitPipeline {
   async #drain(): Promise<void> {
     this.#draining = true;
     try {
+      await this.#ready;
       for (;;) {
         const item = this.#queue[0];
         if (item === undefined || this.#abandoned) break;
@@ -189,6 +260,7 @@ export class EmitPipeline {
         const outcome = await this.#attempt(item);
         if (this.#abandoned) break;
         if (outcome.ok || !outcome.willRetry) {
+          await this.#unstore(item);
           this.#queue.shift();
           if (!outcome.ok) {
             this.#rejected.push({ transition: item.transition, events: item.events, error: outcome.error });
@@ -207,6 +279,7 @@ export class EmitPipeline {
 
   async #attempt(item: QueuedEmit): Promise<EmitOutcome> {
     const { transition, attempts } = item;
+    await item.stored; // persisted before the first attempt, so a landed event always had an outbox entry
     try {
       const target = await resolveEmitTarget(this.#provider);
       const events = await appendTransitionEvents(target, item.events, this.#timeoutMs);
@@ -244,6 +317,17 @@ export class EmitPipeline {
         error.message,
       );
       return { ok: false, transition, attempt: attempts, error, willRetry, retryInMs };
+    }
+  }
+
+  async #unstore(item: QueuedEmit): Promise<void> {
+    const id = await item.stored;
+    if (id === null || this.#outbox === null) return;
+    try {
+      await this.#outbox.remove(id);
+    } catch (err) {
+      // Harmless: the entry is appended again on the next start and comes back as a duplicate.
+      safeLog(this.#logger, 'warn', { err, outboxId: id }, 'emit outbox entry could not be removed');
     }
   }
 

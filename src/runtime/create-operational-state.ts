@@ -13,6 +13,7 @@ import { type EmitOutcome, EmitPipeline, type RejectedEmit } from '../emit/emit-
 import { createEmitService } from '../emit/emit-service.js';
 import type { TransitionListener } from '../emit/emit-state-transition.js';
 import type { ChainProvider } from '../emit/provider.js';
+import type { EmitOutbox } from '../emit/outbox.js';
 import type { RetryPolicy } from '../emit/retry-policy.js';
 import { EmitFlushTimeoutError, InvalidStateTransitionError, OperationalStateInputError } from '../errors.js';
 import { consoleLogger, type Logger, safeLog } from '../logger.js';
@@ -45,6 +46,12 @@ export interface RuntimeOptions {
    * transition itself is applied at once; nothing is dropped.
    */
   readonly maxQueuedEmits?: number;
+  /**
+   * A durable queue (e.g. `openPgliteOutbox`): transitions whose emit has not landed survive a restart
+   * and are appended first by the next runtime on it; `transitionTo`/`send` resolve once the emit is
+   * written there. The runtime does not close it.
+   */
+  readonly outbox?: EmitOutbox;
 }
 
 export interface FlushOptions {
@@ -125,6 +132,14 @@ const OptionsSchema = z
       })
       .strict(),
     maxQueuedEmits: z.number().int().min(1).max(10_000_000),
+    outbox: z.custom<EmitOutbox>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        typeof (v as EmitOutbox).put === 'function' &&
+        typeof (v as EmitOutbox).pending === 'function',
+      { message: 'outbox must have put/remove/pending/close' },
+    ),
   })
   .partial()
   .strict();
@@ -156,6 +171,7 @@ export function createOperationalState(
     ...(options.appendTimeoutMs !== undefined ? { appendTimeoutMs: options.appendTimeoutMs } : {}),
     ...(options.retry !== undefined ? { retry: options.retry } : {}),
     ...(options.maxQueuedEmits !== undefined ? { maxQueued: options.maxQueuedEmits } : {}),
+    ...(options.outbox !== undefined ? { outbox: options.outbox } : {}),
   });
   let emitFailures = 0;
   pipeline.observe((outcome) => {
@@ -282,6 +298,7 @@ export function createOperationalState(
 
   /** Applies backpressure: the transition is in place, but its caller waits while the queue is full. */
   async function settle(snapshot: OperationalStateSnapshot): Promise<OperationalStateSnapshot> {
+    await pipeline.persisted();
     if (pipeline.saturated) await pipeline.waitForRoom();
     return snapshot;
   }
