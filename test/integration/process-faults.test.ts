@@ -3,7 +3,14 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ChainStoreError, GENERIC_TRANSITION_EVENT, openPgliteChainStore } from '../../src/index.js';
+import {
+  type ChainStore,
+  ChainStoreError,
+  GENERIC_TRANSITION_EVENT,
+  openPgliteChainStore,
+  openPostgresChainStore,
+} from '../../src/index.js';
+import { freshWorkspace, PG_URL } from '../support/engines.js';
 import { until } from '../support/stores.js';
 
 const root = mkdtempSync(join(tmpdir(), 'opstate-pglite-'));
@@ -13,11 +20,11 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const FIXTURE = join(import.meta.dirname, 'fixtures', 'pglite-writer.ts');
+const FIXTURE = join(import.meta.dirname, 'fixtures', 'chain-writer.ts');
 
 /** Starts the fixture in its own process; `lines` collects its stdout line by line. */
-function spawnWriter(dataDir: string, mode: 'hold' | 'append', ws: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dataDir, mode, ws], {
+function spawnWriter(target: string, mode: 'hold' | 'append', ws: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, target, mode, ws], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -46,6 +53,18 @@ const events = (from: number, n: number) =>
     payload: { n: from + i },
     idempotencyKey: `key-${from + i}`,
   }));
+
+/** Every acknowledged `acked <seq> <key>` line is in the chain at that seq. */
+async function expectAllAcked(store: ChainStore, ws: string, acked: string[][]): Promise<void> {
+  const stored = new Map<string, number>();
+  for (let after = 0; ;) {
+    const page = await store.read(ws, { afterSeq: after, limit: 10_000 });
+    if (page.length === 0) break;
+    for (const e of page) stored.set(String(e.idempotencyKey), e.seq);
+    after = page[page.length - 1]?.seq ?? after;
+  }
+  for (const [, seq, key] of acked) expect(stored.get(key ?? '')).toBe(Number(seq));
+}
 
 describe('[pglite] a persisted data directory', () => {
   it('keeps the chain across close and reopen, and refuses a second opener in this process by pid', async () => {
@@ -120,6 +139,33 @@ describe('[pglite] another process', () => {
       console.info(
         `[pglite] SIGKILL after ${acked.length} acknowledged appends; ${result.length} in the chain`,
       );
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe.skipIf(PG_URL === null)('[postgres] a writer process killed with SIGKILL mid-append', () => {
+  it('leaves a chain that verifies and holds every acknowledged event', async () => {
+    const ws = freshWorkspace('kill');
+    const writer = spawnWriter(PG_URL ?? '', 'append', ws);
+    await until(() => writer.lines.filter((l) => l.startsWith('acked')).length >= 300, 25_000).catch(() => {
+      throw new Error(`writer did not append: ${writer.stderr()}`);
+    });
+    writer.child.kill('SIGKILL');
+    expect(await writer.exited).toBe('SIGKILL');
+    const acked = writer.lines.filter((l) => l.startsWith('acked')).map((l) => l.split(' '));
+    const store = await openPostgresChainStore({ connectionString: PG_URL ?? '' });
+    try {
+      const result = await store.verify(ws);
+      expect(result.ok).toBe(true);
+      expect(result.length).toBeGreaterThanOrEqual(acked.length);
+      await expectAllAcked(store, ws, acked);
+      // The server is still usable for the workspace: the next append continues the chain.
+      const [next] = await store.append(ws, [
+        { eventType: GENERIC_TRANSITION_EVENT, payload: { after: 'kill' } },
+      ]);
+      expect(next?.seq).toBe(result.length + 1);
     } finally {
       await store.close();
     }
