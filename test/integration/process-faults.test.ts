@@ -68,7 +68,7 @@ async function expectAllAcked(store: ChainStore, ws: string, acked: string[][]):
 
 describe('[pglite] a persisted data directory', () => {
   it('keeps the chain across close and reopen, and refuses a second opener in this process by pid', async () => {
-    const dataDir = join(root, 'persist');
+    const dataDir = join(root, 'not', 'yet', 'there', 'persist');
     const first = await openPgliteChainStore({ dataDir });
     await first.append('ws', events(1, 5));
     const err = await openPgliteChainStore({ dataDir }).catch((e: unknown) => e);

@@ -1,5 +1,6 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { ChainStoreError } from '../../errors.js';
 
 interface LockHolder {
@@ -24,6 +25,7 @@ export interface DirLock {
  */
 export function acquireDirLock(dataDir: string): DirLock {
   const path = `${dataDir.replace(/\/+$/, '')}.opstate.lock`;
+  mkdirSync(dirname(path), { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
     let fd: number;
     try {
