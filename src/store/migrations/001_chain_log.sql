@@ -71,7 +71,8 @@ CREATE OR REPLACE TRIGGER event_log_no_truncate
 -- byte-identical to the TypeScript chainHash():
 --   sha256(prev_hash ‖ int8send(seq) ‖ utf8(event_type) ‖ 0x00 ‖ utf8(payload_canonical)).
 -- An idempotency key already in the chain (or earlier in this batch) returns the original row with
--- r_duplicate = true and writes nothing.
+-- r_duplicate = true and writes nothing. Concurrent writers wait on the head-row lock, so by the time
+-- one inserts, any earlier writer's rows are committed and visible to the ON CONFLICT check.
 CREATE OR REPLACE FUNCTION opstate.chain_append(
   p_workspace_id text,
   p_event_types text[],
@@ -119,27 +120,27 @@ BEGIN
            AS u(event_type, payload, correlation_id, idempotency_key, ord)
      ORDER BY u.ord
   LOOP
-    IF v_in.idempotency_key IS NOT NULL THEN
-      SELECT * INTO v_row FROM opstate.event_log l
-        WHERE l.workspace_id = p_workspace_id AND l.idempotency_key = v_in.idempotency_key;
-      IF FOUND THEN
-        r_seq := v_row.seq; r_event_id := v_row.event_id; r_event_type := v_row.event_type;
-        r_payload_canonical := v_row.payload_canonical; r_correlation_id := v_row.correlation_id;
-        r_idempotency_key := v_row.idempotency_key; r_prev_hash := encode(v_row.prev_hash, 'hex');
-        r_hash := encode(v_row.hash, 'hex'); r_recorded_at := v_row.recorded_at; r_duplicate := true;
-        RETURN NEXT;
-        CONTINUE;
-      END IF;
-    END IF;
-
-    v_seq := v_seq + 1;
-    v_hash := sha256(v_head || int8send(v_seq) || convert_to(v_in.event_type, 'UTF8') || '\x00'::bytea
+    -- Insert first and let the unique key find a known idempotency key (ON CONFLICT): one index probe
+    -- per event instead of a lookup plus an insert. A NULL key never conflicts.
+    v_hash := sha256(v_head || int8send(v_seq + 1) || convert_to(v_in.event_type, 'UTF8') || '\x00'::bytea
                      || convert_to(v_in.payload, 'UTF8'));
     INSERT INTO opstate.event_log AS l (workspace_id, seq, event_type, payload_canonical, correlation_id,
                                         idempotency_key, prev_hash, hash, hash_version)
-      VALUES (p_workspace_id, v_seq, v_in.event_type, v_in.payload, v_in.correlation_id,
+      VALUES (p_workspace_id, v_seq + 1, v_in.event_type, v_in.payload, v_in.correlation_id,
               v_in.idempotency_key, v_head, v_hash, 1)
+      ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
       RETURNING l.event_id, l.recorded_at INTO r_event_id, r_recorded_at;
+    IF NOT FOUND THEN
+      SELECT * INTO STRICT v_row FROM opstate.event_log l
+        WHERE l.workspace_id = p_workspace_id AND l.idempotency_key = v_in.idempotency_key;
+      r_seq := v_row.seq; r_event_id := v_row.event_id; r_event_type := v_row.event_type;
+      r_payload_canonical := v_row.payload_canonical; r_correlation_id := v_row.correlation_id;
+      r_idempotency_key := v_row.idempotency_key; r_prev_hash := encode(v_row.prev_hash, 'hex');
+      r_hash := encode(v_row.hash, 'hex'); r_recorded_at := v_row.recorded_at; r_duplicate := true;
+      RETURN NEXT;
+      CONTINUE;
+    END IF;
+    v_seq := v_seq + 1;
     r_seq := v_seq; r_event_type := v_in.event_type; r_payload_canonical := v_in.payload;
     r_correlation_id := v_in.correlation_id; r_idempotency_key := v_in.idempotency_key;
     r_prev_hash := encode(v_head, 'hex'); r_hash := encode(v_hash, 'hex'); r_duplicate := false;
