@@ -3,12 +3,13 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The inspector tests serve the bundled page: build it first, so no test needs a manual build.
-    globalSetup: ['test/support/build-inspector-page.ts'],
-    // The suite drives real actors and timers; a hung store test must fail, not stall CI.
-    testTimeout: 20_000,
+    // Builds the inspector page (its tests serve the bundle) and finds or starts PostgreSQL for
+    // test/integration (see the README's "Running the PostgreSQL tests"): no test needs a manual step.
+    globalSetup: ['test/support/build-inspector-page.ts', 'test/postgres-global-setup.ts'],
+    // The suite drives real actors, timers, databases and a browser; a hung test must fail, not stall CI.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
     // The browser test polls the page; a busy CI machine can take seconds to render a batch.
     expect: { poll: { timeout: 10_000 } },
-    hookTimeout: 20_000,
   },
 });

@@ -72,7 +72,15 @@ export class OperationalStateInputError extends TypeError {
 
 /** What went wrong inside a chain store. */
 export type ChainStoreErrorKind =
-  'invalid_input' | 'unknown_event_type' | 'timeout' | 'unavailable' | 'closed';
+  | 'invalid_input'
+  | 'unknown_event_type'
+  | 'timeout'
+  | 'unavailable'
+  | 'closed'
+  /** Another process holds the embedded store's data directory. */
+  | 'locked'
+  /** The database schema does not match the package's migrations. */
+  | 'migration';
 
 /** A chain store refused or failed an operation. The emit service wraps it in OperationalStateEmitError. */
 export class ChainStoreError extends Error {
@@ -91,4 +99,21 @@ export class ChainStoreError extends Error {
 function quote(s: string): string {
   const shown = s.length > 200 ? `${s.slice(0, 200)}…` : s;
   return `'${shown}'`;
+}
+
+/**
+ * `flush()` (or `stop()`) gave up waiting after the caller's timeout. Nothing was dropped: the `pending`
+ * emits are still queued and still being retried.
+ */
+export class EmitFlushTimeoutError extends Error {
+  override readonly name = 'EmitFlushTimeoutError';
+  readonly timeoutMs: number;
+  /** Emits still queued when the timeout fired. */
+  readonly pending: number;
+
+  constructor(timeoutMs: number, pending: number) {
+    super(`flush timed out after ${timeoutMs} ms with ${pending} emit(s) still queued (still being retried)`);
+    this.timeoutMs = timeoutMs;
+    this.pending = pending;
+  }
 }

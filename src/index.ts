@@ -26,7 +26,23 @@ export {
   type TriggerLiteral,
 } from './domain/vocabulary.js';
 export { DEFAULT_APPEND_TIMEOUT_MS } from './emit/append-transition.js';
-export { type EmitOutcome, EmitPipeline, type EmitPipelineOptions } from './emit/emit-pipeline.js';
+export {
+  DEFAULT_MAX_QUEUED_EMITS,
+  type EmitAppended,
+  type EmitFailed,
+  type EmitOutcome,
+  EmitPipeline,
+  type EmitPipelineOptions,
+  type QueuedEmit,
+  type RejectedEmit,
+} from './emit/emit-pipeline.js';
+export type { EmitOutbox, OutboxEntry, StoredOutboxEntry } from './emit/outbox.js';
+export {
+  DEFAULT_RETRY_INITIAL_DELAY_MS,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+  type RetryPolicy,
+  retryDelayMs,
+} from './emit/retry-policy.js';
 export { createEmitService } from './emit/emit-service.js';
 export {
   type EmitOptions,
@@ -40,6 +56,7 @@ export { type ChainProvider, resolveEmitTarget } from './emit/provider.js';
 export {
   ChainStoreError,
   type ChainStoreErrorKind,
+  EmitFlushTimeoutError,
   InvalidStateTransitionError,
   OperationalStateEmitError,
   OperationalStateInputError,
@@ -106,16 +123,31 @@ export { forwardToStately, type StatelyForward, type StatelyForwardOptions } fro
 // Runtime
 export {
   createOperationalState,
+  type FlushOptions,
   type InspectionObserver,
   type InspectOption,
   type OperationalStateRuntime,
   type PostureChange,
   type RuntimeOptions,
   type RuntimeTarget,
+  type StopOptions,
 } from './runtime/create-operational-state.js';
 export { canonicalPayload } from './store/canonical-json.js';
 export { chainHash, genesisHash, HASH_VERSION } from './store/hash.js';
 export { createMemoryChainStore, type MemoryChainStoreOptions } from './store/memory-store.js';
+export {
+  openPgliteChainStore,
+  type PgliteChainStore,
+  type PgliteChainStoreOptions,
+} from './store/pglite-store.js';
+export { openPgliteOutbox, type PgliteOutboxOptions } from './store/pglite-outbox.js';
+export {
+  openPostgresChainStore,
+  type PostgresChainStore,
+  type PostgresChainStoreOptions,
+} from './store/postgres-store.js';
+export { loadMigrations, type Migration, MIGRATIONS_DIR } from './store/sql/migrate.js';
+export type { SqlChainStore } from './store/sql/sql-chain-store.js';
 // Chain stores
 export type {
   AppendedEvent,

@@ -9,11 +9,13 @@ import {
   type PrimaryState,
   PrimaryStateSchema,
 } from '../domain/vocabulary.js';
-import { type EmitOutcome, EmitPipeline } from '../emit/emit-pipeline.js';
+import { type EmitOutcome, EmitPipeline, type RejectedEmit } from '../emit/emit-pipeline.js';
 import { createEmitService } from '../emit/emit-service.js';
 import type { TransitionListener } from '../emit/emit-state-transition.js';
 import type { ChainProvider } from '../emit/provider.js';
-import { InvalidStateTransitionError, OperationalStateInputError } from '../errors.js';
+import type { EmitOutbox } from '../emit/outbox.js';
+import type { RetryPolicy } from '../emit/retry-policy.js';
+import { EmitFlushTimeoutError, InvalidStateTransitionError, OperationalStateInputError } from '../errors.js';
 import { consoleLogger, type Logger, safeLog } from '../logger.js';
 import { type HistoryEntry, MAX_HISTORY_SIZE } from '../machine/context.js';
 import type { OperationalStateEvent } from '../machine/events.js';
@@ -49,8 +51,34 @@ export interface RuntimeOptions {
   readonly historySize?: number;
   /** Inspection: see InspectOption. An observer that throws is isolated and never breaks the actor. */
   readonly inspect?: InspectOption;
-  /** Bound on one store append (default 10000 ms); a hung store then counts as a failed emit. */
+  /** Bound on one append attempt (default 10000 ms); a hung store then counts as a failed attempt. */
   readonly appendTimeoutMs?: number;
+  /** Backoff between attempts of a failed append (default 100 ms doubling to 30 s, with jitter). */
+  readonly retry?: RetryPolicy;
+  /**
+   * Queued emits above which `transitionTo`/`send` wait for room before resolving (default 10000). The
+   * transition itself is applied at once; nothing is dropped.
+   */
+  readonly maxQueuedEmits?: number;
+  /**
+   * A durable queue (e.g. `openPgliteOutbox`): transitions whose emit has not landed survive a restart
+   * and are appended first by the next runtime on it; `transitionTo`/`send` resolve once the emit is
+   * written there. The runtime does not close it.
+   */
+  readonly outbox?: EmitOutbox;
+}
+
+export interface FlushOptions {
+  /** Reject with EmitFlushTimeoutError after this many ms (the emits stay queued and keep retrying). */
+  readonly timeoutMs?: number;
+}
+
+export interface StopOptions {
+  /**
+   * How long stop's flush may take. On timeout the actor is stopped anyway, every emit still queued is
+   * logged as abandoned (with its events) and stop rejects with EmitFlushTimeoutError. Default: wait.
+   */
+  readonly flushTimeoutMs?: number;
 }
 
 /** Posture changes a transition may carry; applied in this order: claim permission, add, then remove. */
@@ -80,14 +108,20 @@ export interface OperationalStateRuntime {
   addListener(listener: TransitionListener): () => void;
   /** Observes every emit outcome (appended events, or the OperationalStateEmitError), in order. */
   onEmit(observer: (outcome: EmitOutcome) => void): () => void;
-  /** Resolves once every emit requested so far has been appended or has failed, and listeners settled. */
-  flush(): Promise<void>;
+  /**
+   * Resolves once every emit requested so far has landed in the chain store (or was refused outright as
+   * invalid, see `rejectedEmits`) and listeners have settled. While the store is down this waits, because
+   * the emits are being retried: pass `timeoutMs` to bound the wait.
+   */
+  flush(options?: FlushOptions): Promise<void>;
   /** Flushes, then stops the actor. Idempotent. */
-  stop(): Promise<void>;
-  /** Emits that have failed so far (each was logged as OperationalStateEmitError). */
+  stop(options?: StopOptions): Promise<void>;
+  /** Failed append attempts so far (each was logged as OperationalStateEmitError; most were retried). */
   readonly emitFailures: number;
-  /** Emits requested but not yet appended or failed. */
+  /** Emits requested but not yet landed. */
   readonly pendingEmits: number;
+  /** Emits the store refused as invalid (never retried), with their events. */
+  readonly rejectedEmits: readonly RejectedEmit[];
   /** The running XState actor, for inspection and `subscribe`. */
   readonly actor: Actor<OperationalStateMachine>;
   /** The inspector started by `inspect: true` (closed by `stop()`), else null. */
@@ -108,6 +142,21 @@ const OptionsSchema = z
       { message: 'inspect must be true, an inspector handle, a recorder or an inspection observer' },
     ),
     appendTimeoutMs: z.number().int().min(1).max(3_600_000),
+    retry: z
+      .object({
+        initialDelayMs: z.number().int().min(1).max(3_600_000).optional(),
+        maxDelayMs: z.number().int().min(1).max(3_600_000).optional(),
+      })
+      .strict(),
+    maxQueuedEmits: z.number().int().min(1).max(10_000_000),
+    outbox: z.custom<EmitOutbox>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        typeof (v as EmitOutbox).put === 'function' &&
+        typeof (v as EmitOutbox).pending === 'function',
+      { message: 'outbox must have put/remove/pending/close' },
+    ),
   })
   .partial()
   .strict();
@@ -137,6 +186,9 @@ export function createOperationalState(
     provider,
     logger,
     ...(options.appendTimeoutMs !== undefined ? { appendTimeoutMs: options.appendTimeoutMs } : {}),
+    ...(options.retry !== undefined ? { retry: options.retry } : {}),
+    ...(options.maxQueuedEmits !== undefined ? { maxQueued: options.maxQueuedEmits } : {}),
+    ...(options.outbox !== undefined ? { outbox: options.outbox } : {}),
   });
   let emitFailures = 0;
   pipeline.observe((outcome) => {
@@ -262,13 +314,39 @@ export function createOperationalState(
 
   let stopping: Promise<void> | null = null;
 
-  async function flush(): Promise<void> {
+  async function quiet(): Promise<void> {
     // Listeners may cause further transitions and emits: wait until both queues are quiet.
     for (;;) {
       await pipeline.idle();
       await Promise.allSettled([...listenerWork]);
       if (pipeline.pending === 0 && listenerWork.size === 0) return;
     }
+  }
+
+  async function flush(flushOptions: FlushOptions = {}): Promise<void> {
+    const timeoutMs = flushOptions.timeoutMs;
+    if (timeoutMs === undefined) return quiet();
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 0) {
+      throw new OperationalStateInputError('timeoutMs', timeoutMs, 'expected a non-negative integer');
+    }
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        quiet(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new EmitFlushTimeoutError(timeoutMs, pipeline.pending)), timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Applies backpressure: the transition is in place, but its caller waits while the queue is full. */
+  async function settle(snapshot: OperationalStateSnapshot): Promise<OperationalStateSnapshot> {
+    await pipeline.persisted();
+    if (pipeline.saturated) await pipeline.waitForRoom();
+    return snapshot;
   }
 
   return {
@@ -288,7 +366,7 @@ export function createOperationalState(
       const type = eventForPair(from, toParsed.data);
       if (type === null)
         throw new InvalidStateTransitionError({ from, to: toParsed.data, trigger: trig.data });
-      return dispatch({ type, trigger: trig.data, ...postureParsed.data } as OperationalStateEvent);
+      return settle(dispatch({ type, trigger: trig.data, ...postureParsed.data } as OperationalStateEvent));
     },
     async send(raw) {
       const event = parseOperationalStateEvent(raw);
@@ -296,7 +374,7 @@ export function createOperationalState(
         eventType: event.type,
         ...(event.trigger !== undefined ? { trigger: event.trigger } : {}),
       });
-      return dispatch(event);
+      return settle(dispatch(event));
     },
     history(limit) {
       const all = actor.getSnapshot().context.history;
@@ -318,13 +396,21 @@ export function createOperationalState(
       return pipeline.observe(observer);
     },
     flush,
-    stop() {
+    stop(stopOptions: StopOptions = {}) {
       stopping ??= (async () => {
-        await flush();
-        subscription.unsubscribe();
-        actor.stop();
-        detachEmits?.();
-        if (inspector !== null) await inspector.then((handle) => handle.close()).catch(() => {});
+        try {
+          await flush(
+            stopOptions.flushTimeoutMs !== undefined ? { timeoutMs: stopOptions.flushTimeoutMs } : {},
+          );
+        } catch (err) {
+          if (err instanceof EmitFlushTimeoutError) pipeline.abandon();
+          throw err;
+        } finally {
+          subscription.unsubscribe();
+          actor.stop();
+          detachEmits?.();
+          if (inspector !== null) await inspector.then((handle) => handle.close()).catch(() => {});
+        }
       })();
       return stopping;
     },
@@ -333,6 +419,9 @@ export function createOperationalState(
     },
     get pendingEmits() {
       return pipeline.pending;
+    },
+    get rejectedEmits() {
+      return pipeline.rejected;
     },
     actor,
     inspector,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CHAIN_EVENT_TYPES } from '../domain/vocabulary.js';
 import { ChainStoreError } from '../errors.js';
-import { canonicalPayload, parseCanonical } from './canonical-json.js';
+import { parseCanonical } from './canonical-json.js';
 import { chainHash, genesisHash } from './hash.js';
 import type {
   AppendedEvent,
@@ -11,7 +11,8 @@ import type {
   ReadOptions,
   VerifyResult,
 } from './types.js';
-import { assertWorkspaceId, EVENT_TYPE_PATTERN, parseReadOptions } from './validate.js';
+import { prepareEvent } from './prepare.js';
+import { assertWorkspaceId, parseReadOptions } from './validate.js';
 import { type VerifiableEvent, verifyChain } from './verify.js';
 
 export interface MemoryChainStoreOptions {
@@ -51,7 +52,7 @@ export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): C
       assertWorkspaceId(workspaceId);
       if (!Array.isArray(events)) throw new ChainStoreError('invalid_input', 'events must be an array');
       // Validate and canonicalize everything before touching the chain: all or nothing.
-      const prepared = events.map((e, i) => prepare(e, i, vocabulary));
+      const prepared = events.map((e, i) => prepareEvent(e, i, vocabulary));
       const chain: Chain = chains.get(workspaceId) ?? {
         rows: [],
         byKey: new Map(),
@@ -133,51 +134,6 @@ export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): C
     async close(): Promise<void> {
       closed = true;
     },
-  };
-}
-
-interface Prepared {
-  readonly eventType: string;
-  readonly payloadCanonical: string;
-  readonly correlationId: string | null;
-  readonly idempotencyKey: string | null;
-}
-
-function prepare(input: ChainEventInput, index: number, vocabulary: ReadonlySet<string>): Prepared {
-  if (typeof input !== 'object' || input === null) {
-    throw new ChainStoreError('invalid_input', `events[${index}] must be an object`);
-  }
-  const { eventType, payload, correlationId, idempotencyKey } = input;
-  if (typeof eventType !== 'string' || !EVENT_TYPE_PATTERN.test(eventType)) {
-    throw new ChainStoreError(
-      'invalid_input',
-      `events[${index}].eventType ${JSON.stringify(eventType)} is not a dotted lowercase event type`,
-    );
-  }
-  if (!vocabulary.has(eventType)) {
-    throw new ChainStoreError(
-      'unknown_event_type',
-      `event type ${JSON.stringify(eventType)} is not in the vocabulary`,
-      { eventType },
-    );
-  }
-  for (const [name, value] of [
-    ['correlationId', correlationId],
-    ['idempotencyKey', idempotencyKey],
-  ] as const) {
-    if (value !== undefined && (typeof value !== 'string' || value.length === 0 || value.length > 256)) {
-      throw new ChainStoreError(
-        'invalid_input',
-        `events[${index}].${name} must be a non-empty string of at most 256 characters`,
-        { eventType },
-      );
-    }
-  }
-  return {
-    eventType,
-    payloadCanonical: canonicalPayload(payload, eventType),
-    correlationId: correlationId ?? null,
-    idempotencyKey: idempotencyKey ?? null,
   };
 }
 

@@ -61,7 +61,7 @@ export function capturingLogger() {
  * A memory store that can be switched while running: `up`, `throw` (every append throws `message`), or
  * `down` (appends wait until the store is `up` again, so emits queue behind them).
  */
-export function switchableStore(message = 'store write refused: disk full') {
+export function modeSwitchStore(message = 'store write refused: disk full') {
   const inner = createMemoryChainStore();
   let mode: 'up' | 'throw' | 'down' = 'up';
   const waiting: (() => void)[] = [];
@@ -84,4 +84,40 @@ export function switchableStore(message = 'store write refused: disk full') {
     close: () => inner.close(),
   };
   return store;
+}
+
+/**
+ * A real memory store behind a switch: while `down`, appends fail in the chosen way (a hung append never
+ * answers and never writes); once up, they reach the memory store.
+ */
+export function switchableStore(
+  mode: 'throw' | 'reject' | 'hang',
+  inner: ChainStore = createMemoryChainStore(),
+): ChainStore & { down: boolean; attempts: number; failures: number } {
+  const store = {
+    down: true,
+    attempts: 0,
+    failures: 0,
+    append(ws: string, events: readonly ChainEventInput[]): Promise<AppendedEvent[]> {
+      store.attempts += 1;
+      if (!store.down) return inner.append(ws, events);
+      store.failures += 1;
+      if (mode === 'throw') throw new Error('Sea MCP unavailable');
+      if (mode === 'reject') return Promise.reject(new Error('Sea MCP unavailable'));
+      return new Promise<AppendedEvent[]>(() => {});
+    },
+    read: (ws: string, o?: Parameters<ChainStore['read']>[1]) => inner.read(ws, o),
+    verify: (ws: string) => inner.verify(ws),
+    close: () => inner.close(),
+  };
+  return store;
+}
+
+/** Resolves once `predicate` holds, polling every few ms; rejects after `timeoutMs`. */
+export async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }

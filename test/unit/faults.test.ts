@@ -1,85 +1,230 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BOOT_READY_EVENT,
   type ChainProvider,
+  type ChainStore,
+  createMemoryChainStore,
   createOperationalState,
+  EmitFlushTimeoutError,
   GENERIC_TRANSITION_EVENT,
   OperationalStateEmitError,
+  PAUSED_COST_LIMIT_EVENT,
+  retryDelayMs,
 } from '../../src/index.js';
-import { capturingLogger, faultyStore } from '../support/stores.js';
+import { capturingLogger, switchableStore, until } from '../support/stores.js';
 
 const WS = 'ws-faults';
+const FAST_RETRY = { initialDelayMs: 5, maxDelayMs: 20 };
 
-describe.each(['throw', 'reject', 'hang'] as const)('a store that %ss on append', (mode) => {
-  it('never stops the machine; each failure is logged once as OperationalStateEmitError; flush settles', async () => {
-    const store = faultyStore(mode);
+describe.each(['throw', 'reject', 'hang'] as const)('a store that %ss on append, then comes back', (mode) => {
+  it('keeps the machine moving, logs every failed attempt, retries, and lands every event once, in order', async () => {
+    const store = switchableStore(mode);
     const logger = capturingLogger();
-    const rt = createOperationalState({ store, workspaceId: WS }, { logger, appendTimeoutMs: 50 });
-    const outcomes: boolean[] = [];
-    rt.onEmit((o) => outcomes.push(o.ok));
+    const rt = createOperationalState(
+      { store, workspaceId: WS },
+      { logger, appendTimeoutMs: 50, retry: FAST_RETRY },
+    );
+    const outcomes: { ok: boolean; willRetry?: boolean }[] = [];
+    rt.onEmit((o) => outcomes.push(o.ok ? { ok: true } : { ok: false, willRetry: o.willRetry }));
 
     await rt.transitionTo('ready', 'all §9.2 gates pass');
     await rt.transitionTo('active', 'claim acquired');
     await rt.transitionTo('paused', 'cost 100%');
     expect(rt.current.primaryState).toBe('paused');
-    await rt.flush();
 
-    expect(store.attempts).toBe(3);
-    expect(outcomes).toStrictEqual([false, false, false]);
-    expect(rt.emitFailures).toBe(3);
+    await until(() => store.failures >= 3);
+    // Down: flush cannot complete, and says so after the caller's timeout instead of hanging.
+    const timedOut = await rt.flush({ timeoutMs: 30 }).catch((e: unknown) => e);
+    expect(timedOut).toBeInstanceOf(EmitFlushTimeoutError);
+    expect((timedOut as EmitFlushTimeoutError).pending).toBe(3);
+    expect(rt.pendingEmits).toBe(3);
+
+    store.down = false;
+    await rt.flush({ timeoutMs: 5000 });
     expect(rt.pendingEmits).toBe(0);
+
+    const events = await store.read(WS);
+    expect(events.map((e) => e.eventType)).toStrictEqual([
+      GENERIC_TRANSITION_EVENT,
+      BOOT_READY_EVENT,
+      GENERIC_TRANSITION_EVENT,
+      GENERIC_TRANSITION_EVENT,
+      PAUSED_COST_LIMIT_EVENT,
+    ]);
+    expect(events.map((e) => e.payload.trigger)).toStrictEqual([
+      'all §9.2 gates pass',
+      'all §9.2 gates pass',
+      'claim acquired',
+      'cost 100%',
+      'cost 100%',
+    ]);
+    expect(await store.verify(WS)).toMatchObject({ ok: true, length: 5 });
+
+    // Every failed attempt was logged as OperationalStateEmitError and reported to the machine.
     const errors = logger.entries.filter((e) => e.level === 'error');
-    expect(errors).toHaveLength(3);
-    for (const [i, entry] of errors.entries()) {
+    expect(errors).toHaveLength(store.failures);
+    for (const entry of errors) {
       expect(entry.fields.err).toBeInstanceOf(OperationalStateEmitError);
       const err = entry.fields.err as OperationalStateEmitError;
       expect(entry.fields.eventType).toBe(GENERIC_TRANSITION_EVENT);
+      expect(entry.fields.willRetry).toBe(true);
       expect(entry.message).toBe(err.message);
       expect(err.cause).toMatch(mode === 'hang' ? /did not answer within 50 ms/ : /Sea MCP unavailable/);
-      expect(entry.fields).toMatchObject({
-        from: ['booting', 'ready', 'active'][i],
-        to: ['ready', 'active', 'paused'][i],
-      });
     }
-    // The machine counted the failures it was told about, and is still running.
+    expect(errors[0]?.fields).toMatchObject({ from: 'booting', to: 'ready', attempt: 1 });
+    expect(rt.emitFailures).toBe(store.failures);
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(3);
+    expect(outcomes.filter((o) => !o.ok)).toHaveLength(store.failures);
     const snapshot = rt.actor.getSnapshot();
     expect(snapshot.status).toBe('active');
-    expect(snapshot.context.emitFailures).toBe(3);
-    expect(snapshot.context.lastEmitFailure?.eventType).toBe(GENERIC_TRANSITION_EVENT);
+    expect(snapshot.context.emitFailures).toBe(store.failures);
     await rt.stop();
   });
 });
 
-describe('preflight failures inside the runtime', () => {
-  it('a provider whose workspace resolver throws: logged, counted, machine keeps moving', async () => {
-    const logger = capturingLogger();
-    const provider: ChainProvider = {
-      connection: faultyStore('throw'),
-      resolveWorkspaceId: async () => {
-        throw new Error('no org yet');
+describe('nothing lost, nothing doubled', () => {
+  it('an append that answers after its timeout but did land is not doubled by the retry', async () => {
+    const inner = createMemoryChainStore();
+    let calls = 0;
+    const store: ChainStore = {
+      append: async (ws, events) => {
+        calls += 1;
+        // The first attempt is slow: it times out on our side, but the store still writes it later.
+        if (calls === 1) await new Promise((r) => setTimeout(r, 120));
+        return inner.append(ws, events);
       },
+      read: (ws, o) => inner.read(ws, o),
+      verify: (ws) => inner.verify(ws),
+      close: () => inner.close(),
     };
-    const rt = createOperationalState({ provider }, { logger });
+    const rt = createOperationalState(
+      { store, workspaceId: WS },
+      { logger: capturingLogger(), appendTimeoutMs: 30, retry: FAST_RETRY },
+    );
     await rt.transitionTo('ready', 'all §9.2 gates pass');
     await rt.transitionTo('active', 'claim acquired');
-    await rt.flush();
+    await rt.flush({ timeoutMs: 5000 });
+    await new Promise((r) => setTimeout(r, 150)); // let the slow first attempt write (as a duplicate)
+    expect(calls).toBeGreaterThanOrEqual(3);
+    const events = await inner.read(WS);
+    expect(events.map((e) => e.payload.trigger)).toStrictEqual([
+      'all §9.2 gates pass',
+      'all §9.2 gates pass',
+      'claim acquired',
+    ]);
+    expect(new Set(events.map((e) => e.idempotencyKey)).size).toBe(3);
+    expect(await inner.verify(WS)).toMatchObject({ ok: true, length: 3 });
+  });
+
+  it('an event the store refuses as invalid is set aside, not retried, and does not block later ones', async () => {
+    // A store whose vocabulary lacks kora.boot.ready refuses that append outright.
+    const store = createMemoryChainStore({ eventTypes: [GENERIC_TRANSITION_EVENT] });
+    const logger = capturingLogger();
+    const rt = createOperationalState({ store, workspaceId: WS }, { logger, retry: FAST_RETRY });
+    await rt.transitionTo('ready', 'all §9.2 gates pass');
+    await rt.transitionTo('active', 'claim acquired');
+    await rt.flush({ timeoutMs: 5000 });
+    expect(rt.rejectedEmits).toHaveLength(1);
+    expect(rt.rejectedEmits[0]?.error.eventType).toBe(BOOT_READY_EVENT);
+    expect(rt.rejectedEmits[0]?.events.map((e) => e.eventType)).toStrictEqual([
+      GENERIC_TRANSITION_EVENT,
+      BOOT_READY_EVENT,
+    ]);
+    const errors = logger.entries.filter((e) => e.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.fields).toMatchObject({ willRetry: false, eventType: BOOT_READY_EVENT });
+    expect((await store.read(WS)).map((e) => e.payload.trigger)).toStrictEqual(['claim acquired']);
+  });
+
+  it('applies backpressure when the queue is over its limit, and drops nothing', async () => {
+    const store = switchableStore('reject');
+    const logger = capturingLogger();
+    const rt = createOperationalState(
+      { store, workspaceId: WS },
+      { logger, retry: FAST_RETRY, maxQueuedEmits: 2 },
+    );
+    await rt.transitionTo('booting', 'one');
+    await rt.transitionTo('booting', 'two');
+    let third = false;
+    const thirdCall = rt.transitionTo('booting', 'three').then(() => (third = true));
+    await until(() => store.failures >= 3);
+    expect(third).toBe(false); // the caller waits…
+    expect(rt.history(1)[0]?.trigger).toBe('three'); // …but the transition is already in place
+    expect(logger.entries.some((e) => /over its limit/.test(e.message ?? ''))).toBe(true);
+    store.down = false;
+    await thirdCall;
+    await rt.flush({ timeoutMs: 5000 });
+    expect((await store.read(WS)).map((e) => e.payload.trigger)).toStrictEqual(['one', 'two', 'three']);
+  });
+
+  it('stop with a flush timeout while the store is down stops the actor and logs what it abandons', async () => {
+    const store = switchableStore('reject');
+    const logger = capturingLogger();
+    const rt = createOperationalState({ store, workspaceId: WS }, { logger, retry: FAST_RETRY });
+    await rt.transitionTo('ready', 'all §9.2 gates pass');
+    const err = await rt.stop({ flushTimeoutMs: 40 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EmitFlushTimeoutError);
+    expect(rt.actor.getSnapshot().status).toBe('stopped');
+    const abandoned = logger.entries.filter((e) => /abandoned/.test(e.message ?? ''));
+    expect(abandoned).toHaveLength(1);
+    expect((abandoned[0]?.fields.events as unknown[]).length).toBe(2);
+    const failuresAtStop = store.failures;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(store.failures).toBe(failuresAtStop); // no retries after abandoning
+  });
+
+  it('retry delays grow exponentially with jitter, up to the cap', () => {
+    const policy = { initialDelayMs: 100, maxDelayMs: 1000 };
+    expect(retryDelayMs(1, policy, () => 0)).toBe(50);
+    expect(retryDelayMs(1, policy, () => 1)).toBe(100);
+    expect(retryDelayMs(3, policy, () => 0)).toBe(200);
+    expect(retryDelayMs(3, policy, () => 1)).toBe(400);
+    expect(retryDelayMs(50, policy, () => 1)).toBe(1000);
+    expect(retryDelayMs(50, policy, () => 0)).toBe(500);
+  });
+});
+
+describe('preflight failures inside the runtime', () => {
+  it('a workspace resolver that throws is logged per attempt and retried until it resolves', async () => {
+    const logger = capturingLogger();
+    const store = createMemoryChainStore();
+    let ready = false;
+    const provider: ChainProvider = {
+      connection: store,
+      resolveWorkspaceId: async () => {
+        if (!ready) throw new Error('no org yet');
+        return WS;
+      },
+    };
+    const rt = createOperationalState({ provider }, { logger, retry: FAST_RETRY });
+    await rt.transitionTo('ready', 'all §9.2 gates pass');
+    await rt.transitionTo('active', 'claim acquired');
+    await until(() => rt.emitFailures >= 2);
     expect(rt.current.primaryState).toBe('active');
-    expect(rt.emitFailures).toBe(2);
     const err = logger.entries[0]?.fields.err as OperationalStateEmitError;
     expect(err.cause).toContain('workspace_id resolution raised');
     expect(err.cause).toContain('no org yet');
+    ready = true;
+    await rt.flush({ timeoutMs: 5000 });
+    expect(await store.verify(WS)).toMatchObject({ ok: true, length: 3 });
   });
 
-  it('a provider without a connection yet fails loudly per transition', async () => {
+  it('a provider without a connection yet fails loudly, then drains once the connection comes up', async () => {
     const logger = capturingLogger();
-    const rt = createOperationalState(
-      { provider: { connection: null, resolveWorkspaceId: () => WS } },
-      { logger },
-    );
+    const provider: { connection: ChainStore | null; resolveWorkspaceId: () => string } = {
+      connection: null,
+      resolveWorkspaceId: () => WS,
+    };
+    const rt = createOperationalState({ provider }, { logger, retry: FAST_RETRY });
     await rt.transitionTo('booting', 'staging');
-    await rt.flush();
+    await until(() => logger.entries.length > 0);
     expect((logger.entries[0]?.fields.err as OperationalStateEmitError | undefined)?.cause).toContain(
       'connection not initialized',
     );
+    const store = createMemoryChainStore();
+    provider.connection = store;
+    await rt.flush({ timeoutMs: 5000 });
+    expect((await store.read(WS)).map((e) => e.payload.trigger)).toStrictEqual(['staging']);
   });
 
   it('a logger that throws does not break anything', async () => {
@@ -91,10 +236,13 @@ describe('preflight failures inside the runtime', () => {
       info: () => {},
       debug: () => {},
     };
-    const rt = createOperationalState({ store: faultyStore('reject'), workspaceId: WS }, { logger });
+    const store = switchableStore('reject');
+    const rt = createOperationalState({ store, workspaceId: WS }, { logger, retry: FAST_RETRY });
     await rt.transitionTo('ready', 'all §9.2 gates pass');
-    await rt.flush();
-    expect(rt.emitFailures).toBe(1);
+    await until(() => store.failures >= 1);
+    store.down = false;
+    await rt.flush({ timeoutMs: 5000 });
+    expect(rt.emitFailures).toBe(store.failures);
     expect(rt.current.primaryState).toBe('ready');
   });
 

@@ -12,7 +12,7 @@ import {
 } from '../../src/index.js';
 import { DEPTH_LIMIT_MARK } from '../../src/inspect/serialize.js';
 import { REDACTION_FAILED } from '../../src/inspect/recorder.js';
-import { capturingLogger, faultyStore } from '../support/stores.js';
+import { capturingLogger, faultyStore, until } from '../support/stores.js';
 
 const WS = 'ws-inspect';
 
@@ -120,12 +120,15 @@ describe('inspection recorder: shapes', () => {
       { logger: capturingLogger(), inspect: recorder },
     );
     await rt.transitionTo('ready', 'all §9.2 gates pass');
-    await rt.flush();
+    // The store never recovers: wait for the first failed attempt, then give up on the retries.
+    await until(() => ofType(recorder.records(), '@opstate.emit').length > 0);
+    await expect(rt.stop({ flushTimeoutMs: 10 })).rejects.toThrow(/flush/i);
     const [emit] = ofType(recorder.records(), '@opstate.emit') as EmitRecord[];
     expect(emit).toMatchObject({
       ok: false,
       appended: [],
-      pending: 0,
+      // Still queued: a failed emit is retried, not dropped.
+      pending: 1,
       error: { name: 'OperationalStateEmitError', eventType: 'kora.operational_state.transitioned' },
     });
     expect(emit!.error!.message).toContain('disk <full>');

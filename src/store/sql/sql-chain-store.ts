@@ -1,0 +1,229 @@
+import { ChainStoreError } from '../../errors.js';
+import { parseCanonical } from '../canonical-json.js';
+import { prepareEvent } from '../prepare.js';
+import type {
+  AppendedEvent,
+  ChainEvent,
+  ChainEventInput,
+  ChainStore,
+  ReadOptions,
+  VerifyResult,
+} from '../types.js';
+import { assertWorkspaceId, parseReadOptions } from '../validate.js';
+import { type VerifiableEvent, verifyChain } from '../verify.js';
+import { toChainStoreError } from './db-errors.js';
+import { migrate } from './migrate.js';
+import type { SqlEngine } from './queryable.js';
+
+/** Rows per page when verify streams a chain: big enough to amortize round trips, small in memory. */
+export const VERIFY_PAGE_SIZE = 5000;
+
+/** A ChainStore backed by SQL, plus the explicit migration step. */
+export interface SqlChainStore extends ChainStore {
+  /** Applies pending migrations; returns the names applied now (empty when up to date). */
+  migrate(): Promise<string[]>;
+}
+
+interface AppendRow {
+  r_seq: number | string;
+  r_event_id: string;
+  r_event_type: string;
+  r_payload_canonical: string;
+  r_correlation_id: string | null;
+  r_idempotency_key: string | null;
+  r_prev_hash: string;
+  r_hash: string;
+  r_recorded_at: Date | string;
+  r_duplicate: boolean;
+}
+
+interface LogRow {
+  seq: number | string;
+  event_id: string;
+  event_type: string;
+  payload_canonical: string;
+  correlation_id: string | null;
+  idempotency_key: string | null;
+  prev_hash: string;
+  hash: string;
+  recorded_at: Date | string;
+}
+
+const LOG_COLUMNS = `seq, event_id, event_type, payload_canonical, correlation_id, idempotency_key,
+  encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash, recorded_at`;
+
+/**
+ * The chain store over the `opstate` schema: appends are one `opstate.chain_append()` call per batch
+ * (the head row is locked FOR UPDATE inside it), reads page by seq, verify streams pages into
+ * verifyChain. Shared by the PGlite and PostgreSQL stores, which only differ in how they connect.
+ */
+export function createSqlChainStore(engine: SqlEngine, onClose: () => Promise<void>): SqlChainStore {
+  let closed = false;
+  const assertOpen = () => {
+    if (closed) throw new ChainStoreError('closed', `the ${engine.name} chain store is closed`);
+  };
+
+  return {
+    migrate() {
+      assertOpen();
+      return migrate(engine.transaction);
+    },
+
+    async append(workspaceId: string, events: readonly ChainEventInput[]): Promise<AppendedEvent[]> {
+      assertOpen();
+      assertWorkspaceId(workspaceId);
+      if (!Array.isArray(events)) throw new ChainStoreError('invalid_input', 'events must be an array');
+      const prepared = events.map((e, i) => prepareEvent(e, i));
+      let rows: AppendRow[];
+      try {
+        rows = await engine.db.query<AppendRow>(
+          'SELECT * FROM opstate.chain_append($1, $2::text[], $3::text[], $4::text[], $5::text[])',
+          [
+            workspaceId,
+            prepared.map((p) => p.eventType),
+            prepared.map((p) => p.payloadCanonical),
+            prepared.map((p) => p.correlationId),
+            prepared.map((p) => p.idempotencyKey),
+          ],
+        );
+      } catch (err) {
+        throw toChainStoreError(err, engine.name);
+      }
+      return rows.map((r) => ({
+        eventId: r.r_event_id,
+        workspaceId,
+        seq: Number(r.r_seq),
+        eventType: r.r_event_type,
+        payload: parseCanonical(r.r_payload_canonical),
+        occurredAt: new Date(r.r_recorded_at).toISOString(),
+        correlationId: r.r_correlation_id,
+        idempotencyKey: r.r_idempotency_key,
+        prevHash: r.r_prev_hash,
+        hash: r.r_hash,
+        duplicate: r.r_duplicate,
+      }));
+    },
+
+    async read(workspaceId: string, options?: ReadOptions): Promise<ChainEvent[]> {
+      assertOpen();
+      assertWorkspaceId(workspaceId);
+      const { afterSeq, limit, eventTypePrefix } = parseReadOptions(options);
+      // One statement, one snapshot. Seqs are assigned under the head-row lock and committed in order,
+      // so a snapshot that shows seq n shows every seq below it: pages never skip a late commit.
+      const rows = await engine.db
+        .query<LogRow>(
+          `SELECT ${LOG_COLUMNS} FROM opstate.event_log
+            WHERE workspace_id = $1 AND seq > $2 AND starts_with(event_type, $3)
+            ORDER BY seq LIMIT $4`,
+          [workspaceId, afterSeq, eventTypePrefix, limit],
+        )
+        .catch((err: unknown) => {
+          throw toChainStoreError(err, engine.name);
+        });
+      return rows.map((r) => toEvent(workspaceId, r));
+    },
+
+    async verify(workspaceId: string): Promise<VerifyResult> {
+      assertOpen();
+      assertWorkspaceId(workspaceId);
+      const heads = await engine.db.query<{ seq: number | string; head_hash: string }>(
+        `SELECT seq, encode(head_hash, 'hex') AS head_hash FROM opstate.chain_head WHERE workspace_id = $1`,
+        [workspaceId],
+      );
+      const head = heads[0];
+      const anyRow = await engine.db.query<{ one: number }>(
+        'SELECT 1 AS one FROM opstate.event_log WHERE workspace_id = $1 LIMIT 1',
+        [workspaceId],
+      );
+      if (head === undefined && anyRow.length === 0) {
+        return {
+          ok: false,
+          length: 0,
+          firstDivergence: {
+            seq: 0,
+            kind: 'unknown_workspace',
+            detail: `no chain for workspace ${JSON.stringify(workspaceId)}`,
+          },
+        };
+      }
+      const result = await verifyChain(workspaceId, streamChain(engine, workspaceId));
+      if (!result.ok || head === undefined) return result;
+      // The chain itself cannot see a cut tail; the head row, written by the same appends, can.
+      const headSeq = Number(head.seq);
+      if (headSeq > result.length) {
+        return {
+          ok: false,
+          length: result.length,
+          firstDivergence: {
+            seq: result.length + 1,
+            kind: 'gap',
+            detail: `the chain ends at seq ${result.length} but its head row records seq ${headSeq}: events were removed from the tail`,
+          },
+        };
+      }
+      if (headSeq === result.length && head.head_hash !== result.headHash) {
+        return {
+          ok: false,
+          length: Math.max(0, result.length - 1),
+          firstDivergence: {
+            seq: result.length,
+            kind: 'hash_mismatch',
+            detail: `recomputed head ${result.headHash} differs from the head row's ${head.head_hash}`,
+          },
+        };
+      }
+      return result;
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await onClose();
+    },
+  };
+}
+
+/**
+ * The chain in seq order, one page at a time: keyset paging on (seq, event_id), so even rows sharing a
+ * seq (a fork planted by someone who dropped the primary key) come out one after the other.
+ */
+async function* streamChain(engine: SqlEngine, workspaceId: string): AsyncGenerator<VerifiableEvent> {
+  let afterSeq = 0;
+  let afterId = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const rows = await engine.db.query<LogRow>(
+      `SELECT ${LOG_COLUMNS} FROM opstate.event_log
+        WHERE workspace_id = $1 AND (seq, event_id) > ($2::bigint, $3::uuid)
+        ORDER BY seq, event_id LIMIT $4`,
+      [workspaceId, afterSeq, afterId, VERIFY_PAGE_SIZE],
+    );
+    for (const r of rows) {
+      yield {
+        seq: Number(r.seq),
+        eventType: r.event_type,
+        prevHash: r.prev_hash,
+        hash: r.hash,
+        payloadCanonical: r.payload_canonical,
+      };
+    }
+    const last = rows[rows.length - 1];
+    if (last === undefined || rows.length < VERIFY_PAGE_SIZE) return;
+    afterSeq = Number(last.seq);
+    afterId = last.event_id;
+  }
+}
+
+function toEvent(workspaceId: string, r: LogRow): ChainEvent {
+  return {
+    eventId: r.event_id,
+    workspaceId,
+    seq: Number(r.seq),
+    eventType: r.event_type,
+    payload: parseCanonical(r.payload_canonical),
+    occurredAt: new Date(r.recorded_at).toISOString(),
+    correlationId: r.correlation_id,
+    idempotencyKey: r.idempotency_key,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
