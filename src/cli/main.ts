@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { ChainStoreError } from '../errors.js';
-import type { ChainStore } from '../store/types.js';
+import { type InspectorHandle, startInspector } from '../inspect/server.js';
+import type { ChainStore, VerifyResult } from '../store/types.js';
 import { CHART_FORMATS, formatVocab, renderChart, vocabReport } from './commands/chart.js';
 import { runEvents } from './commands/events.js';
+import { openTrace } from './commands/inspect.js';
+import { vocabularySeedSql } from './commands/vocab-sql.js';
 import { MIN_TRANSITIONS } from './demo/life.js';
 import { formatSummary, runDemo } from './demo/run-demo.js';
 import { CommandFailure, EXIT, UsageError } from './exit-codes.js';
-import { DEFAULT_STORE, openStore } from './open-store.js';
+import { DEFAULT_STORE, isPostgresUrl, openStore } from './open-store.js';
 import { integer, positiveNumber } from './parse.js';
 
 const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -36,6 +39,20 @@ async function withStore<T>(
   }
 }
 
+/** Resolves on Ctrl-C or SIGTERM: long-running commands (inspect, demo --inspect) end there. */
+function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+function describeVerify(workspaceId: string, result: VerifyResult): string {
+  if (result.ok) return `workspace ${workspaceId}: ok, ${result.length} events, head ${result.headHash}`;
+  const d = result.firstDivergence;
+  return `workspace ${workspaceId}: FAILED at seq ${d.seq}: ${d.kind}: ${d.detail} (${result.length} events verified before it)`;
+}
+
 export function buildProgram(): Command {
   const program = new Command('opstate')
     .description('Operational state of agent processes, on a verifiable chain-event log.')
@@ -62,32 +79,47 @@ export function buildProgram(): Command {
       integer(0),
       0,
     )
+    .option('--inspect', 'start the inspector, print its URL, and keep serving until Ctrl-C', false)
     .option('--json', 'print the summary as JSON', false)
     .action(async (o) => {
-      await withStore(
-        o.store,
-        async (store, label) => {
-          const summary = await runDemo({
-            store,
-            storeLabel: label,
-            workspaceId: o.workspace,
-            seed: o.seed,
-            transitions: o.transitions,
-            speed: o.speed,
-            failStoreEvery: o.failStoreEvery,
-            progress: !o.json && o.transitions > 200,
-            write: o.json ? () => {} : out,
-          });
-          out(o.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
-          if (!o.json && !o.memory) {
-            out(`\nLook at it:  opstate events --store ${o.store} --workspace ${o.workspace}`);
-            out(`             opstate verify --store ${o.store} --workspace ${o.workspace}`);
-          }
-          if (!summary.verify.ok) throw new CommandFailure('the demo chain does not verify');
-        },
-        true,
-        o.memory,
-      );
+      let inspector: InspectorHandle | null = null;
+      if (o.inspect) {
+        inspector = await startInspector({});
+        out(`inspector: ${inspector.url}\n`);
+      }
+      try {
+        await withStore(
+          o.store,
+          async (store, label) => {
+            const summary = await runDemo({
+              store,
+              storeLabel: label,
+              workspaceId: o.workspace,
+              seed: o.seed,
+              transitions: o.transitions,
+              speed: o.speed,
+              failStoreEvery: o.failStoreEvery,
+              progress: !o.json && o.transitions > 200,
+              write: o.json ? () => {} : out,
+              ...(inspector ? { inspect: inspector } : {}),
+            });
+            out(o.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
+            if (!o.json && !o.memory) {
+              out(`\nLook at it:  opstate events --store ${o.store} --workspace ${o.workspace}`);
+              out(`             opstate verify --store ${o.store} --workspace ${o.workspace}`);
+            }
+            if (!summary.verify.ok) throw new CommandFailure('the demo chain does not verify');
+          },
+          true,
+          o.memory,
+        );
+        if (inspector) {
+          out(`\ninspector still serving the run at ${inspector.url} (Ctrl-C to stop)`);
+          await untilInterrupted();
+        }
+      } finally {
+        await inspector?.close();
+      }
     });
 
   program
@@ -104,10 +136,12 @@ export function buildProgram(): Command {
       const abort = new AbortController();
       const stop = () => abort.abort();
       process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
       try {
         await withStore(o.store, (store) => runEvents(store, o.workspace, o, out, abort.signal));
       } finally {
         process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
       }
     });
 
@@ -116,20 +150,38 @@ export function buildProgram(): Command {
     .description('verify the hash chain from genesis; exits 1 on any divergence')
     .addOption(storeOption())
     .addOption(workspaceOption())
-    .option('--json', 'print the result as JSON', false)
+    .option('--all', 'verify every workspace in the store', false)
+    .option('--json', 'print the result as JSON (an array with --all)', false)
     .action(async (o) => {
       await withStore(o.store, async (store) => {
-        const result = await store.verify(o.workspace);
-        if (o.json) out(JSON.stringify({ workspaceId: o.workspace, ...result }, null, 2));
-        else if (result.ok)
-          out(`workspace ${o.workspace}: ok, ${result.length} events, head ${result.headHash}`);
-        else {
-          const d = result.firstDivergence;
-          out(
-            `workspace ${o.workspace}: FAILED at seq ${d.seq}: ${d.kind}: ${d.detail} (${result.length} events verified before it)`,
-          );
+        let workspaces: string[] = [o.workspace];
+        if (o.all) {
+          if (store.workspaces === undefined) {
+            throw new UsageError('this store cannot list its workspaces; pass --workspace instead of --all');
+          }
+          workspaces = await store.workspaces();
         }
-        if (!result.ok) throw new CommandFailure(`chain of workspace ${o.workspace} does not verify`);
+        const results: (VerifyResult & { workspaceId: string })[] = [];
+        for (const ws of workspaces) {
+          // Progress for long chains, on stderr and only for a person watching.
+          const started = Date.now();
+          const progress =
+            process.stderr.isTTY && !o.json
+              ? setInterval(
+                  () => err(`verifying ${ws}… ${Math.round((Date.now() - started) / 1000)} s`),
+                  2000,
+                )
+              : null;
+          const result = await store.verify(ws).finally(() => {
+            if (progress) clearInterval(progress);
+          });
+          results.push({ workspaceId: ws, ...result });
+          if (!o.json) out(describeVerify(ws, result));
+        }
+        if (o.json) out(JSON.stringify(o.all ? results : results[0], null, 2));
+        else if (workspaces.length === 0) out('(no workspaces in this store)');
+        const bad = results.filter((r) => !r.ok).map((r) => r.workspaceId);
+        if (bad.length > 0) throw new CommandFailure(`the chain of ${bad.join(', ')} does not verify`);
       });
     });
 
@@ -143,11 +195,53 @@ export function buildProgram(): Command {
 
   program
     .command('vocab')
-    .description('the chain event types and the literal rules, as read from the chart')
+    .description('the chain event types, the literal rules as read from the chart, and the SQL seeding them')
     .option('--json', 'print as JSON', false)
     .action((o) => {
       const report = vocabReport();
-      out(o.json ? JSON.stringify(report, null, 2) : formatVocab(report, null));
+      const seedSql = vocabularySeedSql();
+      out(o.json ? JSON.stringify({ ...report, seedSql }, null, 2) : formatVocab(report, seedSql));
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending SQL migrations to a PostgreSQL store (the embedded store migrates on open)')
+    .requiredOption('--store <postgres://url>', 'the PostgreSQL server to migrate')
+    .action(async (o) => {
+      if (!isPostgresUrl(o.store)) {
+        throw new UsageError(
+          `--store ${o.store} is not a postgres:// URL (the embedded store migrates itself)`,
+        );
+      }
+      const { openPostgresChainStore } = await import('../store/postgres-store.js');
+      const store = await openPostgresChainStore({ connectionString: o.store, migrate: false });
+      try {
+        const applied = await store.migrate();
+        out(applied.length === 0 ? 'schema is up to date' : `applied: ${applied.join(', ')}`);
+      } finally {
+        await store.close();
+      }
+    });
+
+  program
+    .command('inspect')
+    .description('open a recorded trace (JSONL) in the inspector; serves until Ctrl-C')
+    .requiredOption('--trace <file>', "a trace from recorder.toJSONL() or the page's download")
+    .option('--port <n>', 'port to serve on (default: a free one)', integer(0, 65_535))
+    .action(async (o) => {
+      const { handle, records, badLines } = await openTrace(
+        o.trace,
+        o.port === undefined ? {} : { port: o.port },
+      );
+      try {
+        const skipped = badLines.length > 0 ? ` (${badLines.length} bad lines skipped)` : '';
+        out(`${records} records from ${o.trace}${skipped}`);
+        out(`inspector: ${handle.url}`);
+        out('(Ctrl-C to stop; the URL carries a per-run token: keep it private)');
+        await untilInterrupted();
+      } finally {
+        await handle.close();
+      }
     });
 
   return program;
@@ -161,11 +255,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       // Help and version are not errors; every other parse problem is a usage error.
-      return e.code === 'commander.helpDisplayed' ||
-        e.code === 'commander.version' ||
-        e.code === 'commander.help'
-        ? EXIT.ok
-        : EXIT.usage;
+      const benign = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
+      return benign.includes(e.code) ? EXIT.ok : EXIT.usage;
     }
     if (e instanceof UsageError) {
       err(`opstate: ${e.message}`);

@@ -113,6 +113,11 @@ export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): C
       return out;
     },
 
+    async workspaces(): Promise<string[]> {
+      assertOpen();
+      return [...chains.keys()].sort();
+    },
+
     async verify(workspaceId: string): Promise<VerifyResult> {
       assertOpen();
       assertWorkspaceId(workspaceId);

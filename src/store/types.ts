@@ -76,6 +76,8 @@ export interface ChainStore {
   /** Appends all events or none, in order, as consecutive seqs of one workspace's chain. */
   append(workspaceId: string, events: readonly ChainEventInput[]): Promise<AppendedEvent[]>;
   read(workspaceId: string, options?: ReadOptions): Promise<ChainEvent[]>;
+  /** The workspaces that have a chain, sorted. Optional for your own stores; all of opstate's have it. */
+  workspaces?(): Promise<string[]>;
   /** Walks the chain from genesis on recomputed hashes and reports the first divergence. */
   verify(workspaceId: string): Promise<VerifyResult>;
   close(): Promise<void>;

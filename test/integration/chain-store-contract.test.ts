@@ -30,6 +30,15 @@ for (const engine of engines) {
       await store.close();
     });
 
+    it('lists the workspaces that have a chain, sorted', async () => {
+      const [a, b] = [freshWorkspace(), freshWorkspace()].sort();
+      await store.append(b as string, [generic({ n: 1 })]);
+      await store.append(a as string, [generic({ n: 1 })]);
+      const listed = (await store.workspaces?.()) ?? [];
+      expect(listed).toEqual(expect.arrayContaining([a, b]));
+      expect(listed).toStrictEqual([...listed].sort());
+    });
+
     it('hashes exactly like chainHash and the memory store, and verifyChain accepts what it stores', async () => {
       const ws = freshWorkspace();
       const inputs = CHAIN_EVENT_TYPES.map((eventType, i) => ({

@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const entry = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+// By absolute URL: `--import tsx` would resolve from the child's cwd, which tests set to temp dirs.
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 export interface CliResult {
   readonly code: number | null;
@@ -16,7 +19,7 @@ export function cli(
   options: { cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], {
       cwd: options.cwd ?? root,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -32,4 +35,34 @@ export function cli(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Starts the real `opstate` command and leaves it running; `waitFor` resolves on matching stdout. */
+export function cliProcess(args: readonly string[]) {
+  const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return {
+    child,
+    exited,
+    output: () => ({ stdout, stderr }),
+    async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+      const start = Date.now();
+      for (;;) {
+        const m = stdout.match(pattern);
+        if (m) return m;
+        if (child.exitCode !== null || Date.now() - start > timeoutMs) {
+          throw new Error(`no ${pattern} in output:\n${stdout}\n${stderr}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { SingleBar } from 'cli-progress';
 import { GENERIC_TRANSITION_EVENT } from '../../domain/vocabulary.js';
 import type { EmitOutcome } from '../../emit/emit-pipeline.js';
 import { silentLogger } from '../../logger.js';
-import { createOperationalState, type InspectionObserver } from '../../runtime/create-operational-state.js';
+import { createOperationalState, type InspectOption } from '../../runtime/create-operational-state.js';
 import type { AppendedEvent, ChainEventInput, ChainStore, VerifyResult } from '../../store/types.js';
 import { simulateLife } from './life.js';
 
@@ -16,7 +16,7 @@ export interface DemoOptions {
   readonly speed: number;
   /** Make every Nth append fail, to show fail-loud + retry (0: never). */
   readonly failStoreEvery: number;
-  readonly inspect?: InspectionObserver;
+  readonly inspect?: InspectOption;
   readonly write: (line: string) => void;
   /** Show a progress bar instead of one line per transition. */
   readonly progress: boolean;

@@ -123,6 +123,16 @@ export function createSqlChainStore(engine: SqlEngine, onClose: () => Promise<vo
       return rows.map((r) => toEvent(workspaceId, r));
     },
 
+    async workspaces(): Promise<string[]> {
+      assertOpen();
+      const rows = await engine.db
+        .query<{ workspace_id: string }>('SELECT workspace_id FROM opstate.chain_head ORDER BY workspace_id')
+        .catch((err: unknown) => {
+          throw toChainStoreError(err, engine.name);
+        });
+      return rows.map((r) => r.workspace_id);
+    },
+
     async verify(workspaceId: string): Promise<VerifyResult> {
       assertOpen();
       assertWorkspaceId(workspaceId);

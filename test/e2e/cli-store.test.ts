@@ -1,0 +1,155 @@
+/*
+ * The `opstate` binary against a real embedded store (PGlite directory): the demo writes it, the read
+ * commands read it, a second opener is refused, and a tampered row makes `verify` fail with its seq.
+ */
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ChainEvent } from '../../src/index.js';
+import { openPgliteChainStore } from '../../src/store/pglite-store.js';
+import { cli } from '../support/cli.js';
+import { PG_URL } from '../support/engines.js';
+
+const root = mkdtempSync(join(tmpdir(), 'opstate-cli-store-'));
+const store = join(root, 'store');
+
+describe('opstate on the embedded store', () => {
+  let demoOut = '';
+  beforeAll(async () => {
+    const r = await cli(['demo', '--store', store, '--speed', '0', '--seed', '7', '--transitions', '24'], {
+      cwd: root,
+      timeoutMs: 120_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    demoOut = r.stdout;
+  }, 150_000);
+
+  it('demo prints one line per transition, the summary, and where to look', () => {
+    expect(demoOut).toMatch(
+      /booting → ready {4}"all §9\.2 gates pass"\n\s+seq \d+–\d+: kora\.operational_state\.transitioned \+ kora\.boot\.ready/,
+    );
+    expect(demoOut).toMatch(/transitions {5}24 \(final state: stopped\)/);
+    expect(demoOut).toMatch(/verify {10}ok/);
+    expect(demoOut).toContain(`opstate verify --store ${store} --workspace demo`);
+  });
+
+  it('events --json prints one array of stored events, filtered by prefix', async () => {
+    const r = await cli(['events', '--store', store, '--json', '--prefix', 'kora.boot.']);
+    expect(r.code).toBe(0);
+    const events = JSON.parse(r.stdout) as ChainEvent[];
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      workspaceId: 'demo',
+      eventType: 'kora.boot.ready',
+      payload: { from_primary_state: 'booting', to_primary_state: 'ready', trigger: 'all §9.2 gates pass' },
+    });
+    expect(Object.keys(events[0] ?? {}).sort()).toStrictEqual(
+      [
+        'correlationId',
+        'eventId',
+        'eventType',
+        'hash',
+        'idempotencyKey',
+        'occurredAt',
+        'payload',
+        'prevHash',
+        'seq',
+        'workspaceId',
+      ].sort(),
+    );
+  });
+
+  it('events prints a table with family, seq, time, type and payload', async () => {
+    const r = await cli(['events', '--store', store, '--after', '2', '--limit', '3']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/family.*seq.*time.*type.*payload/);
+    expect(r.stdout.match(/operational_state|boot /g)?.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('verify passes with the length and head; --all covers every workspace; --json shapes', async () => {
+    const r = await cli(['verify', '--store', store]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^workspace demo: ok, \d+ events, head [0-9a-f]{64}\n$/);
+    const all = await cli(['verify', '--store', store, '--all', '--json']);
+    expect(JSON.parse(all.stdout)).toStrictEqual([
+      expect.objectContaining({ workspaceId: 'demo', ok: true }),
+    ]);
+  });
+
+  it('refuses a store another process holds, naming the holder pid', async () => {
+    const copy = join(root, 'locked');
+    cpSync(store, copy, { recursive: true });
+    const holder = await openPgliteChainStore({ dataDir: copy });
+    try {
+      const r = await cli(['verify', '--store', copy]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(String(process.pid));
+    } finally {
+      await holder.close();
+    }
+  });
+
+  it('exits 1 on a tampered chain, naming the seq and the kind', async () => {
+    const copy = join(root, 'tampered');
+    cpSync(store, copy, { recursive: true });
+    // Tampering as a superuser would: switch the append-only trigger off and rewrite a row.
+    const db = await PGlite.create(copy);
+    await db.exec(`
+      ALTER TABLE opstate.event_log DISABLE TRIGGER event_log_append_only;
+      UPDATE opstate.event_log SET payload_canonical = replace(payload_canonical, 'claim acquired', 'claim ACQUIRED')
+        WHERE seq = (SELECT min(seq) FROM opstate.event_log WHERE payload_canonical LIKE '%claim acquired%');`);
+    const [row] = (
+      await db.query<{ seq: number }>(
+        `SELECT min(seq) AS seq FROM opstate.event_log WHERE payload_canonical LIKE '%claim ACQUIRED%'`,
+      )
+    ).rows;
+    await db.close();
+    const r = await cli(['verify', '--store', copy]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`FAILED at seq ${row?.seq}: hash_mismatch`);
+    const json = await cli(['verify', '--store', copy, '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      ok: false,
+      firstDivergence: { seq: row?.seq, kind: 'hash_mismatch' },
+    });
+  });
+});
+
+describe.skipIf(PG_URL === null)('opstate on PostgreSQL', () => {
+  const url = PG_URL ?? '';
+  it('migrate applies nothing twice; demo and verify run against the server', async () => {
+    const first = await cli(['migrate', '--store', url]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^(schema is up to date|applied: .*001_chain_log.*)\n$/);
+    const again = await cli(['migrate', '--store', url]);
+    expect(again.stdout).toBe('schema is up to date\n');
+    const ws = `cli-${process.pid}-${Date.now()}`;
+    const demo = await cli([
+      'demo',
+      '--store',
+      url,
+      '--workspace',
+      ws,
+      '--speed',
+      '0',
+      '--transitions',
+      '20',
+      '--json',
+    ]);
+    expect(demo.code).toBe(0);
+    expect(JSON.parse(demo.stdout)).toMatchObject({ workspaceId: ws, transitions: 20, verify: { ok: true } });
+    expect(demo.stdout).not.toContain(new URL(url).password || '\u0000');
+    const verify = await cli(['verify', '--store', url, '--workspace', ws]);
+    expect(verify.code).toBe(0);
+  });
+
+  it('migrate refuses a directory, naming it', async () => {
+    const r = await cli(['migrate', '--store', './somewhere']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('./somewhere is not a postgres:// URL');
+  });
+});
