@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createMemoryChainStore, createOperationalState, silentLogger } from '../../src/index.js';
+import { freshWorkspace, sharedPgliteStore } from '../support/engines.js';
 import {
   chartVocabulary,
   generateTestPaths,
@@ -13,11 +14,18 @@ import {
   type TestRuntime,
 } from '../../src/testing/index.js';
 
-const stores: Record<string, () => TestRuntime> = {
+const stores: Record<string, () => Promise<TestRuntime> | TestRuntime> = {
   memory: () => {
     const store = createMemoryChainStore();
     const runtime = createOperationalState({ store, workspaceId: 'ws-model' }, { logger: silentLogger });
     return { runtime, store, workspaceId: 'ws-model', cleanup: () => store.close() };
+  },
+  // One embedded database for the file (PGlite's initdb takes seconds); a fresh workspace per path.
+  PGlite: async () => {
+    const store = await sharedPgliteStore();
+    const workspaceId = freshWorkspace('model');
+    const runtime = createOperationalState({ store, workspaceId }, { logger: silentLogger });
+    return { runtime, store, workspaceId };
   },
 };
 
