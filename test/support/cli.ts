@@ -13,34 +13,21 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the real `opstate` command (from source, through tsx) in a child process. */
-export function cli(
+/** Runs the real `opstate` command (from source, through tsx) in a child process, to completion. */
+export async function cli(
   args: readonly string[],
   options: { cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], {
-      cwd: options.cwd ?? root,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  const proc = cliProcess(args, options.cwd);
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+  const code = await proc.exited.finally(() => clearTimeout(timer));
+  return { code, ...proc.output() };
 }
 
 /** Starts the real `opstate` command and leaves it running; `waitFor` resolves on matching stdout. */
-export function cliProcess(args: readonly string[]) {
+export function cliProcess(args: readonly string[], cwd = root) {
   const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], {
-    cwd: root,
+    cwd,
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
