@@ -9,7 +9,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ChainEvent } from '../../src/index.js';
 import { openPgliteChainStore } from '../../src/store/pglite-store.js';
-import { cli } from '../support/cli.js';
+import { cli, cliProcess } from '../support/cli.js';
 import { PG_URL } from '../support/engines.js';
 
 const root = mkdtempSync(join(tmpdir(), 'opstate-cli-store-'));
@@ -145,6 +145,37 @@ describe.skipIf(PG_URL === null)('opstate on PostgreSQL', () => {
     expect(demo.stdout).not.toContain(new URL(url).password || '\u0000');
     const verify = await cli(['verify', '--store', url, '--workspace', ws]);
     expect(verify.code).toBe(0);
+  });
+
+  it('events --follow prints events appended by another process as they land', async () => {
+    const { openPostgresChainStore } = await import('../../src/store/postgres-store.js');
+    const writer = await openPostgresChainStore({ connectionString: url });
+    const ws = `follow-${process.pid}-${Date.now()}`;
+    const payload = (trigger: string) => ({
+      from_primary_state: 'booting',
+      to_primary_state: 'booting',
+      claim_permission: 'none',
+      degradation_reasons: [],
+      trigger,
+    });
+    try {
+      await writer.append(ws, [
+        { eventType: 'kora.operational_state.transitioned', payload: payload('before') },
+      ]);
+      const proc = cliProcess(['events', '--store', url, '--workspace', ws, '--follow']);
+      try {
+        await proc.waitFor(/"before"/);
+        await writer.append(ws, [
+          { eventType: 'kora.operational_state.transitioned', payload: payload('while following') },
+        ]);
+        await proc.waitFor(/"while following"/);
+      } finally {
+        proc.child.kill('SIGINT');
+      }
+      expect(await proc.exited).toBe(0);
+    } finally {
+      await writer.close();
+    }
   });
 
   it('migrate refuses a directory, naming it', async () => {

@@ -60,9 +60,14 @@ export async function runEvents(
       : eventsTable(page),
   );
   if (!options.follow) return;
-  // Follow by seq, never by time: the cursor is the last seq seen, whatever its prefix.
-  let cursor =
-    (await store.read(workspaceId, { afterSeq: options.after, limit: 10_000 })).at(-1)?.seq ?? options.after;
+  // Follow by seq, never by time: the cursor is the last seq in the chain, whatever its prefix.
+  let cursor = options.after;
+  for (;;) {
+    const page = await store.read(workspaceId, { afterSeq: cursor, limit: 10_000 });
+    const last = page.at(-1);
+    if (last === undefined) break;
+    cursor = last.seq;
+  }
   while (!signal?.aborted) {
     await new Promise((r) => setTimeout(r, 500));
     const fresh = await store.read(workspaceId, { afterSeq: cursor, limit: 1000 });
