@@ -288,7 +288,7 @@ export class EmitPipeline {
         const { outcomes } = result;
         const first = outcomes[0];
         if (first !== undefined && (first.ok || !first.willRetry)) {
-          await Promise.all(batch.map((item) => this.#unstore(item)));
+          if (this.#outbox !== null) await Promise.all(batch.map((item) => this.#unstore(item)));
           this.#queue.splice(0, batch.length);
           if (!first.ok) {
             const item = batch[0] as QueuedEmit;
@@ -318,7 +318,7 @@ export class EmitPipeline {
     const head = batch[0] as QueuedEmit;
     const { transition, attempts } = head;
     // Persisted before the first attempt, so a landed event always had an outbox entry.
-    await Promise.all(batch.map((item) => item.stored));
+    await (batch.length === 1 ? head.stored : Promise.all(batch.map((item) => item.stored)));
     const events = batch.length === 1 ? head.events : batch.flatMap((item) => item.events);
     try {
       const target = await resolveEmitTarget(this.#provider);
