@@ -284,10 +284,12 @@ export class EmitPipeline {
           this.#soloLeft = batch.length;
           continue;
         }
-        if (this.#soloLeft > 0) this.#soloLeft -= 1;
         const { outcomes } = result;
         const first = outcomes[0];
         if (first !== undefined && (first.ok || !first.willRetry)) {
+          // Counted only once the transition leaves the queue: a solo attempt that fails and is retried
+          // must still be retried alone.
+          if (this.#soloLeft > 0) this.#soloLeft -= 1;
           if (this.#outbox !== null) await Promise.all(batch.map((item) => this.#unstore(item)));
           this.#queue.splice(0, batch.length);
           if (!first.ok) {
