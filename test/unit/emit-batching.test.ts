@@ -128,6 +128,41 @@ describe('emit batching', () => {
     await rt.stop();
   });
 
+  it('after a refused batch, transitions stay one by one through transient failures until the culprit is found', async () => {
+    const inner = slowStore(createMemoryChainStore({ eventTypes: [GENERIC_TRANSITION_EVENT] }));
+    let refusedSeen = false;
+    let transient = 3;
+    const store: ChainStore = {
+      ...inner,
+      async append(ws, events) {
+        // The first three solo attempts after the refused batch fail as if the store were briefly down.
+        if (refusedSeen && events.length === 1 && transient > 0) {
+          transient -= 1;
+          throw new Error('connection reset');
+        }
+        try {
+          return await inner.append(ws, events);
+        } catch (err) {
+          if (events.length > 1) refusedSeen = true;
+          throw err;
+        }
+      },
+    };
+    const logger = capturingLogger();
+    const rt = createOperationalState({ store, workspaceId: WS }, { logger, retry: FAST_RETRY });
+    await rt.transitionTo('booting', 'a');
+    await rt.transitionTo('booting', 'b');
+    await rt.transitionTo('ready', 'all §9.2 gates pass');
+    await rt.transitionTo('ready', 'c');
+    await rt.flush({ timeoutMs: 5000 });
+    expect(transient).toBe(0);
+    expect(await allTriggers(store)).toStrictEqual(['a', 'b', 'c']);
+    expect(rt.rejectedEmits.map((r) => r.transition.trigger)).toStrictEqual(['all §9.2 gates pass']);
+    // The batch was refused once; the retries of 'b' did not use up the one-by-one budget.
+    expect(logger.entries.filter((e) => /one by one/.test(e.message ?? ''))).toHaveLength(1);
+    await rt.stop();
+  });
+
   it('a retried batch re-sends the same idempotency keys, so nothing is doubled', async () => {
     const inner = createMemoryChainStore();
     const calls: (readonly ChainEventInput[])[] = [];
