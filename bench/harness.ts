@@ -33,8 +33,23 @@ export function settings(quick: boolean): BenchSettings {
 export async function medians(
   s: BenchSettings,
   tasks: Record<string, () => unknown | Promise<unknown>>,
+  /**
+   * For heavy tasks (one invocation takes 100s of ms): tinybench's default minimum of 64 iterations
+   * would blow the time budget, so such cases ask for a few samples instead.
+   */
+  heavy?: { readonly iterations: number; readonly warmupIterations: number; readonly timeMs?: number },
 ): Promise<Record<string, number>> {
-  const bench = new Bench({ time: s.timeMs, warmupTime: s.warmupMs, warmup: true });
+  const bench = new Bench(
+    heavy === undefined
+      ? { time: s.timeMs, warmupTime: s.warmupMs, warmup: true }
+      : {
+          time: heavy.timeMs ?? 0,
+          iterations: heavy.iterations,
+          warmupTime: 0,
+          warmupIterations: heavy.warmupIterations,
+          warmup: heavy.warmupIterations > 0,
+        },
+  );
   for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn);
   await bench.run();
   const out: Record<string, number> = {};
@@ -63,4 +78,28 @@ export function ratioCase(
         ? ratio <= targetRatio
         : ratio >= targetRatio;
   return { ...rest, ratio, met };
+}
+
+/** Median of a few numbers (for hand-timed samples that cannot run inside tinybench). */
+export function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** A row for a case that could not run here (e.g. no PostgreSQL): it says so instead of vanishing. */
+export function notRun(name: string, unit: string, target: string | null, why: string): CaseResult {
+  return {
+    name,
+    value: Number.NaN,
+    unit,
+    baseline: null,
+    baselineValue: null,
+    ratio: null,
+    target,
+    met: null,
+    note: `did not run: ${why}`,
+  };
 }

@@ -5,8 +5,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { burst } from './cases/burst.js';
+import { durableSequential } from './cases/durable-sequential.js';
+import { footprint } from './cases/footprint.js';
+import { NO_PG, openPgliteSubject, openPostgresSubject, PG_URL, type Subject } from './cases/subjects.js';
 import { transitionCost } from './cases/transition-cost.js';
-import { type CaseResult, settings } from './harness.js';
+import { verifyCase } from './cases/verify.js';
+import { type CaseResult, notRun, settings } from './harness.js';
 
 const quick = process.argv.includes('--quick');
 const s = settings(quick);
@@ -23,8 +28,9 @@ export function markdownTable(cases: readonly CaseResult[]): string {
   ];
   for (const c of cases) {
     const met = c.met === null ? '–' : c.met ? 'yes' : '**no**';
+    const value = Number.isFinite(c.value) ? `${fmt(c.value, 1)} ${c.unit}` : (c.note ?? '–');
     rows.push(
-      `| ${c.name} | ${fmt(c.value, 1)} ${c.unit} | ${c.baseline ?? '–'} | ${fmt(c.baselineValue, 1)} | ${c.ratio === null ? '–' : `${c.ratio.toFixed(2)}×`} | ${c.target ?? '–'} | ${met} |`,
+      `| ${c.name} | ${value} | ${c.baseline ?? '–'} | ${fmt(c.baselineValue, 1)} | ${c.ratio === null ? '–' : `${c.ratio.toFixed(2)}×`} | ${c.target ?? '–'} | ${met} |`,
     );
   }
   return rows.join('\n');
@@ -38,6 +44,38 @@ async function main(): Promise<void> {
     cases.push(...(await run()));
   };
   await section('transition cost', () => transitionCost(s));
+
+  // Each database's cases run together, on one store, so its baselines share its conditions.
+  const pgUrl = PG_URL;
+  const stores: [label: string, open: (() => Promise<Subject>) | null][] = [
+    ['PGlite', openPgliteSubject],
+    ['PostgreSQL', pgUrl === null ? null : () => openPostgresSubject(pgUrl)],
+  ];
+  for (const [label, open] of stores) {
+    if (open === null) {
+      cases.push(
+        notRun(`durable emit, sequential, ${label}`, 'events/s', '≥ 0.9× raw single-row INSERT', NO_PG),
+        notRun(`burst, ${label}`, 'events/s', '≥ 20× sequential', NO_PG),
+        notRun(`verify, ${label}`, 'events/s', '≥ 200,000 events/s', NO_PG),
+      );
+      process.stderr.write(`bench: ${label} cases did not run: ${NO_PG}\n`);
+      continue;
+    }
+    const subject = await open();
+    try {
+      let sequential = Number.NaN;
+      await section(`durable emit, sequential, ${label}`, async () => {
+        const { rows, eventsPerSecond } = await durableSequential(s, subject);
+        sequential = eventsPerSecond;
+        return rows;
+      });
+      await section(`burst, ${label}`, () => burst(s, subject, sequential));
+      await section(`verify, ${label}`, async () => [await verifyCase(s, subject)]);
+    } finally {
+      await subject.close();
+    }
+  }
+  await section('footprint', () => footprint(s));
 
   const cpu = cpus();
   const report = {

@@ -27,6 +27,7 @@ export {
 } from './domain/vocabulary.js';
 export { DEFAULT_APPEND_TIMEOUT_MS } from './emit/append-transition.js';
 export {
+  DEFAULT_MAX_BATCH,
   DEFAULT_MAX_QUEUED_EMITS,
   type EmitAppended,
   type EmitFailed,

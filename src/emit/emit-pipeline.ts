@@ -12,6 +12,12 @@ import { type RetryPolicy, retryDelayMs } from './retry-policy.js';
 /** Queued transitions above which the pipeline reports saturation and the runtime applies backpressure. */
 export const DEFAULT_MAX_QUEUED_EMITS = 10_000;
 
+/**
+ * Transitions sent in one store call at most. Big enough that a burst is a handful of round trips, small
+ * enough that one call stays well inside the append timeout and one SQL statement's arrays stay modest.
+ */
+export const DEFAULT_MAX_BATCH = 500;
+
 export interface EmitPipelineOptions {
   readonly provider: ChainProvider;
   readonly logger: Logger;
@@ -25,6 +31,8 @@ export interface EmitPipelineOptions {
    * transition is written there before its first attempt (see EmitOutbox).
    */
   readonly outbox?: EmitOutbox;
+  /** See DEFAULT_MAX_BATCH; 1 turns batching off (one store call per transition). */
+  readonly maxBatch?: number;
 }
 
 export interface EmitOutcomeBase {
@@ -69,8 +77,10 @@ export interface QueuedEmit {
 const PERMANENT_KINDS: ReadonlySet<string> = new Set(['invalid_input', 'unknown_event_type']);
 
 /**
- * The work behind the emit service: appends transitions strictly in the order they were requested, one
- * append per transition, and never throws. A failed append is logged as OperationalStateEmitError and
+ * The work behind the emit service: appends transitions strictly in the order they were requested and
+ * never throws. Whatever queued while an append was in flight goes in the next append as one store call
+ * (one round trip), up to `maxBatch` transitions; a store call is all-or-nothing, so each transition's
+ * events still land together and in order. A failed append is logged as OperationalStateEmitError and
  * retried with backoff and jitter until it lands; later transitions wait behind it, so order is kept.
  * Nothing is dropped on a timer or because the queue is long. It lives outside the actor on purpose:
  * entering the final `stopped` state stops every child, but the emit of that very transition (and any
@@ -82,6 +92,13 @@ export class EmitPipeline {
   readonly #timeoutMs: number;
   readonly #retry: RetryPolicy;
   readonly #maxQueued: number;
+  readonly #maxBatch: number;
+  /**
+   * After a store refused a whole batch outright, this many transitions at the head of the queue are
+   * appended one by one, so the refusal is pinned on the transition that caused it and only that one is
+   * set aside.
+   */
+  #soloLeft = 0;
   readonly #observers = new Set<(outcome: EmitOutcome) => void>();
   readonly #queue: QueuedEmit[] = [];
   readonly #rejected: RejectedEmit[] = [];
@@ -102,6 +119,7 @@ export class EmitPipeline {
     this.#timeoutMs = options.appendTimeoutMs ?? DEFAULT_APPEND_TIMEOUT_MS;
     this.#retry = options.retry ?? {};
     this.#maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED_EMITS;
+    this.#maxBatch = Math.max(1, Math.floor(options.maxBatch ?? DEFAULT_MAX_BATCH));
     this.#outbox = options.outbox ?? null;
     this.#ready = this.#outbox === null ? Promise.resolve() : this.#recover(this.#outbox);
     if (this.#outbox !== null) void this.#ready.then(() => this.#kick());
@@ -254,22 +272,35 @@ export class EmitPipeline {
     try {
       await this.#ready;
       for (;;) {
-        const item = this.#queue[0];
-        if (item === undefined || this.#abandoned) break;
-        item.attempts += 1;
-        const outcome = await this.#attempt(item);
+        if (this.#queue.length === 0 || this.#abandoned) break;
+        const size = this.#soloLeft > 0 ? 1 : Math.min(this.#queue.length, this.#maxBatch);
+        const batch = this.#queue.slice(0, size);
+        for (const item of batch) item.attempts += 1;
+        const result = await this.#attempt(batch);
         if (this.#abandoned) break;
-        if (outcome.ok || !outcome.willRetry) {
-          await this.#unstore(item);
-          this.#queue.shift();
-          if (!outcome.ok) {
-            this.#rejected.push({ transition: item.transition, events: item.events, error: outcome.error });
+        if (result.refusedBatch) {
+          // Not the transitions' fault yet: find the culprit one by one. The failed call counts for none.
+          for (const item of batch) item.attempts -= 1;
+          this.#soloLeft = batch.length;
+          continue;
+        }
+        const { outcomes } = result;
+        const first = outcomes[0];
+        if (first !== undefined && (first.ok || !first.willRetry)) {
+          // Counted only once the transition leaves the queue: a solo attempt that fails and is retried
+          // must still be retried alone.
+          if (this.#soloLeft > 0) this.#soloLeft -= 1;
+          if (this.#outbox !== null) await Promise.all(batch.map((item) => this.#unstore(item)));
+          this.#queue.splice(0, batch.length);
+          if (!first.ok) {
+            const item = batch[0] as QueuedEmit;
+            this.#rejected.push({ transition: item.transition, events: item.events, error: first.error });
           }
         }
-        this.#notify(outcome);
+        for (const outcome of outcomes) this.#notify(outcome);
         this.#settleWaiters();
-        if (!outcome.ok && outcome.willRetry && outcome.retryInMs !== null) {
-          await this.#pause(outcome.retryInMs);
+        if (first !== undefined && !first.ok && first.willRetry && first.retryInMs !== null) {
+          await this.#pause(first.retryInMs);
         }
       }
     } finally {
@@ -277,21 +308,39 @@ export class EmitPipeline {
     }
   }
 
-  async #attempt(item: QueuedEmit): Promise<EmitOutcome> {
-    const { transition, attempts } = item;
-    await item.stored; // persisted before the first attempt, so a landed event always had an outbox entry
+  /**
+   * One store call for `batch`. Landed: one outcome per transition, each with its own appended events.
+   * Failed: a single outcome about the head transition, since it is one failed attempt that every later
+   * transition waits behind (exactly as before batching, so failure counts mean "failed store calls").
+   * A batch of several that the store refuses outright comes back as `refusedBatch` instead.
+   */
+  async #attempt(
+    batch: readonly QueuedEmit[],
+  ): Promise<{ refusedBatch: false; outcomes: EmitOutcome[] } | { refusedBatch: true }> {
+    const head = batch[0] as QueuedEmit;
+    const { transition, attempts } = head;
+    // Persisted before the first attempt, so a landed event always had an outbox entry.
+    await (batch.length === 1 ? head.stored : Promise.all(batch.map((item) => item.stored)));
+    const events = batch.length === 1 ? head.events : batch.flatMap((item) => item.events);
     try {
       const target = await resolveEmitTarget(this.#provider);
-      const events = await appendTransitionEvents(target, item.events, this.#timeoutMs);
-      if (attempts > 1) {
-        safeLog(
-          this.#logger,
-          'warn',
-          { from: transition.from, to: transition.to, attempts },
-          `emit landed after ${attempts} attempts`,
-        );
+      const appended = await appendTransitionEvents(target, events, this.#timeoutMs);
+      const outcomes: EmitOutcome[] = [];
+      let at = 0;
+      for (const item of batch) {
+        const own = appended.slice(at, at + item.events.length);
+        at += item.events.length;
+        if (item.attempts > 1) {
+          safeLog(
+            this.#logger,
+            'warn',
+            { from: item.transition.from, to: item.transition.to, attempts: item.attempts },
+            `emit landed after ${item.attempts} attempts`,
+          );
+        }
+        outcomes.push({ ok: true, transition: item.transition, attempt: item.attempts, events: own });
       }
-      return { ok: true, transition, attempt: attempts, events };
+      return { refusedBatch: false, outcomes };
     } catch (err) {
       const error =
         err instanceof OperationalStateEmitError
@@ -299,6 +348,15 @@ export class EmitPipeline {
           : new OperationalStateEmitError(GENERIC_TRANSITION_EVENT, describeError(err), err);
       const original = error.originalError;
       const willRetry = !(original instanceof ChainStoreError && PERMANENT_KINDS.has(original.kind));
+      if (!willRetry && batch.length > 1) {
+        safeLog(
+          this.#logger,
+          'warn',
+          { err: error, eventType: error.eventType, batch: batch.length },
+          `chain store refused a batch of ${batch.length} transitions; appending them one by one to set aside only the refused one`,
+        );
+        return { refusedBatch: true };
+      }
       const retryInMs = willRetry ? retryDelayMs(attempts, this.#retry) : null;
       safeLog(
         this.#logger,
@@ -310,13 +368,17 @@ export class EmitPipeline {
           to: transition.to,
           trigger: transition.trigger,
           attempt: attempts,
+          batch: batch.length,
           willRetry,
           retryInMs,
           pending: this.#queue.length,
         },
         error.message,
       );
-      return { ok: false, transition, attempt: attempts, error, willRetry, retryInMs };
+      return {
+        refusedBatch: false,
+        outcomes: [{ ok: false, transition, attempt: attempts, error, willRetry, retryInMs }],
+      };
     }
   }
 

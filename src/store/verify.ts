@@ -32,43 +32,79 @@ export async function verifyChain(
   workspaceId: string,
   events: Iterable<VerifiableEvent> | AsyncIterable<VerifiableEvent>,
 ): Promise<VerifyResult> {
-  let expectedPrev = genesisHash(workspaceId);
-  let length = 0;
-  const fail = (divergence: ChainDivergence): VerifyResult => ({
-    ok: false,
-    length,
-    firstDivergence: divergence,
-  });
-
+  const verifier = new ChainVerifier(workspaceId);
   for await (const event of events) {
+    const failed = verifier.feed(event);
+    if (failed !== null) return failed;
+  }
+  return verifier.result();
+}
+
+/**
+ * verifyChain over pages of events (as a database store reads them): the same checks, but one await per
+ * page instead of one per event, which is a large share of the cost on a million-event chain.
+ */
+export async function verifyChainPages(
+  workspaceId: string,
+  pages: AsyncIterable<readonly VerifiableEvent[]>,
+): Promise<VerifyResult> {
+  const verifier = new ChainVerifier(workspaceId);
+  for await (const page of pages) {
+    for (const event of page) {
+      const failed = verifier.feed(event);
+      if (failed !== null) return failed;
+    }
+  }
+  return verifier.result();
+}
+
+class ChainVerifier {
+  #expectedPrev: string;
+  #length = 0;
+
+  constructor(workspaceId: string) {
+    this.#expectedPrev = genesisHash(workspaceId);
+  }
+
+  /** Checks the next event; returns the failure, or null when it links. */
+  feed(event: VerifiableEvent): VerifyResult | null {
+    const length = this.#length;
     const expectedSeq = length + 1;
     if (event.seq === length && length > 0) {
-      return fail({ seq: event.seq, kind: 'fork', detail: `two events claim seq ${event.seq}` });
+      return this.#fail({ seq: event.seq, kind: 'fork', detail: `two events claim seq ${event.seq}` });
     }
     if (event.seq !== expectedSeq) {
-      return fail({
+      return this.#fail({
         seq: expectedSeq,
         kind: 'gap',
         detail: `expected seq ${expectedSeq}, found seq ${event.seq}`,
       });
     }
-    if (event.prevHash !== expectedPrev) {
-      return fail({
+    if (event.prevHash !== this.#expectedPrev) {
+      return this.#fail({
         seq: event.seq,
         kind: 'link_break',
-        detail: `prev_hash is ${event.prevHash}, the recomputed previous link is ${expectedPrev}`,
+        detail: `prev_hash is ${event.prevHash}, the recomputed previous link is ${this.#expectedPrev}`,
       });
     }
-    const recomputed = chainHash(expectedPrev, event.seq, event.eventType, event.payloadCanonical);
+    const recomputed = chainHash(this.#expectedPrev, event.seq, event.eventType, event.payloadCanonical);
     if (recomputed !== event.hash) {
-      return fail({
+      return this.#fail({
         seq: event.seq,
         kind: 'hash_mismatch',
         detail: `stored hash ${event.hash}, recomputed ${recomputed} (event type, payload or seq was altered)`,
       });
     }
-    expectedPrev = recomputed;
-    length += 1;
+    this.#expectedPrev = recomputed;
+    this.#length += 1;
+    return null;
   }
-  return { ok: true, length, headHash: expectedPrev };
+
+  result(): VerifyResult {
+    return { ok: true, length: this.#length, headHash: this.#expectedPrev };
+  }
+
+  #fail(divergence: ChainDivergence): VerifyResult {
+    return { ok: false, length: this.#length, firstDivergence: divergence };
+  }
 }

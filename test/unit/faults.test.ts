@@ -105,7 +105,8 @@ describe('nothing lost, nothing doubled', () => {
     await rt.transitionTo('active', 'claim acquired');
     await rt.flush({ timeoutMs: 5000 });
     await new Promise((r) => setTimeout(r, 150)); // let the slow first attempt write (as a duplicate)
-    expect(calls).toBeGreaterThanOrEqual(3);
+    // The timed-out first call, then a retry that carries both transitions in one batch.
+    expect(calls).toBeGreaterThanOrEqual(2);
     const events = await inner.read(WS);
     expect(events.map((e) => e.payload.trigger)).toStrictEqual([
       'all §9.2 gates pass',
@@ -255,7 +256,8 @@ describe('preflight failures inside the runtime', () => {
           const d = delay;
           delay = Math.max(0, delay - 10);
           await new Promise((r) => setTimeout(r, d));
-          order.push(String(events[0]?.payload.trigger));
+          // Batching may put several transitions in one call: record every event, in call order.
+          for (const e of events) order.push(String(e.payload.trigger));
           return [];
         },
         read: async () => [],

@@ -10,7 +10,7 @@ import type {
   VerifyResult,
 } from '../types.js';
 import { assertWorkspaceId, parseReadOptions } from '../validate.js';
-import { type VerifiableEvent, verifyChain } from '../verify.js';
+import { type VerifiableEvent, verifyChainPages } from '../verify.js';
 import { toChainStoreError } from './db-errors.js';
 import { migrate } from './migrate.js';
 import type { SqlEngine } from './queryable.js';
@@ -156,7 +156,7 @@ export function createSqlChainStore(engine: SqlEngine, onClose: () => Promise<vo
           },
         };
       }
-      const result = await verifyChain(workspaceId, streamChain(engine, workspaceId));
+      const result = await verifyChainPages(workspaceId, streamChain(engine, workspaceId));
       if (!result.ok || head === undefined) return result;
       // The chain itself cannot see a cut tail; the head row, written by the same appends, can.
       const headSeq = Number(head.seq);
@@ -193,33 +193,53 @@ export function createSqlChainStore(engine: SqlEngine, onClose: () => Promise<vo
   };
 }
 
+/** Only what verification reads: no timestamps to parse, no ids beyond the keyset cursor. */
+interface VerifyRow {
+  seq: number | string;
+  event_id: string;
+  event_type: string;
+  payload_canonical: string;
+  prev_hash: string;
+  hash: string;
+}
+
 /**
  * The chain in seq order, one page at a time: keyset paging on (seq, event_id), so even rows sharing a
  * seq (a fork planted by someone who dropped the primary key) come out one after the other.
  */
-async function* streamChain(engine: SqlEngine, workspaceId: string): AsyncGenerator<VerifiableEvent> {
-  let afterSeq = 0;
-  let afterId = '00000000-0000-0000-0000-000000000000';
-  for (;;) {
-    const rows = await engine.db.query<LogRow>(
-      `SELECT ${LOG_COLUMNS} FROM opstate.event_log
+async function* streamChain(
+  engine: SqlEngine,
+  workspaceId: string,
+): AsyncGenerator<readonly VerifiableEvent[]> {
+  const page = (afterSeq: number, afterId: string) => {
+    const rows = engine.db.query<VerifyRow>(
+      `SELECT seq, event_id, event_type, payload_canonical,
+              encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash
+         FROM opstate.event_log
         WHERE workspace_id = $1 AND (seq, event_id) > ($2::bigint, $3::uuid)
         ORDER BY seq, event_id LIMIT $4`,
       [workspaceId, afterSeq, afterId, VERIFY_PAGE_SIZE],
     );
-    for (const r of rows) {
-      yield {
-        seq: Number(r.seq),
-        eventType: r.event_type,
-        prevHash: r.prev_hash,
-        hash: r.hash,
-        payloadCanonical: r.payload_canonical,
-      };
-    }
+    // A prefetched page nobody awaits (the verifier stopped at a divergence) must not crash the process;
+    // an awaited one still rejects for its caller.
+    rows.catch(() => undefined);
+    return rows;
+  };
+  let next = page(0, '00000000-0000-0000-0000-000000000000');
+  for (;;) {
+    const rows = await next;
     const last = rows[rows.length - 1];
-    if (last === undefined || rows.length < VERIFY_PAGE_SIZE) return;
-    afterSeq = Number(last.seq);
-    afterId = last.event_id;
+    const more = last !== undefined && rows.length === VERIFY_PAGE_SIZE;
+    // Ask for the next page before hashing this one, so the database reads while we hash.
+    if (more) next = page(Number(last.seq), last.event_id);
+    yield rows.map((r) => ({
+      seq: Number(r.seq),
+      eventType: r.event_type,
+      prevHash: r.prev_hash,
+      hash: r.hash,
+      payloadCanonical: r.payload_canonical,
+    }));
+    if (!more) return;
   }
 }
 
