@@ -4,6 +4,7 @@ import type { OperationalStateSnapshot } from '../domain/snapshot.js';
 import { GENERIC_TRANSITION_EVENT, type TriggerLiteral } from '../domain/vocabulary.js';
 import { ChainStoreError, OperationalStateEmitError } from '../errors.js';
 import type { AppendedEvent, ChainEventInput } from '../store/types.js';
+import { withTimeout } from '../util/with-timeout.js';
 import { describeError, type EmitTarget } from './provider.js';
 
 /** How long one append may take before it counts as failed (the store may be hung, not just down). */
@@ -37,19 +38,13 @@ export async function appendTransitionEvents(
   events: readonly ChainEventInput[],
   timeoutMs: number = DEFAULT_APPEND_TIMEOUT_MS,
 ): Promise<AppendedEvent[]> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new ChainStoreError('timeout', `chain store did not answer within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
   try {
     // Promise.resolve().then: a store whose append throws synchronously is handled like one that rejects.
-    return await Promise.race([
+    return await withTimeout(
       Promise.resolve().then(() => target.store.append(target.workspaceId, events)),
-      timeout,
-    ]);
+      timeoutMs,
+      () => new ChainStoreError('timeout', `chain store did not answer within ${timeoutMs} ms`),
+    );
   } catch (err) {
     const eventType =
       err instanceof ChainStoreError && err.eventType !== undefined
@@ -57,7 +52,5 @@ export async function appendTransitionEvents(
         : GENERIC_TRANSITION_EVENT;
     const cause = err instanceof ChainStoreError ? err.message : describeError(err);
     throw new OperationalStateEmitError(eventType, cause, err);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -74,6 +74,9 @@ export interface QueuedEmit {
   readonly stored: Promise<number | null>;
 }
 
+const DONE: Promise<void> = Promise.resolve();
+const NOTHING_TO_STORE: Promise<null> = Promise.resolve(null);
+
 const PERMANENT_KINDS: ReadonlySet<string> = new Set(['invalid_input', 'unknown_event_type']);
 
 /**
@@ -111,7 +114,7 @@ export class EmitPipeline {
   readonly #outbox: EmitOutbox | null;
   /** Settles once leftovers from the outbox are queued: nothing is attempted before that. */
   readonly #ready: Promise<void>;
-  #lastStored: Promise<unknown> = Promise.resolve();
+  #lastStored: Promise<unknown> = NOTHING_TO_STORE;
 
   constructor(options: EmitPipelineOptions) {
     this.#provider = options.provider;
@@ -154,7 +157,8 @@ export class EmitPipeline {
    * outbox, a transition whose emit is persisted survives a restart.
    */
   persisted(): Promise<void> {
-    return this.#lastStored.then(() => undefined);
+    // Without an outbox there is nothing to wait for: no promise per transition on the hot path.
+    return this.#outbox === null ? DONE : this.#lastStored.then(() => undefined);
   }
 
   #kick(): void {
@@ -187,8 +191,7 @@ export class EmitPipeline {
       return;
     }
     const events = transitionEvents(toAppend(transition));
-    const stored =
-      this.#outbox === null ? Promise.resolve(null) : this.#store(this.#outbox, transition, events);
+    const stored = this.#outbox === null ? NOTHING_TO_STORE : this.#store(this.#outbox, transition, events);
     this.#lastStored = stored;
     this.#queue.push({ transition, events, attempts: 0, stored });
     if (this.saturated && !this.#saturated) {

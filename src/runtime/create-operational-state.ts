@@ -16,6 +16,7 @@ import type { ChainProvider } from '../emit/provider.js';
 import type { EmitOutbox } from '../emit/outbox.js';
 import type { RetryPolicy } from '../emit/retry-policy.js';
 import { EmitFlushTimeoutError, InvalidStateTransitionError, OperationalStateInputError } from '../errors.js';
+import { withTimeout } from '../util/with-timeout.js';
 import { consoleLogger, type Logger, safeLog } from '../logger.js';
 import { type HistoryEntry, MAX_HISTORY_SIZE } from '../machine/context.js';
 import type { OperationalStateEvent } from '../machine/events.js';
@@ -199,11 +200,13 @@ export function createOperationalState(
     actors: { emitService: createEmitService(pipeline, logger) },
   });
   const recorder = recorderOf(options.inspect, logger);
-  const observer = recorder?.observer ?? (options.inspect as InspectionObserver | undefined);
+  // The recorder isolates its own conversion and sinks; only a caller's raw observer needs wrapping.
+  const raw = recorder === null ? (options.inspect as InspectionObserver | undefined) : undefined;
+  const observer = recorder?.observer ?? (raw === undefined ? undefined : isolateInspector(raw, logger));
   const actor = createActor(machine, {
     input: { historySize: options.historySize ?? undefined },
     // No observer at all unless asked: XState then builds no inspection events.
-    ...(observer !== undefined ? { inspect: isolateInspector(observer, logger) } : {}),
+    ...(observer !== undefined ? { inspect: observer } : {}),
   });
   const detachEmits = recorder?.attachEmits({
     onEmit: (fn) => pipeline.observe(fn),
@@ -329,17 +332,7 @@ export function createOperationalState(
     if (!Number.isInteger(timeoutMs) || timeoutMs < 0) {
       throw new OperationalStateInputError('timeoutMs', timeoutMs, 'expected a non-negative integer');
     }
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        quiet(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new EmitFlushTimeoutError(timeoutMs, pipeline.pending)), timeoutMs);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withTimeout(quiet(), timeoutMs, () => new EmitFlushTimeoutError(timeoutMs, pipeline.pending));
   }
 
   /** Applies backpressure: the transition is in place, but its caller waits while the queue is full. */

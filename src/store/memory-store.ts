@@ -13,7 +13,7 @@ import type {
 } from './types.js';
 import { prepareEvent } from './prepare.js';
 import { assertWorkspaceId, parseReadOptions } from './validate.js';
-import { type VerifiableEvent, verifyChain } from './verify.js';
+import { unknownWorkspace, type VerifiableEvent, verifyChain } from './verify.js';
 
 export interface MemoryChainStoreOptions {
   /**
@@ -123,15 +123,7 @@ export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): C
       assertWorkspaceId(workspaceId);
       const chain = chains.get(workspaceId);
       if (chain === undefined) {
-        return {
-          ok: false,
-          length: 0,
-          firstDivergence: {
-            seq: 0,
-            kind: 'unknown_workspace',
-            detail: `no chain for workspace ${JSON.stringify(workspaceId)}`,
-          },
-        };
+        return unknownWorkspace(workspaceId);
       }
       return verifyChain(workspaceId, chain.rows as readonly VerifiableEvent[]);
     },

@@ -12,6 +12,19 @@ export interface VerifiableEvent {
   readonly payloadCanonical: string;
 }
 
+/** The verdict for a workspace that has no chain at all, the same from every store. */
+export function unknownWorkspace(workspaceId: string): VerifyResult {
+  return {
+    ok: false,
+    length: 0,
+    firstDivergence: {
+      seq: 0,
+      kind: 'unknown_workspace',
+      detail: `no chain for workspace ${JSON.stringify(workspaceId)}`,
+    },
+  };
+}
+
 /** Adapts a stored event whose payload is an object (memory store, `read()` results). */
 export function toVerifiable(event: ChainEvent): VerifiableEvent {
   return {

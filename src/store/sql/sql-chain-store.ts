@@ -10,7 +10,7 @@ import type {
   VerifyResult,
 } from '../types.js';
 import { assertWorkspaceId, parseReadOptions } from '../validate.js';
-import { type VerifiableEvent, verifyChainPages } from '../verify.js';
+import { unknownWorkspace, type VerifiableEvent, verifyChainPages } from '../verify.js';
 import { toChainStoreError } from './db-errors.js';
 import { migrate } from './migrate.js';
 import type { SqlEngine } from './queryable.js';
@@ -146,15 +146,7 @@ export function createSqlChainStore(engine: SqlEngine, onClose: () => Promise<vo
         [workspaceId],
       );
       if (head === undefined && anyRow.length === 0) {
-        return {
-          ok: false,
-          length: 0,
-          firstDivergence: {
-            seq: 0,
-            kind: 'unknown_workspace',
-            detail: `no chain for workspace ${JSON.stringify(workspaceId)}`,
-          },
-        };
+        return unknownWorkspace(workspaceId);
       }
       const result = await verifyChainPages(workspaceId, streamChain(engine, workspaceId));
       if (!result.ok || head === undefined) return result;
