@@ -133,22 +133,22 @@ export {
   type RuntimeTarget,
   type StopOptions,
 } from './runtime/create-operational-state.js';
-export { canonicalPayload } from './store/canonical-json.js';
-export { chainHash, genesisHash, HASH_VERSION } from './store/hash.js';
-export { createMemoryChainStore, type MemoryChainStoreOptions } from './store/memory-store.js';
+export { canonicalPayload } from './store/chain/canonical-json.js';
+export { chainHash, genesisHash, HASH_VERSION } from './store/chain/hash.js';
+export { createMemoryChainStore, type MemoryChainStoreOptions } from './store/memory/memory-store.js';
 export {
   openPgliteChainStore,
   type PgliteChainStore,
   type PgliteChainStoreOptions,
-} from './store/pglite-store.js';
-export { openPgliteOutbox, type PgliteOutboxOptions } from './store/pglite-outbox.js';
+} from './store/pglite/pglite-store.js';
+export { openPgliteOutbox, type PgliteOutboxOptions } from './store/pglite/pglite-outbox.js';
 export {
   openPostgresChainStore,
   type PostgresChainStore,
   type PostgresChainStoreOptions,
-} from './store/postgres-store.js';
-export { loadMigrations, type Migration, MIGRATIONS_DIR } from './store/sql/migrate.js';
-export type { SqlChainStore } from './store/sql/sql-chain-store.js';
+} from './store/postgres/postgres-store.js';
+export { loadMigrations, type Migration, MIGRATIONS_DIR } from './store/postgres/migrate.js';
+export type { SqlChainStore } from './store/postgres/sql-chain-store.js';
 // Chain stores
 export type {
   AppendedEvent,
@@ -161,8 +161,8 @@ export type {
   JsonValue,
   ReadOptions,
   VerifyResult,
-} from './store/types.js';
-export { toVerifiable, type VerifiableEvent, verifyChain } from './store/verify.js';
+} from './store/chain/types.js';
+export { toVerifiable, type VerifiableEvent, verifyChain } from './store/chain/verify.js';
 
 // Chart export (also in opstate/testing)
 export { toDot, toMachineJSON, toMermaid } from './testing/chart-export.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GENERIC_TRANSITION_EVENT } from '../../src/domain/vocabulary.js';
-import type { JsonObject } from '../../src/store/types.js';
+import type { JsonObject } from '../../src/store/chain/types.js';
 import { silentLogger } from '../../src/logger.js';
 import { createOperationalState } from '../../src/runtime/create-operational-state.js';
 import { type BenchSettings, type CaseResult, medians, ratioCase } from '../harness.js';

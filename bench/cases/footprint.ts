@@ -6,8 +6,8 @@ import { createActor, fromCallback } from 'xstate';
 import { silentLogger } from '../../src/logger.js';
 import { operationalStateMachine } from '../../src/machine/machine.js';
 import { createOperationalState } from '../../src/runtime/create-operational-state.js';
-import { createMemoryChainStore } from '../../src/store/memory-store.js';
-import { openPgliteChainStore } from '../../src/store/pglite-store.js';
+import { createMemoryChainStore } from '../../src/store/memory/memory-store.js';
+import { openPgliteChainStore } from '../../src/store/pglite/pglite-store.js';
 import { type BenchSettings, type CaseResult, median, notRun, ratioCase } from '../harness.js';
 
 const COUNT = 1000;

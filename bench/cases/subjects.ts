@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPgliteChainStore, type PgliteChainStore } from '../../src/store/pglite-store.js';
-import { openPostgresChainStore, type PostgresChainStore } from '../../src/store/postgres-store.js';
-import type { ChainStore } from '../../src/store/types.js';
+import { openPgliteChainStore, type PgliteChainStore } from '../../src/store/pglite/pglite-store.js';
+import { openPostgresChainStore, type PostgresChainStore } from '../../src/store/postgres/postgres-store.js';
+import type { ChainStore } from '../../src/store/chain/types.js';
 
 /**
  * One database under test: the chain store, plus raw SQL on the same database for the baselines (a

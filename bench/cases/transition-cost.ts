@@ -2,7 +2,7 @@ import { createActor, fromCallback } from 'xstate';
 import { createOperationalState } from '../../src/runtime/create-operational-state.js';
 import { operationalStateMachine } from '../../src/machine/machine.js';
 import { silentLogger } from '../../src/logger.js';
-import type { ChainStore } from '../../src/store/types.js';
+import type { ChainStore } from '../../src/store/chain/types.js';
 import { type BenchSettings, type CaseResult, medians, ratioCase } from '../harness.js';
 
 const BATCH = 200;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { GENERIC_TRANSITION_EVENT } from '../../src/domain/vocabulary.js';
-import type { SqlChainStore } from '../../src/store/sql/sql-chain-store.js';
-import type { ChainEvent } from '../../src/store/types.js';
-import { type VerifiableEvent, verifyChain } from '../../src/store/verify.js';
-import { canonicalPayload } from '../../src/store/canonical-json.js';
+import type { SqlChainStore } from '../../src/store/postgres/sql-chain-store.js';
+import type { ChainEvent } from '../../src/store/chain/types.js';
+import { type VerifiableEvent, verifyChain } from '../../src/store/chain/verify.js';
+import { canonicalPayload } from '../../src/store/chain/canonical-json.js';
 import { type BenchSettings, type CaseResult, median, ratioCase } from '../harness.js';
 import type { Subject } from './subjects.js';
 

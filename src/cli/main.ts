@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ChainStoreError } from '../errors.js';
 import { type InspectorHandle, startInspector } from '../inspect/server.js';
-import type { ChainStore, VerifyResult } from '../store/types.js';
+import type { ChainStore, VerifyResult } from '../store/chain/types.js';
 import { CHART_FORMATS, formatVocab, renderChart, vocabReport } from './commands/chart.js';
 import { runEvents } from './commands/events.js';
 import { openTrace } from './commands/inspect.js';
@@ -213,7 +213,7 @@ export function buildProgram(): Command {
           `--store ${o.store} is not a postgres:// URL (the embedded store migrates itself)`,
         );
       }
-      const { openPostgresChainStore } = await import('../store/postgres-store.js');
+      const { openPostgresChainStore } = await import('../store/postgres/postgres-store.js');
       const store = await openPostgresChainStore({ connectionString: o.store, migrate: false });
       try {
         const applied = await store.migrate();

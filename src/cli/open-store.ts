@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createMemoryChainStore } from '../store/memory-store.js';
-import type { ChainStore } from '../store/types.js';
+import { createMemoryChainStore } from '../store/memory/memory-store.js';
+import type { ChainStore } from '../store/chain/types.js';
 import { UsageError } from './exit-codes.js';
 
 export const DEFAULT_STORE = './.opstate';
@@ -38,7 +38,7 @@ export interface OpenStoreOptions {
 export async function openStore(spec: string, options: OpenStoreOptions = {}): Promise<OpenedStore> {
   if (options.memory) return { store: createMemoryChainStore(), label: 'memory', kind: 'memory' };
   if (isPostgresUrl(spec)) {
-    const { openPostgresChainStore } = await import('../store/postgres-store.js');
+    const { openPostgresChainStore } = await import('../store/postgres/postgres-store.js');
     const store = await openPostgresChainStore({ connectionString: spec });
     return { store, label: redactUrl(spec), kind: 'postgres' };
   }
@@ -51,7 +51,7 @@ export async function openStore(spec: string, options: OpenStoreOptions = {}): P
     }
     if (!statSync(dir).isDirectory()) throw new UsageError(`--store ${spec} is not a directory`);
   }
-  const { openPgliteChainStore } = await import('../store/pglite-store.js');
+  const { openPgliteChainStore } = await import('../store/pglite/pglite-store.js');
   const store = await openPgliteChainStore({ dataDir: dir });
   return { store, label: spec, kind: 'pglite' };
 }

@@ -3,7 +3,7 @@ import { buildPayload } from '../domain/payload.js';
 import type { OperationalStateSnapshot } from '../domain/snapshot.js';
 import { GENERIC_TRANSITION_EVENT, type TriggerLiteral } from '../domain/vocabulary.js';
 import { ChainStoreError, OperationalStateEmitError } from '../errors.js';
-import type { AppendedEvent, ChainEventInput } from '../store/types.js';
+import type { AppendedEvent, ChainEventInput } from '../store/chain/types.js';
 import { withTimeout } from '../util/with-timeout.js';
 import { describeError, type EmitTarget } from './provider.js';
 

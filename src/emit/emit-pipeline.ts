@@ -3,7 +3,7 @@ import { GENERIC_TRANSITION_EVENT } from '../domain/vocabulary.js';
 import { ChainStoreError, OperationalStateEmitError } from '../errors.js';
 import { type Logger, safeLog } from '../logger.js';
 import type { CommittedTransition } from '../machine/context.js';
-import type { AppendedEvent, ChainEventInput } from '../store/types.js';
+import type { AppendedEvent, ChainEventInput } from '../store/chain/types.js';
 import { appendTransitionEvents, DEFAULT_APPEND_TIMEOUT_MS, transitionEvents } from './append-transition.js';
 import type { EmitOutbox } from './outbox.js';
 import { type ChainProvider, describeError, resolveEmitTarget } from './provider.js';

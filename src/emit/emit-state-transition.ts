@@ -5,7 +5,7 @@ import { InvalidStateTransitionError } from '../errors.js';
 import { inputErrorFrom } from '../machine/parse.js';
 import { selectExtraLiteral } from '../machine/pure.js';
 import { eventForPair } from '../machine/table.js';
-import type { AppendedEvent } from '../store/types.js';
+import type { AppendedEvent } from '../store/chain/types.js';
 import { appendTransitionEvents, DEFAULT_APPEND_TIMEOUT_MS, transitionEvents } from './append-transition.js';
 import { type ChainProvider, resolveEmitTarget } from './provider.js';
 

@@ -1,5 +1,5 @@
 import type { CommittedTransition } from '../machine/context.js';
-import type { ChainEventInput } from '../store/types.js';
+import type { ChainEventInput } from '../store/chain/types.js';
 
 /** A queued transition with the chain events (idempotency keys included) minted for it. */
 export interface OutboxEntry {

@@ -1,6 +1,6 @@
 import { GENERIC_TRANSITION_EVENT } from '../domain/vocabulary.js';
 import { OperationalStateEmitError } from '../errors.js';
-import type { ChainStore } from '../store/types.js';
+import type { ChainStore } from '../store/chain/types.js';
 
 /**
  * Where emits go: a chain store connection and the workspace to append to, resolved per emit (the

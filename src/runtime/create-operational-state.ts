@@ -29,7 +29,7 @@ import {
   isInspectionRecorder,
 } from '../inspect/recorder.js';
 import type { InspectorHandle } from '../inspect/server.js';
-import type { ChainStore } from '../store/types.js';
+import type { ChainStore } from '../store/chain/types.js';
 
 /** Where the runtime appends: a store and a fixed workspace, or a provider resolved per emit. */
 export type RuntimeTarget =

@@ -1,5 +1,5 @@
 import type { OperationalStateRuntime } from '../runtime/create-operational-state.js';
-import type { ChainStore } from '../store/types.js';
+import type { ChainStore } from '../store/chain/types.js';
 import type { TestPath } from './paths.js';
 
 /** What `runTestPath` replays on: a fresh runtime and the store it appends to. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ChainEvent } from '../../src/index.js';
-import { openPgliteChainStore } from '../../src/store/pglite-store.js';
+import { openPgliteChainStore } from '../../src/store/pglite/pglite-store.js';
 import { cli, cliProcess } from '../support/cli.js';
 import { PG_URL } from '../support/engines.js';
 
@@ -148,7 +148,7 @@ describe.skipIf(PG_URL === null)('opstate on PostgreSQL', () => {
   });
 
   it('events --follow prints events appended by another process as they land', async () => {
-    const { openPostgresChainStore } = await import('../../src/store/postgres-store.js');
+    const { openPostgresChainStore } = await import('../../src/store/postgres/postgres-store.js');
     const writer = await openPostgresChainStore({ connectionString: url });
     const ws = `follow-${process.pid}-${Date.now()}`;
     const payload = (trigger: string) => ({

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { ChainEvent, ChainStore } from '../../store/types.js';
+import type { ChainEvent, ChainStore } from '../../store/chain/types.js';
 
 export interface EventsOptions {
   readonly prefix: string;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MIGRATIONS_DIR } from '../../store/sql/migrate.js';
+import { MIGRATIONS_DIR } from '../../store/postgres/migrate.js';
 
 /** The statement(s) of the migrations that seed `opstate.event_types`: the vocabulary as data. */
 export function vocabularySeedSql(): string {

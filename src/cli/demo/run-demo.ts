@@ -3,7 +3,7 @@ import { GENERIC_TRANSITION_EVENT } from '../../domain/vocabulary.js';
 import type { EmitOutcome } from '../../emit/emit-pipeline.js';
 import { silentLogger } from '../../logger.js';
 import { createOperationalState, type InspectOption } from '../../runtime/create-operational-state.js';
-import type { AppendedEvent, ChainEventInput, ChainStore, VerifyResult } from '../../store/types.js';
+import type { AppendedEvent, ChainEventInput, ChainStore, VerifyResult } from '../../store/chain/types.js';
 import { simulateLife } from './life.js';
 
 export interface DemoOptions {

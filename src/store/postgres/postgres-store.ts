@@ -1,7 +1,7 @@
 import pg from 'pg';
-import { ChainStoreError } from '../errors.js';
-import type { Queryable, SqlEngine } from './sql/queryable.js';
-import { createSqlChainStore, type SqlChainStore } from './sql/sql-chain-store.js';
+import { ChainStoreError } from '../../errors.js';
+import type { Queryable, SqlEngine } from './queryable.js';
+import { createSqlChainStore, type SqlChainStore } from './sql-chain-store.js';
 
 export type PostgresChainStoreOptions = (
   | {

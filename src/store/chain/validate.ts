@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChainStoreError } from '../errors.js';
+import { ChainStoreError } from '../../errors.js';
 import type { ReadOptions } from './types.js';
 
 export const MAX_WORKSPACE_ID_LENGTH = 256;

@@ -1,6 +1,6 @@
 import { ChainStoreError } from '../../errors.js';
-import { parseCanonical } from '../canonical-json.js';
-import { prepareEvent } from '../prepare.js';
+import { parseCanonical } from '../chain/canonical-json.js';
+import { prepareEvent } from '../chain/prepare.js';
 import type {
   AppendedEvent,
   ChainEvent,
@@ -8,9 +8,9 @@ import type {
   ChainStore,
   ReadOptions,
   VerifyResult,
-} from '../types.js';
-import { assertWorkspaceId, parseReadOptions } from '../validate.js';
-import { unknownWorkspace, type VerifiableEvent, verifyChainPages } from '../verify.js';
+} from '../chain/types.js';
+import { assertWorkspaceId, parseReadOptions } from '../chain/validate.js';
+import { unknownWorkspace, type VerifiableEvent, verifyChainPages } from '../chain/verify.js';
 import { toChainStoreError } from './db-errors.js';
 import { migrate } from './migrate.js';
 import type { SqlEngine } from './queryable.js';

@@ -8,7 +8,7 @@ import type { Transactor } from './queryable.js';
  * The migration files ship next to the compiled code (`npm run build` copies them), so this resolves
  * both from `src/` under tsx/vitest and from `dist/` in the published package.
  */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
+export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
 /** Any 64-bit constant: all migrators of one database serialize on it. */
 const MIGRATION_LOCK_KEY = 727_270_001;

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { ChainStoreError } from '../errors.js';
-import { acquireDirLock, type DirLock } from './sql/dir-lock.js';
-import type { Queryable, SqlEngine } from './sql/queryable.js';
-import { closeOnSignals } from './sql/signals.js';
-import { createSqlChainStore, type SqlChainStore } from './sql/sql-chain-store.js';
+import { ChainStoreError } from '../../errors.js';
+import { acquireDirLock, type DirLock } from './dir-lock.js';
+import type { Queryable, SqlEngine } from '../postgres/queryable.js';
+import { closeOnSignals } from '../postgres/signals.js';
+import { createSqlChainStore, type SqlChainStore } from '../postgres/sql-chain-store.js';
 
 export interface PgliteChainStoreOptions {
   /**

@@ -1,6 +1,6 @@
 import canonicalize from 'canonicalize';
-import { LONE_SURROGATE } from '../domain/trigger.js';
-import { ChainStoreError } from '../errors.js';
+import { LONE_SURROGATE } from '../../domain/trigger.js';
+import { ChainStoreError } from '../../errors.js';
 import type { JsonObject } from './types.js';
 
 /**

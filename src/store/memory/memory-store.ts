@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { CHAIN_EVENT_TYPES } from '../domain/vocabulary.js';
-import { ChainStoreError } from '../errors.js';
-import { parseCanonical } from './canonical-json.js';
-import { chainHash, genesisHash } from './hash.js';
+import { CHAIN_EVENT_TYPES } from '../../domain/vocabulary.js';
+import { ChainStoreError } from '../../errors.js';
+import { parseCanonical } from '../chain/canonical-json.js';
+import { chainHash, genesisHash } from '../chain/hash.js';
 import type {
   AppendedEvent,
   ChainEvent,
@@ -10,10 +10,10 @@ import type {
   ChainStore,
   ReadOptions,
   VerifyResult,
-} from './types.js';
-import { prepareEvent } from './prepare.js';
-import { assertWorkspaceId, parseReadOptions } from './validate.js';
-import { unknownWorkspace, type VerifiableEvent, verifyChain } from './verify.js';
+} from '../chain/types.js';
+import { prepareEvent } from '../chain/prepare.js';
+import { assertWorkspaceId, parseReadOptions } from '../chain/validate.js';
+import { unknownWorkspace, type VerifiableEvent, verifyChain } from '../chain/verify.js';
 
 export interface MemoryChainStoreOptions {
   /**

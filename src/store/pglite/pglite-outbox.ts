@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import type { EmitOutbox, OutboxEntry, StoredOutboxEntry } from '../emit/outbox.js';
-import { ChainStoreError } from '../errors.js';
-import { acquireDirLock } from './sql/dir-lock.js';
-import { closeOnSignals } from './sql/signals.js';
+import type { EmitOutbox, OutboxEntry, StoredOutboxEntry } from '../../emit/outbox.js';
+import { ChainStoreError } from '../../errors.js';
+import { acquireDirLock } from './dir-lock.js';
+import { closeOnSignals } from '../postgres/signals.js';
 
 export interface PgliteOutboxOptions {
   /** Where the outbox lives; locked exclusively like a PGlite chain store's directory. */

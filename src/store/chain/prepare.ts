@@ -1,4 +1,4 @@
-import { ChainStoreError } from '../errors.js';
+import { ChainStoreError } from '../../errors.js';
 import { canonicalPayload } from './canonical-json.js';
 import type { ChainEventInput } from './types.js';
 import { EVENT_TYPE_PATTERN } from './validate.js';
