@@ -160,6 +160,7 @@ export type {
   JsonObject,
   JsonValue,
   ReadOptions,
+  StoreChange,
   VerifyResult,
 } from './store/chain/types.js';
 export { toVerifiable, type VerifiableEvent, verifyChain } from './store/chain/verify.js';

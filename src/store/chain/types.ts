@@ -68,6 +68,12 @@ export type VerifyResult =
       readonly firstDivergence: ChainDivergence;
     };
 
+/** What a store's `watch` reports: the workspace and its new last seq, when the engine knows them. */
+export interface StoreChange {
+  readonly workspaceId?: string;
+  readonly seq?: number;
+}
+
 /**
  * A per-workspace, append-only, hash-chained event log. Implementations: the in-process memory store,
  * and (see the README) the database stores. All of them produce byte-identical hashes.
@@ -80,5 +86,11 @@ export interface ChainStore {
   workspaces?(): Promise<string[]>;
   /** Walks the chain from genesis on recomputed hashes and reports the first divergence. */
   verify(workspaceId: string): Promise<VerifyResult>;
+  /**
+   * Calls `onChange` soon after an append to this store, by this or any other process, so a follower
+   * reads only what is new instead of polling every chain. Returns a function that stops watching (and
+   * releases whatever the watch holds: a timer, a connection). Optional: readers fall back to polling.
+   */
+  watch?(onChange: (change: StoreChange) => void): () => void;
   close(): Promise<void>;
 }

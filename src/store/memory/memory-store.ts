@@ -9,6 +9,7 @@ import type {
   ChainEventInput,
   ChainStore,
   ReadOptions,
+  StoreChange,
   VerifyResult,
 } from '../chain/types.js';
 import { prepareEvent } from '../chain/prepare.js';
@@ -41,6 +42,7 @@ export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): C
   const vocabulary = new Set(options.eventTypes ?? CHAIN_EVENT_TYPES);
   const chains = new Map<string, Chain>();
   let closed = false;
+  const watchers = new Set<(change: StoreChange) => void>();
 
   const assertOpen = () => {
     if (closed) throw new ChainStoreError('closed', 'the memory chain store is closed');
@@ -96,6 +98,11 @@ export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): C
       for (const [k, row] of batchKeys) chain.byKey.set(k, row);
       chain.head = head;
       chains.set(workspaceId, chain);
+      if (fresh.length > 0) {
+        const change: StoreChange = { workspaceId, seq };
+        // A watcher runs after the append has returned, and its failure is its own.
+        for (const watcher of watchers) queueMicrotask(() => watcher(change));
+      }
       return results;
     },
 
@@ -128,8 +135,16 @@ export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): C
       return verifyChain(workspaceId, chain.rows as readonly VerifiableEvent[]);
     },
 
+    watch(onChange: (change: StoreChange) => void): () => void {
+      assertOpen();
+      const watcher = (change: StoreChange) => onChange(change);
+      watchers.add(watcher);
+      return () => watchers.delete(watcher);
+    },
+
     async close(): Promise<void> {
       closed = true;
+      watchers.clear();
     },
   };
 }
