@@ -38,12 +38,26 @@ export class InvalidStateTransitionError extends Error {
   readonly eventType: string | undefined;
   readonly trigger: string | undefined;
 
-  constructor(details: { from: string; to?: string; eventType?: string; trigger?: string; reason?: string }) {
+  constructor(details: {
+    from: string;
+    to?: string;
+    eventType?: string;
+    trigger?: string;
+    reason?: string;
+    /** Set when the chart was never asked (e.g. the runtime is stopped): the request itself may be valid. */
+    notApplied?: boolean;
+  }) {
     const trig = details.trigger === undefined ? '' : ` (trigger=${quote(details.trigger)})`;
-    const what =
+    const request =
       details.to !== undefined
-        ? `${details.from} → ${details.to} is not in TRANSITION_TABLE`
-        : `event ${details.eventType ?? '?'} is not accepted in state ${details.from}`;
+        ? `${details.from} → ${details.to}`
+        : `event ${details.eventType ?? '?'} in state ${details.from}`;
+    const what =
+      details.notApplied === true
+        ? `${request} was not applied`
+        : details.to !== undefined
+          ? `${request} is not in TRANSITION_TABLE`
+          : `event ${details.eventType ?? '?'} is not accepted in state ${details.from}`;
     const why = details.reason === undefined ? '' : `: ${details.reason}`;
     super(`Invalid transition: ${what}${why}${trig}`);
     this.from = details.from;

@@ -65,6 +65,7 @@ export {
 export { consoleLogger, type Logger, silentLogger } from './logger.js';
 export type {
   CommittedTransition,
+  EmitFailure,
   HistoryEntry,
   OperationalStateContext,
   OperationalStateInput,
@@ -80,12 +81,15 @@ export {
 } from './machine/events.js';
 // The chart
 export {
+  type OperationalStateConfig,
+  operationalStateConfig,
+  operationalStateImplementations,
   type OperationalStateMachine,
   operationalStateMachine,
   type TransitionRowMeta,
 } from './machine/machine.js';
 export { parseOperationalStateEvent } from './machine/parse.js';
-export { selectExtraLiteral } from './machine/pure.js';
+export { selectExtraLiteral, snapshotIn, type SnapshotInPosture } from './machine/pure.js';
 export {
   eventForPair,
   isValidTransition,
