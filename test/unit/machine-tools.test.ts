@@ -21,6 +21,7 @@ import {
   OperationalStateInputError,
   snapshotIn,
 } from '../../src/index.js';
+import { toMachineJSON } from '../../src/testing/index.js';
 import { capturingLogger } from '../support/stores.js';
 
 type Snapshot = SnapshotFrom<typeof operationalStateMachine>;
@@ -172,5 +173,18 @@ describe('item 8: the exported machine config round-trips through createMachine(
     expect(b.context).toStrictEqual(a.context);
     // Same literal choices step by step, not just the same end.
     expect(b.context.history.map((h) => h.to)).toStrictEqual(a.context.history.map((h) => h.to));
+  });
+});
+
+describe('item 8: toMachineJSON() is the importable config', () => {
+  it('createMachine(toMachineJSON()).provide(...) replays a script like the machine', () => {
+    const json = toMachineJSON();
+    const rebuilt = createMachine(json as typeof operationalStateConfig).provide(
+      operationalStateImplementations,
+    );
+    const a = replayPure(operationalStateMachine, SCRIPT);
+    const b = replayPure(rebuilt as unknown as typeof operationalStateMachine, SCRIPT);
+    expect(b.value).toBe(a.value);
+    expect(b.context).toStrictEqual(a.context);
   });
 });
