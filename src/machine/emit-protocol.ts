@@ -21,14 +21,21 @@ export interface EmitFailedEvent {
   readonly type: 'EMIT_FAILED';
   readonly eventType: string;
   readonly message: string;
+  /** The transition (`n`) that went unappended, when the reporter knows it. */
+  readonly transition?: number;
 }
 
 // Identity, not shape: a plain object with the same fields is a forgery.
 const minted = new WeakSet<object>();
 
 /** A failure report the chart will count. For emit services only (not exported from the package). */
-export function emitFailedEvent(eventType: string, message: string): EmitFailedEvent {
-  const event: EmitFailedEvent = Object.freeze({ type: 'EMIT_FAILED', eventType, message });
+export function emitFailedEvent(eventType: string, message: string, transition?: number): EmitFailedEvent {
+  const event: EmitFailedEvent = Object.freeze({
+    type: 'EMIT_FAILED',
+    eventType,
+    message,
+    ...(transition !== undefined ? { transition } : {}),
+  });
   minted.add(event);
   return event;
 }

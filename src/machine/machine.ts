@@ -1,8 +1,15 @@
-import { assign, createMachine, enqueueActions, setup } from 'xstate';
+import { assign, createMachine, sendTo, setup } from 'xstate';
+import { GENERIC_TRANSITION_EVENT } from '../domain/vocabulary.js';
 import { type CommitParams, commitTransition } from './actions.js';
 import { operationalStateConfig } from './config.js';
 import { initialContext, type OperationalStateContext, type OperationalStateInput } from './context.js';
-import { EMITTER_ID, isEmitFailedEvent } from './emit-protocol.js';
+import {
+  type EmitFailedEvent,
+  emitFailedEvent,
+  type EmitRequest,
+  EMITTER_ID,
+  isEmitFailedEvent,
+} from './emit-protocol.js';
 import type { MachineEvent } from './events.js';
 import { triggerContains } from './guards.js';
 import { countUnappended, downReason, isEmitFailureReport, missingEmitService } from './implementations.js';
@@ -32,17 +39,14 @@ export const operationalStateMachine = setup({
     commitTransition: assign(({ context, event }, params: CommitParams) =>
       commitTransition(context, event, params),
     ),
-    // Reads the context *after* commitTransition: actions resolve in order within a transition.
-    requestEmit: enqueueActions(({ context, enqueue }) => {
-      const t = context.lastTransition;
-      if (t === null) return;
-      if (context.emitServiceDown === null) {
-        enqueue.sendTo(EMITTER_ID, { type: 'EMIT', transition: t });
-        return;
-      }
-      const message = `${context.emitServiceDown}; transition #${t.n} was not appended`;
-      enqueue.assign(({ context: c }) => countUnappended(c, message, t.n));
-    }),
+    // Reads the context *after* commitTransition: actions resolve in order within a transition. Once the
+    // emit service is down, the request becomes a failure report to the chart itself, counted like the
+    // service's own (a plain sendTo either way: enqueueActions costs 3× the whole transition).
+    requestEmit: sendTo(
+      ({ context, self }) => (context.emitServiceDown === null ? EMITTER_ID : self),
+      // Typed as a chart event only because the target may be `self`; neither is one, on purpose.
+      ({ context }) => emitRequestOrReport(context) as unknown as MachineEvent,
+    ),
     recordEmitFailure: assign(({ context, event }) => {
       const report: unknown = event;
       return isEmitFailedEvent(report)
@@ -51,7 +55,7 @@ export const operationalStateMachine = setup({
             lastEmitFailure: {
               eventType: report.eventType,
               message: report.message,
-              transition: context.lastTransition?.n ?? null,
+              transition: report.transition ?? context.lastTransition?.n ?? null,
             },
           }
         : {};
@@ -72,6 +76,17 @@ export const operationalStateMachine = setup({
 });
 
 export type OperationalStateMachine = typeof operationalStateMachine;
+
+function emitRequestOrReport(context: OperationalStateContext): EmitRequest | EmitFailedEvent {
+  const t = context.lastTransition;
+  if (t === null) throw new Error('unreachable: requestEmit before commitTransition');
+  if (context.emitServiceDown === null) return { type: 'EMIT', transition: t };
+  return emitFailedEvent(
+    GENERIC_TRANSITION_EVENT,
+    `${context.emitServiceDown}; transition #${t.n} was not appended`,
+    t.n,
+  );
+}
 
 /**
  * The guards, actions and default emit service the config names by string, as `provide()` takes them:

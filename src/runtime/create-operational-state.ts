@@ -1,11 +1,12 @@
 import { createActor } from 'xstate';
+import type { OperationalStateSnapshot } from '../domain/snapshot.js';
 import { EmitPipeline } from '../emit/emit-pipeline.js';
 import { createEmitService } from '../emit/emit-service.js';
 import { InvalidStateTransitionError, OperationalStateInputError } from '../errors.js';
 import { consoleLogger } from '../logger.js';
 import type { OperationalStateEvent } from '../machine/events.js';
 import { eventForPair } from '../machine/table.js';
-import { Dispatcher, runtimeMachine } from './dispatch.js';
+import { type CommitProbe, Dispatcher, runtimeMachine } from './dispatch.js';
 import { inspectionOf, startLocalInspector } from './inspection.js';
 import { parseEvent, parseOptions, parseTransitionRequest, providerOf, readInput } from './inputs.js';
 import { Lifecycle } from './lifecycle.js';
@@ -49,9 +50,9 @@ export function createOperationalState(
     if (!outcome.ok) emitFailures += 1;
   });
 
-  const committed = new WeakSet<object>();
+  const probe: CommitProbe = { expected: null, committed: false };
   const { recorder, observer } = inspectionOf(opts.inspect, logger);
-  const actor = createActor(runtimeMachine(createEmitService(pipeline, logger), committed), {
+  const actor = createActor(runtimeMachine(createEmitService(pipeline, logger), probe), {
     input: { historySize: opts.historySize ?? undefined },
     // No observer at all unless asked: XState then builds no inspection events.
     ...(observer !== undefined ? { inspect: observer } : {}),
@@ -67,7 +68,7 @@ export function createOperationalState(
   actor.start();
   const inspector = opts.inspect === true && recorder !== null ? startLocalInspector(recorder, logger) : null;
 
-  const dispatcher = new Dispatcher(actor, committed);
+  const dispatcher = new Dispatcher(actor, probe);
   const lifecycle = new Lifecycle({
     pipeline,
     listenerWork: listeners.work,
@@ -81,8 +82,8 @@ export function createOperationalState(
   });
 
   /** Backpressure: the transition is in place, but its caller waits while the queue is full. */
-  async function settle(applied: Promise<ReturnType<Dispatcher['current']>>) {
-    const snapshot = await applied;
+  async function settle(applied: OperationalStateSnapshot | Promise<OperationalStateSnapshot>) {
+    const snapshot = applied instanceof Promise ? await applied : applied;
     await pipeline.persisted();
     if (pipeline.saturated) await pipeline.waitForRoom();
     return snapshot;

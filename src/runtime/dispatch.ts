@@ -14,52 +14,61 @@ export interface RequestDescription {
   readonly trigger?: string;
 }
 
+/** Which event the dispatcher is applying, and whether the chart committed a transition for it. */
+export interface CommitProbe {
+  expected: object | null;
+  committed: boolean;
+}
+
 /**
- * The chart with the runtime's emit service, and a commit action that also notes which event objects
- * committed a transition: the one exact answer to "did *my* event transition?", however many other
- * events XState processed in the same call.
+ * The chart with the runtime's emit service, and a commit action that also tells the probe when the
+ * event being applied committed: the one exact answer to "did *my* event transition?", however many
+ * other events XState processes in the same call.
  */
 export function runtimeMachine(
   emitService: ReturnType<typeof createEmitService>,
-  committed: WeakSet<object>,
+  probe: CommitProbe,
 ): OperationalStateMachine {
   return operationalStateMachine.provide({
     actors: { emitService },
     actions: {
       commitTransition: assign(({ context, event }, params: CommitParams) => {
-        committed.add(event);
+        if (event === probe.expected) probe.committed = true;
         return commitTransition(context, event, params);
       }),
     },
   });
 }
 
-interface Job {
+interface Request {
   readonly describe: RequestDescription;
   /** Builds the event against the state it is applied in; throws InvalidStateTransitionError to refuse. */
   readonly build: () => OperationalStateEvent;
+}
+
+interface Job extends Request {
   readonly resolve: (snapshot: OperationalStateSnapshot) => void;
   readonly reject: (err: unknown) => void;
 }
 
 /**
  * Sending and committing. XState processes an event sent while it is busy (from a listener or a
- * subscriber) only after the current one, inside the outer `actor.send`; so each request is a job, run
- * one at a time: a request made while a job runs waits in order and runs right after it, still within
- * the outer call. Each job stamps its event with the time (the chart reads no clock) and learns from the
- * commit action whether that very event transitioned.
+ * subscriber) only after the current one, inside the outer `actor.send`; so requests are applied one at
+ * a time: one made while another is being applied waits in order and is applied right after it, still
+ * within the outer call. Each stamps its event with the time (the chart reads no clock) and learns from
+ * the commit action whether that very event transitioned.
  */
 export class Dispatcher {
   readonly #actor: Actor<OperationalStateMachine>;
-  readonly #committed: WeakSet<object>;
+  readonly #probe: CommitProbe;
   readonly #jobs: Job[] = [];
   #running = false;
   /** Set by stop(): requests are refused without asking the chart. */
   stopped = false;
 
-  constructor(actor: Actor<OperationalStateMachine>, committed: WeakSet<object>) {
+  constructor(actor: Actor<OperationalStateMachine>, probe: CommitProbe) {
     this.#actor = actor;
-    this.#committed = committed;
+    this.#probe = probe;
   }
 
   /** The state now, as the operator sees it. */
@@ -68,20 +77,23 @@ export class Dispatcher {
     return makeSnapshot(s.value as PrimaryState, s.context.claimPermission, s.context.degradationReasons);
   }
 
-  /** Applies the event `build` returns, now or right after the job running; resolves with the state after it. */
+  /**
+   * Applies the event `build` returns and gives the state after it, or throws InvalidStateTransitionError.
+   * A re-entrant request gets a promise instead, settled once it is applied (before the outer call
+   * returns). The common, non-re-entrant path allocates no promise.
+   */
   submit(
     describe: RequestDescription,
     build: () => OperationalStateEvent,
-  ): Promise<OperationalStateSnapshot> {
-    return new Promise((resolve, reject) => {
-      this.#jobs.push({ describe, build, resolve, reject });
-      if (!this.#running) this.#drain();
-    });
-  }
-
-  #drain(): void {
+  ): OperationalStateSnapshot | Promise<OperationalStateSnapshot> {
+    if (this.#running) {
+      return new Promise((resolve, reject) => this.#jobs.push({ describe, build, resolve, reject }));
+    }
     this.#running = true;
     try {
+      return this.#apply({ describe, build });
+    } finally {
+      // Requests made while this one was applied, in order (each may queue more).
       for (let job = this.#jobs.shift(); job !== undefined; job = this.#jobs.shift()) {
         try {
           job.resolve(this.#apply(job));
@@ -89,19 +101,24 @@ export class Dispatcher {
           job.reject(err);
         }
       }
-    } finally {
       this.#running = false;
     }
   }
 
-  #apply(job: Job): OperationalStateSnapshot {
+  #apply(job: Request): OperationalStateSnapshot {
     this.#assertRunning(job.describe);
     const event = job.build();
     const before = this.#actor.getSnapshot();
     const stamped: MachineEvent = { ...event, at: new Date().toISOString() };
     // XState ignores an event the state does not handle, with no side effect at all.
-    this.#actor.send(stamped);
-    if (!this.#committed.has(stamped)) {
+    this.#probe.expected = stamped;
+    this.#probe.committed = false;
+    try {
+      this.#actor.send(stamped);
+    } finally {
+      this.#probe.expected = null;
+    }
+    if (!this.#probe.committed) {
       const after = this.#actor.getSnapshot();
       throw new InvalidStateTransitionError({
         from: String(before.value),
