@@ -40,9 +40,14 @@ export function runtimeMachine(
   });
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 interface Request {
   readonly describe: RequestDescription;
-  /** Builds the event against the state it is applied in; throws InvalidStateTransitionError to refuse. */
+  /**
+   * Builds the event against the state it is applied in (a fresh object the dispatcher may stamp);
+   * throws InvalidStateTransitionError to refuse.
+   */
   readonly build: () => OperationalStateEvent;
 }
 
@@ -109,7 +114,10 @@ export class Dispatcher {
     this.#assertRunning(job.describe);
     const event = job.build();
     const before = this.#actor.getSnapshot();
-    const stamped: MachineEvent = { ...event, at: new Date().toISOString() };
+    // Stamped in place (the event is the runtime's own copy): a spread here made every event a new
+    // object shape and doubled the cost of a transition (measured).
+    const stamped = event as Mutable<MachineEvent>;
+    stamped.at = new Date().toISOString();
     // XState ignores an event the state does not handle, with no side effect at all.
     this.#probe.expected = stamped;
     this.#probe.committed = false;
