@@ -8,7 +8,7 @@ import type { OperationalStateEvent } from '../machine/events.js';
 import { eventForPair } from '../machine/table.js';
 import { type CommitProbe, Dispatcher, runtimeMachine } from './dispatch.js';
 import { inspectionOf, startLocalInspector } from './inspection.js';
-import { parseEvent, parseOptions, parseTransitionRequest, providerOf, readInput } from './inputs.js';
+import { parseEvent, parseOptions, parseTransitionRequest, providerOf } from './inputs.js';
 import { Lifecycle } from './lifecycle.js';
 import { TransitionListeners } from './listeners.js';
 import type { OperationalStateRuntime, RuntimeOptions, RuntimeTarget } from './types.js';
@@ -131,7 +131,7 @@ export function createOperationalState(
     onEmit(observer) {
       return pipeline.observe(observer);
     },
-    flush: (flushOptions) => readInput('options', flushOptions, () => lifecycle.flush(flushOptions)),
+    flush: (flushOptions) => lifecycle.flush(flushOptions),
     stop: (stopOptions) => lifecycle.stop(stopOptions),
     get emitFailures() {
       return emitFailures;

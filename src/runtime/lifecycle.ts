@@ -1,6 +1,7 @@
 import type { EmitPipeline } from '../emit/emit-pipeline.js';
 import { EmitFlushTimeoutError, OperationalStateInputError } from '../errors.js';
 import { withTimeout } from '../util/with-timeout.js';
+import { readInput } from './inputs.js';
 import type { FlushOptions, StopOptions } from './types.js';
 
 export interface LifecycleParts {
@@ -50,7 +51,7 @@ export class Lifecycle {
   }
 
   async flush(options: FlushOptions = {}): Promise<void> {
-    const timeoutMs = timeoutOf(options.timeoutMs, 'timeoutMs');
+    const timeoutMs = readInput('options', options, () => timeoutOf(options.timeoutMs, 'timeoutMs'));
     if (timeoutMs === undefined) return this.#quiet();
     // keepAlive: the caller is waiting for this answer, so the process must live to give it.
     await withTimeout(
@@ -64,7 +65,7 @@ export class Lifecycle {
   stop(options: StopOptions = {}): Promise<void> {
     let timeoutMs: number | undefined;
     try {
-      timeoutMs = timeoutOf(options.flushTimeoutMs, 'flushTimeoutMs');
+      timeoutMs = readInput('options', options, () => timeoutOf(options.flushTimeoutMs, 'flushTimeoutMs'));
     } catch (err) {
       return Promise.reject(err);
     }

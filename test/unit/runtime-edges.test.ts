@@ -206,6 +206,22 @@ describe('issue 16: hostile inputs surface as the typed input error', () => {
   });
 });
 
+describe('issue 16: hostile flush and stop options', () => {
+  it('flush() and stop() with a throwing options getter reject with the input error', async () => {
+    const { rt } = runtime();
+    const bad = (key: string) =>
+      Object.defineProperty({}, key, {
+        enumerable: true,
+        get() {
+          throw new Error('getter exploded');
+        },
+      });
+    await expect(rt.flush(bad('timeoutMs') as never)).rejects.toThrow(OperationalStateInputError);
+    await expect(rt.stop(bad('flushTimeoutMs') as never)).rejects.toThrow(OperationalStateInputError);
+    await rt.stop();
+  });
+});
+
 describe('issue 16: failures are logged with their error', () => {
   it('a throwing transition listener is logged with its err', async () => {
     const { rt, logger } = runtime();
