@@ -13,6 +13,8 @@ export interface CaseResult {
   /** Whether the target was met; null when the case has no target. */
   readonly met: boolean | null;
   readonly note?: string;
+  /** For a ratio taken per round: its smallest and largest value (`ratio` is then the median). */
+  readonly spread?: { readonly min: number; readonly max: number };
 }
 
 export interface BenchSettings {
