@@ -28,6 +28,7 @@ export {
 export { DEFAULT_APPEND_TIMEOUT_MS } from './emit/append-transition.js';
 export {
   DEFAULT_MAX_BATCH,
+  DEFAULT_MAX_EMIT_LAG_MS,
   DEFAULT_MAX_QUEUED_EMITS,
   type EmitAppended,
   type EmitFailed,

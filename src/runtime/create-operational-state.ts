@@ -321,7 +321,7 @@ export function createOperationalState(
     // Listeners may cause further transitions and emits: wait until both queues are quiet.
     for (;;) {
       await pipeline.idle();
-      await Promise.allSettled([...listenerWork]);
+      if (listenerWork.size > 0) await Promise.allSettled([...listenerWork]);
       if (pipeline.pending === 0 && listenerWork.size === 0) return;
     }
   }
@@ -336,10 +336,9 @@ export function createOperationalState(
   }
 
   /** Applies backpressure: the transition is in place, but its caller waits while the queue is full. */
-  async function settle(snapshot: OperationalStateSnapshot): Promise<OperationalStateSnapshot> {
-    await pipeline.persisted();
-    if (pipeline.saturated) await pipeline.waitForRoom();
-    return snapshot;
+  function settle(snapshot: OperationalStateSnapshot): OperationalStateSnapshot | Promise<OperationalStateSnapshot> {
+    const wait = pipeline.admit();
+    return wait === null ? snapshot : wait.then(() => snapshot);
   }
 
   return {
