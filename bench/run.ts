@@ -7,6 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { burst } from './cases/burst.js';
 import { durableSequential } from './cases/durable-sequential.js';
+import { emitPath } from './cases/emit-path.js';
 import { footprint } from './cases/footprint.js';
 import { NO_PG, openPgliteSubject, openPostgresSubject, PG_URL, type Subject } from './cases/subjects.js';
 import { transitionCost } from './cases/transition-cost.js';
@@ -21,6 +22,13 @@ function fmt(n: number | null, digits = 0): string {
   return n >= 1000 ? Math.round(n).toLocaleString('en-US') : n.toFixed(digits);
 }
 
+/** The ratio, with its min–max over rounds when the case took it per round. */
+function ratioText(c: CaseResult): string {
+  if (c.ratio === null) return '–';
+  const spread = c.spread === undefined ? '' : ` (${c.spread.min.toFixed(2)}–${c.spread.max.toFixed(2)})`;
+  return `${c.ratio.toFixed(2)}×${spread}`;
+}
+
 export function markdownTable(cases: readonly CaseResult[]): string {
   const rows = [
     '| case | value | baseline | baseline value | ratio | target | met |',
@@ -30,7 +38,7 @@ export function markdownTable(cases: readonly CaseResult[]): string {
     const met = c.met === null ? '–' : c.met ? 'yes' : '**no**';
     const value = Number.isFinite(c.value) ? `${fmt(c.value, 1)} ${c.unit}` : (c.note ?? '–');
     rows.push(
-      `| ${c.name} | ${value} | ${c.baseline ?? '–'} | ${fmt(c.baselineValue, 1)} | ${c.ratio === null ? '–' : `${c.ratio.toFixed(2)}×`} | ${c.target ?? '–'} | ${met} |`,
+      `| ${c.name} | ${value} | ${c.baseline ?? '–'} | ${fmt(c.baselineValue, 1)} | ${ratioText(c)} | ${c.target ?? '–'} | ${met} |`,
     );
   }
   return rows.join('\n');
@@ -44,6 +52,7 @@ async function main(): Promise<void> {
     cases.push(...(await run()));
   };
   await section('transition cost', () => transitionCost(s));
+  await section('emit path (stand-in SQLite store)', () => emitPath(s));
 
   // Each database's cases run together, on one store, so its baselines share its conditions.
   const pgUrl = PG_URL;
