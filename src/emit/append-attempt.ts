@@ -15,7 +15,11 @@ export type AttemptResult =
       readonly willRetry: boolean;
     }
   /** A batch of several refused outright: not yet any one transition's fault. */
-  | { readonly kind: 'refused-batch'; readonly batch: readonly QueuedEmit[]; readonly error: OperationalStateEmitError };
+  | {
+      readonly kind: 'refused-batch';
+      readonly batch: readonly QueuedEmit[];
+      readonly error: OperationalStateEmitError;
+    };
 
 const PERMANENT_KINDS: ReadonlySet<string> = new Set(['invalid_input', 'unknown_event_type']);
 
@@ -32,8 +36,11 @@ export class AppendAttempt {
   readonly #timeoutMs: number;
   readonly #onSettled: (result: AttemptResult) => void;
   #token = 0;
-  #current: { readonly token: number; readonly batch: readonly QueuedEmit[]; readonly startedAt: number } | null =
-    null;
+  #current: {
+    readonly token: number;
+    readonly batch: readonly QueuedEmit[];
+    readonly startedAt: number;
+  } | null = null;
   #watchdog: NodeJS.Timeout | null = null;
 
   constructor(provider: ChainProvider, timeoutMs: number, onSettled: (result: AttemptResult) => void) {

@@ -44,7 +44,12 @@ export function committedTransitionEvents(t: CommittedTransition): ChainEventInp
 
 function eventsFor(payload: TransitionPayload, literal: TriggerLiteral | null): ChainEventInput[] {
   const correlationId = randomUUID();
-  const generic = { eventType: GENERIC_TRANSITION_EVENT, payload, correlationId, idempotencyKey: randomUUID() };
+  const generic = {
+    eventType: GENERIC_TRANSITION_EVENT,
+    payload,
+    correlationId,
+    idempotencyKey: randomUUID(),
+  };
   if (literal === null) return [generic];
   return [generic, { eventType: literal, payload, correlationId, idempotencyKey: randomUUID() }];
 }

@@ -356,7 +356,9 @@ export class EmitPipeline {
       this.#outage.landed(this.#queue.length);
       if (this.#soloLeft > 0) this.#soloLeft -= 1;
       if (this.#outbox !== null) {
-        void Promise.all(batch.map((item) => this.#unstore(item))).then(() => this.#landed(batch, result.appended));
+        void Promise.all(batch.map((item) => this.#unstore(item))).then(() =>
+          this.#landed(batch, result.appended),
+        );
       } else {
         this.#landed(batch, result.appended);
       }

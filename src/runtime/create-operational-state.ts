@@ -336,7 +336,9 @@ export function createOperationalState(
   }
 
   /** Applies backpressure: the transition is in place, but its caller waits while the queue is full. */
-  function settle(snapshot: OperationalStateSnapshot): OperationalStateSnapshot | Promise<OperationalStateSnapshot> {
+  function settle(
+    snapshot: OperationalStateSnapshot,
+  ): OperationalStateSnapshot | Promise<OperationalStateSnapshot> {
     const wait = pipeline.admit();
     return wait === null ? snapshot : wait.then(() => snapshot);
   }

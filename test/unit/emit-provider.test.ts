@@ -17,10 +17,7 @@ describe('an emit provider that comes up later', () => {
     // The documented shape, typed as the package types it: the assignment below must compile.
     const provider: ChainProvider = { connection: null, resolveWorkspaceId: () => WS };
     const logger = capturingLogger();
-    const rt = createOperationalState(
-      { provider },
-      { logger, retry: { initialDelayMs: 5, maxDelayMs: 20 } },
-    );
+    const rt = createOperationalState({ provider }, { logger, retry: { initialDelayMs: 5, maxDelayMs: 20 } });
     await rt.transitionTo('ready', 'all §9.2 gates pass');
     await rt.transitionTo('active', 'claim acquired');
     await until(() => rt.emitFailures >= 1);
