@@ -335,7 +335,7 @@ export function createOperationalState(
     await withTimeout(quiet(), timeoutMs, () => new EmitFlushTimeoutError(timeoutMs, pipeline.pending));
   }
 
-  /** Applies backpressure: the transition is in place, but its caller waits while the queue is full. */
+  /** Backpressure: the transition is in place, but its caller waits while the chain lags (EmitPipeline.admit). */
   function settle(
     snapshot: OperationalStateSnapshot,
   ): OperationalStateSnapshot | Promise<OperationalStateSnapshot> {
