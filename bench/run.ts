@@ -30,9 +30,10 @@ export function markdownTable(cases: readonly CaseResult[]): string {
   for (const c of cases) {
     const met = c.met === null ? '–' : c.met ? 'yes' : '**no**';
     const value = Number.isFinite(c.value) ? `${fmt(c.value, 1)} ${c.unit}` : (c.note ?? '–');
+    const name = Number.isFinite(c.value) && c.note !== undefined ? `${c.name} (${c.note})` : c.name;
     const range = c.range === undefined ? '–' : `${fmt(c.range[0], 1)}–${fmt(c.range[1], 1)}`;
     rows.push(
-      `| ${c.name} | ${value} | ${range} | ${c.baseline ?? '–'} | ${fmt(c.baselineValue, 1)} | ${c.ratio === null ? '–' : `${c.ratio.toFixed(2)}×`} | ${c.target ?? '–'} | ${met} |`,
+      `| ${name} | ${value} | ${range} | ${c.baseline ?? '–'} | ${fmt(c.baselineValue, 1)} | ${c.ratio === null ? '–' : `${c.ratio.toFixed(2)}×`} | ${c.target ?? '–'} | ${met} |`,
     );
   }
   return rows.join('\n');

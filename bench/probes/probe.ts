@@ -1,8 +1,8 @@
 /*
  * Measurements that need a process of their own (resident memory, event-loop delay), run by
  * bench/cases/embedded.ts as child processes:
- *   node --expose-gc --import tsx bench/probes/probe.ts rss  <sqlite|memory> <file>
- *   node --expose-gc --import tsx bench/probes/probe.ts loop <sqlite|memory> <file> <sequential|burst> <ms>
+ *   node --expose-gc --import tsx bench/probes/probe.ts rss  <sqlite|sqlite-worker|memory> <file>
+ *   node --expose-gc --import tsx bench/probes/probe.ts loop <sqlite|sqlite-worker|memory> <file> <sequential|burst> <ms>
  * Prints one JSON line.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -18,7 +18,9 @@ const gc = () => (globalThis as { gc?: () => void }).gc?.();
 const yieldToLoop = () => new Promise((resolve) => setImmediate(resolve));
 
 const store: ChainStore =
-  engine === 'sqlite' ? await openSqliteChainStore({ file: file ?? '' }) : createMemoryChainStore();
+  engine === 'sqlite' || engine === 'sqlite-worker'
+    ? await openSqliteChainStore({ file: file ?? '', writer: engine === 'sqlite' ? 'main' : 'worker' })
+    : createMemoryChainStore();
 const rt = createOperationalState({ store, workspaceId: 'probe' }, { logger: silentLogger });
 await rt.send({ type: 'GATES_PASSED' });
 await rt.flush();
@@ -40,6 +42,7 @@ if (what === 'rss') {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   const until = performance.now() + Number(msText ?? 3000);
   histogram.enable();
+  const started = performance.now();
   let n = 0;
   while (performance.now() < until) {
     await rt.send(EVENT);
@@ -49,9 +52,10 @@ if (what === 'rss') {
     await yieldToLoop();
   }
   await rt.flush();
+  const seconds = (performance.now() - started) / 1000;
   histogram.disable();
   process.stdout.write(
-    `${JSON.stringify({ p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6, transitions: n })}\n`,
+    `${JSON.stringify({ p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6, rate: n / seconds })}\n`,
   );
 }
 await rt.stop();

@@ -26,7 +26,7 @@ export function freshWorkspace(label = 'ws'): string {
 export type RawSql = (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
 
 export interface Engine {
-  readonly name: 'memory' | 'sqlite' | 'postgres';
+  readonly name: 'memory' | 'sqlite' | 'sqlite (writer thread)' | 'postgres';
   readonly available: boolean;
   open(): Promise<ChainStore>;
 }
@@ -102,6 +102,11 @@ export const sqlEngines: readonly SqlEngineUnderTest[] = [
 export const engines: readonly Engine[] = [
   { name: 'memory', available: true, open: async () => createMemoryChainStore() },
   { name: 'sqlite', available: true, open: () => openSqliteChainStore({ file: freshSqliteFile() }) },
+  {
+    name: 'sqlite (writer thread)',
+    available: true,
+    open: () => openSqliteChainStore({ file: freshSqliteFile(), writer: 'worker' }),
+  },
   ...sqlEngines,
 ];
 
