@@ -6,45 +6,22 @@ import { AppendAttempt, type AttemptResult } from './append-attempt.js';
 import type { EmitOutcome, QueuedEmit, RejectedEmit } from './emit-outcome.js';
 import type { EmitOutbox } from './outbox.js';
 import { OutageLog } from './outage-log.js';
-import type { ChainProvider } from './provider.js';
 import { type RetryPolicy, retryDelayMs } from './retry-policy.js';
+import {
+  DEFAULT_MAX_BATCH,
+  DEFAULT_MAX_EMIT_LAG_MS,
+  DEFAULT_MAX_QUEUED_EMITS,
+  type EmitPipelineOptions,
+} from './emit-pipeline-options.js';
 
 export type { EmitAppended, EmitFailed, EmitOutcome, QueuedEmit, RejectedEmit } from './emit-outcome.js';
 
-/** Queued transitions above which the pipeline reports saturation and the runtime applies backpressure. */
-export const DEFAULT_MAX_QUEUED_EMITS = 10_000;
-
-/**
- * Transitions sent in one store call at most. Big enough that a burst is a handful of round trips, small
- * enough that one call stays well inside the append timeout and one SQL statement's arrays stay modest.
- */
-export const DEFAULT_MAX_BATCH = 500;
-
-/**
- * How long a caller may keep the event loop from turning (a tight `await transitionTo()` loop only
- * ever runs microtasks) while its emits wait: past this, `admit()` yields one macrotask, so the store's
- * I/O, the retry timer and the deferred drain get to run.
- */
-export const DEFAULT_MAX_EMIT_LAG_MS = 50;
-
-export interface EmitPipelineOptions {
-  readonly provider: ChainProvider;
-  readonly logger: Logger;
-  /** Bound on one append attempt (default 10 s); a hung store then counts as a failed attempt. */
-  readonly appendTimeoutMs?: number;
-  readonly retry?: RetryPolicy;
-  /** See DEFAULT_MAX_QUEUED_EMITS. Nothing is ever dropped when it is exceeded. */
-  readonly maxQueued?: number;
-  /**
-   * Durable storage for the queue: entries left by an earlier process are appended first, and each new
-   * transition is written there before its first attempt (see EmitOutbox).
-   */
-  readonly outbox?: EmitOutbox;
-  /** See DEFAULT_MAX_BATCH; 1 turns batching off (one store call per transition). */
-  readonly maxBatch?: number;
-  /** See DEFAULT_MAX_EMIT_LAG_MS. */
-  readonly maxLagMs?: number;
-}
+export {
+  DEFAULT_MAX_BATCH,
+  DEFAULT_MAX_EMIT_LAG_MS,
+  DEFAULT_MAX_QUEUED_EMITS,
+  type EmitPipelineOptions,
+} from './emit-pipeline-options.js';
 
 const DONE: Promise<void> = Promise.resolve();
 const NOTHING_TO_STORE: Promise<null> = Promise.resolve(null);
@@ -408,15 +385,27 @@ export class EmitPipeline {
     } else {
       safeLog(this.#logger, 'error', { err: error, eventType: error.eventType, ...fields }, error.message);
       if (this.#soloLeft > 0) this.#soloLeft -= 1;
-      if (this.#outbox !== null) void this.#unstore(head);
+    }
+    const outcome: EmitOutcome = { ok: false, transition, attempt: attempts, error, willRetry, retryInMs };
+    if (willRetry || this.#outbox === null) {
+      this.#afterFailure(head, outcome);
+      return;
+    }
+    // Out of the outbox before it leaves the queue, as a landed one: flush() then means "settled there too".
+    void this.#unstore(head).then(() => this.#afterFailure(head, outcome));
+  }
+
+  #afterFailure(head: QueuedEmit, outcome: Extract<EmitOutcome, { ok: false }>): void {
+    if (this.#abandoned) return;
+    if (!outcome.willRetry) {
       this.#queue.shift();
-      this.#rejected.push({ transition, events: head.events, error });
+      this.#rejected.push({ transition: head.transition, events: head.events, error: outcome.error });
     }
     this.#inFlight = 0;
-    this.#notify({ ok: false, transition, attempt: attempts, error, willRetry, retryInMs });
+    this.#notify(outcome);
     this.#progressed();
-    if (retryInMs === null) this.#pump();
-    else this.#pause(retryInMs);
+    if (outcome.retryInMs === null) this.#pump();
+    else this.#pause(outcome.retryInMs);
   }
 
   async #unstore(item: QueuedEmit): Promise<void> {
