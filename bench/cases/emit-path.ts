@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -93,6 +93,8 @@ export async function emitPath(s: BenchSettings): Promise<CaseResult[]> {
     }
 
     const seqRate = median(seqRates);
+    // Enough transitions per round that JIT warm-up does not show; cheap, since fsync is free there.
+    const cpu = await cpuPerTransition(rounds, 2000);
     return [
       spreadRow({
         name: 'emit path: sequential durable transitions (transitionTo + flush each), stand-in SQLite store',
@@ -118,7 +120,72 @@ export async function emitPath(s: BenchSettings): Promise<CaseResult[]> {
         target: '≥ 0.8× memory store',
         targetRatio: 0.8,
       }),
+      ...(cpu === null
+        ? []
+        : [
+            {
+              ...ratioCase({
+                name: '  diagnostic: process CPU per durable transition, runtime + stand-in, file on /dev/shm (fsync free)',
+                value: median(cpu.runtime),
+                unit: 'µs',
+                baseline: 'process CPU per raw INSERT commit, same file',
+                baselineValue: median(cpu.raw),
+                target: null,
+                better: 'lower',
+                targetRatio: null,
+              }),
+              note: `runtime's own share: ${median(cpu.runtime.map((v, i) => v - (cpu.raw[i] ?? Number.NaN))).toFixed(1)} µs per transition (median over rounds)`,
+            },
+          ]),
     ];
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The runtime's CPU per durable transition, where the disk cannot blur it: the same stand-in and raw
+ * INSERTs on a file in /dev/shm (tmpfs: fsync is free), timed with process CPU time, interleaved per
+ * round. On a shared machine wall-clock ratios move with other jobs' disk traffic; this does not.
+ */
+async function cpuPerTransition(
+  rounds: number,
+  n: number,
+): Promise<{ runtime: number[]; raw: number[] } | null> {
+  if (!existsSync('/dev/shm')) return null;
+  const dir = mkdtempSync(join('/dev/shm', 'opstate-bench-emit-'));
+  const db = new Database(join(dir, 'standin.db'));
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec(`CREATE TABLE raw (id INTEGER PRIMARY KEY, workspace_id TEXT NOT NULL, payload TEXT NOT NULL);
+             CREATE TABLE standin (id INTEGER PRIMARY KEY, workspace_id TEXT NOT NULL, payload TEXT NOT NULL)`);
+    const rawInsert = db.prepare('INSERT INTO raw (workspace_id, payload) VALUES (?, ?)');
+    const store = standInStore(db);
+    const cpuMs = () => {
+      const c = process.cpuUsage();
+      return (c.user + c.system) / 1000;
+    };
+    const runtime: number[] = [];
+    const raw: number[] = [];
+    for (let round = -1; round < rounds; round++) {
+      let t0 = cpuMs();
+      for (let i = 0; i < n; i++) rawInsert.run('bench', rawPayload(i));
+      const rawUs = ((cpuMs() - t0) * 1000) / n;
+      const rt = await readyRuntime(store);
+      t0 = cpuMs();
+      for (let i = 0; i < n; i++) {
+        await rt.transitionTo('ready', `posture update #${i}`);
+        await rt.flush();
+      }
+      const runtimeUs = ((cpuMs() - t0) * 1000) / n;
+      await rt.stop();
+      if (round < 0) continue;
+      raw.push(rawUs);
+      runtime.push(runtimeUs);
+    }
+    return { runtime, raw };
   } finally {
     db.close();
     rmSync(dir, { recursive: true, force: true });
