@@ -213,6 +213,7 @@ export class EmitPipeline {
   async #admitSlowly(): Promise<void> {
     await this.persisted();
     if (this.saturated) await this.waitForRoom();
+    if (!this.#outage.active && this.#queue.length - this.#inFlight >= this.#maxBatch) this.#pump();
     while (
       !this.#outage.active &&
       !this.#abandoned &&
