@@ -81,11 +81,11 @@ export function createOperationalState(
     },
   });
 
-  /** Backpressure: the transition is in place, but its caller waits while the queue is full. */
+  /** Backpressure: the transition is in place, but its caller waits while the chain lags (EmitPipeline.admit). */
   async function settle(applied: OperationalStateSnapshot | Promise<OperationalStateSnapshot>) {
     const snapshot = applied instanceof Promise ? await applied : applied;
-    await pipeline.persisted();
-    if (pipeline.saturated) await pipeline.waitForRoom();
+    const wait = pipeline.admit();
+    if (wait !== null) await wait;
     return snapshot;
   }
 

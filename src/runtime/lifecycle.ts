@@ -45,7 +45,7 @@ export class Lifecycle {
     // Listeners may cause further transitions and emits: wait until both queues are quiet.
     for (;;) {
       await pipeline.idle();
-      await Promise.allSettled([...listenerWork]);
+      if (listenerWork.size > 0) await Promise.allSettled([...listenerWork]);
       if (pipeline.pending === 0 && listenerWork.size === 0) return;
     }
   }

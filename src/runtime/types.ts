@@ -38,7 +38,7 @@ export interface RuntimeOptions {
   readonly inspect?: InspectOption;
   /** Bound on one append attempt (default 10000 ms); a hung store then counts as a failed attempt. */
   readonly appendTimeoutMs?: number;
-  /** Backoff between attempts of a failed append (default 100 ms doubling to 30 s, with jitter). */
+  /** Backoff between attempts of a failed append (default 100 ms doubling to 1 s, with jitter). */
   readonly retry?: RetryPolicy;
   /**
    * Queued emits above which `transitionTo`/`send` wait for room before resolving (default 10000). The
@@ -46,7 +46,7 @@ export interface RuntimeOptions {
    */
   readonly maxQueuedEmits?: number;
   /**
-   * A durable queue (e.g. `openPgliteOutbox`): transitions whose emit has not landed survive a restart
+   * A durable queue (e.g. `openSqliteOutbox`): transitions whose emit has not landed survive a restart
    * and are appended first by the next runtime on it; `transitionTo`/`send` resolve once the emit is
    * written there. The runtime does not close it.
    */
