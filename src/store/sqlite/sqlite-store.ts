@@ -13,12 +13,13 @@ import type {
 import { assertWorkspaceId, EVENT_TYPE_PATTERN } from '../chain/validate.js';
 import { type Appender, createAppender } from './append.js';
 import { startWorkerAppender, type WorkerAppender } from './worker-appender.js';
-import { connect, DEFAULT_BUSY_TIMEOUT_MS, type Db, toChainStoreError } from './connection.js';
+import { connect, type Db, toChainStoreError } from './connection.js';
 import { assertMigrated, migrateSqlite } from './migrate.js';
 import { createReader } from './read.js';
 import { watchFile } from './watch.js';
 
-export { DEFAULT_BUSY_TIMEOUT_MS } from './connection.js';
+/** How long a writer waits for another process's write transaction before giving up (SQLITE_BUSY). */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 export interface SqliteChainStoreOptions {
   /** The database file, e.g. `./.opstate/chain.db`. Created (with its directory) unless `readOnly`. */
