@@ -118,7 +118,12 @@ function createSqliteChainStore(
     ? null
     : worker !== null
       ? worker.append
-      : async (ws: string, events: readonly PreparedEvent[]) => (local as Appender)(ws, events);
+      : async (ws: string, events: readonly PreparedEvent[]) => {
+          // The commit is synchronous. Yielding one macrotask first lets a caller that is still queueing
+          // (a burst of transitions) finish, so its next append carries a batch instead of one event.
+          await new Promise((resolve) => setImmediate(resolve));
+          return (local as Appender)(ws, events);
+        };
   const reader = createReader(db);
   const watchers = new Set<(change: StoreChange) => void>();
   const stopWatching = new Set<() => void>();
