@@ -52,6 +52,10 @@ export function createStorePool(o: ResolvedPostgresOptions): StorePool {
     client.opstateGeneration = generation;
     sockets.add(client);
     client.on('end', () => sockets.delete(client));
+    // A socket that dies while the client is checked out (between statements, or under a statement
+    // that already failed) emits 'error' with no pool listener attached: the statement's own rejection
+    // is the report, this must not crash the process.
+    client.on('error', () => undefined);
   });
   // An idle client whose server went away emits 'error'; unhandled, that would kill the process. The
   // pool removes that client by itself.
