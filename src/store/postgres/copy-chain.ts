@@ -128,5 +128,9 @@ export async function* copyChain(
   } finally {
     clearTimeout(timer);
     if (!stream.destroyed) stream.destroy();
+    // pg arms its query timer for a COPY too and clears it only through `callback`, which a copy stream
+    // never calls: left armed, it would keep the process alive and later fail a finished stream.
+    const callback = (stream as unknown as { callback?: unknown }).callback;
+    if (typeof callback === 'function') (callback as () => void)();
   }
 }

@@ -115,6 +115,9 @@ async function* streamOnClient(
   let finished = false;
   try {
     for await (const page of copyChain(client as pg.PoolClient, workspaceId, silenceMs)) yield page;
+    // The COPY stream ends at CopyDone, before the server's ReadyForQuery: a statement queued behind it
+    // returns only once the connection is idle again, so it goes back to the pool clean.
+    await (client as pg.PoolClient).query('SELECT 1');
     finished = true;
   } catch (err) {
     fail?.(err);
