@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GENERIC_TRANSITION_EVENT } from '../../src/index.js';
 import { openPostgresChainStore, poolOf, type PostgresChainStore } from '../../src/store/postgres/postgres-store.js';
@@ -140,10 +141,10 @@ describe.skipIf(PG_URL === null)('[postgres] watch', () => {
     try {
       const seen: { workspaceId?: string; seq?: number }[] = [];
       const stop = reader.watch((c) => seen.push(c));
-      // LISTEN is issued asynchronously; wait until the subscription is in place.
+      // LISTEN, then the watcher lock, are issued asynchronously; wait until both are in place.
       for (let i = 0; i < 100; i++) {
         const rows = await writer.query(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'LISTEN opstate_appended'",
+          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 727270002 AND mode = 'ExclusiveLock'",
         );
         if (rows[0]?.n === 1) break;
         await new Promise((r) => setTimeout(r, 20));
@@ -164,6 +165,102 @@ describe.skipIf(PG_URL === null)('[postgres] watch', () => {
     } finally {
       await reader.close();
       await writer.close();
+    }
+  });
+
+  it('appends notify only while a watcher is there; a second watcher keeps hearing after the first stops', async () => {
+    const url = await privateDatabaseUrl();
+    const writer = await openPostgresChainStore({ connectionString: url });
+    const a = await openPostgresChainStore({ connectionString: url, migrate: 'check' });
+    const b = await openPostgresChainStore({ connectionString: url, migrate: 'check' });
+    // A bare LISTEN (no watcher lock) hears exactly what is sent.
+    const raw = new pg.Client({ connectionString: url });
+    await raw.connect();
+    const sent: string[] = [];
+    raw.on('notification', (n) => sent.push(n.payload ?? ''));
+    await raw.query('LISTEN opstate_appended');
+    const watchers = async (n: number) => {
+      for (let i = 0; i < 200; i++) {
+        const rows = await writer.query(
+          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 727270002 AND mode = 'ExclusiveLock'",
+        );
+        if (rows[0]?.n === n) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`expected ${n} watcher locks`);
+    };
+    const settle = () => new Promise((r) => setTimeout(r, 150));
+    try {
+      const ws = freshWorkspace('gate');
+      await writer.append(ws, [event(1)]);
+      await settle();
+      expect(sent).toStrictEqual([]); // nobody watching: no NOTIFY, no commit serialized on it
+
+      const seenA: unknown[] = [];
+      const seenB: unknown[] = [];
+      const stopA = a.watch((c) => seenA.push(c));
+      await watchers(1);
+      const stopB = b.watch((c) => seenB.push(c));
+      await watchers(2); // one holds the lock, the other waits for it: both count
+      await writer.append(ws, [event(2)]);
+      await settle();
+      expect(seenA).toStrictEqual([{ workspaceId: ws, seq: 2 }]);
+      expect(seenB).toStrictEqual([{ workspaceId: ws, seq: 2 }]);
+      stopA();
+      await watchers(1);
+      await writer.append(ws, [event(3)]);
+      await settle();
+      expect(seenB).toStrictEqual([
+        { workspaceId: ws, seq: 2 },
+        { workspaceId: ws, seq: 3 },
+      ]);
+      stopB();
+      await watchers(0);
+      await writer.append(ws, [event(4)]);
+      await settle();
+      expect(sent).toHaveLength(2);
+    } finally {
+      await raw.end();
+      await Promise.all([a.close(), b.close(), writer.close()]);
+    }
+  });
+
+  it('after its connection is reset, watch reconnects, says "re-read" once, and hears appends again', async () => {
+    const target = new URL(PG_URL ?? '');
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    const via = new URL(PG_URL ?? '');
+    via.port = String(proxy.port);
+    const writer = await openPostgresChainStore({ connectionString: PG_URL ?? '' });
+    const reader = await openPostgresChainStore({ connectionString: via.toString(), migrate: 'check' });
+    try {
+      const ws = freshWorkspace('watch-reset');
+      const seen: { workspaceId?: string; seq?: number }[] = [];
+      const stop = reader.watch((c) => {
+        if (c.workspaceId === undefined || c.workspaceId === ws) seen.push(c);
+      });
+      const heard = async (n: number) => {
+        for (let i = 0; i < 200 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 25));
+      };
+      // Appends until the subscription is in place (LISTEN is issued asynchronously).
+      for (let i = 1; seen.length === 0 && i < 50; i++) {
+        await writer.append(ws, [event(i)]);
+        await heard(1);
+      }
+      expect(seen.length).toBeGreaterThan(0);
+      seen.length = 0;
+      proxy.setMode('reset');
+      await new Promise((r) => setTimeout(r, 100));
+      proxy.setMode('up');
+      await heard(1);
+      expect(seen[0]).toStrictEqual({});
+      const last = await writer.append(ws, [event(1000)]);
+      await heard(2);
+      expect(seen[1]).toStrictEqual({ workspaceId: ws, seq: last[0]?.seq });
+      stop();
+    } finally {
+      await reader.close();
+      await writer.close();
+      await proxy.close();
     }
   });
 });

@@ -59,7 +59,7 @@ export async function openPostgresChainStore(options: PostgresChainStoreOptions)
     db: sp.db,
     transaction: sp.transaction,
     streamChain: (workspaceId) => streamOnClient(sp, workspaceId, o.queryTimeoutMs),
-    watch: (onChange) => watchAppends(() => sp.dedicatedClient(), onChange),
+    watch: (onChange) => watchAppends((untimed) => sp.dedicatedClient(untimed), onChange),
   };
   const store = createSqlChainStore(engine, () => sp.end()) as SqlChainStore;
   const full = Object.assign(store, {
