@@ -97,8 +97,9 @@ BEGIN
       v_seq := v_seq + 1;
       v_hash := sha256(v_head || int8send(v_seq) || convert_to(v_in.event_type, 'UTF8') || '\x00'::bytea
                        || convert_to(v_in.payload, 'UTF8'));
-      v_prevs := v_prevs || v_head;
-      v_hashes := v_hashes || v_hash;
+      -- Subscript assignment extends the arrays in place; `||` would copy them on every event.
+      v_prevs[v_seq - v_start] := v_head;
+      v_hashes[v_seq - v_start] := v_hash;
       v_head := v_hash;
     END LOOP;
 
