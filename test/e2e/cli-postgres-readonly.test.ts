@@ -57,9 +57,9 @@ describe.skipIf(PG_URL === null)('[postgres] read commands never write', () => {
       asReader.append('ro', [{ eventType: GENERIC_TRANSITION_EVENT, payload: { trigger: 'x' } }]),
     ).rejects.toThrow(/permission denied/);
     await asReader.close();
-    expect(await sql(url, 'SELECT name, applied_at FROM opstate.schema_migrations ORDER BY name')).toStrictEqual(
-      before,
-    );
+    expect(
+      await sql(url, 'SELECT name, applied_at FROM opstate.schema_migrations ORDER BY name'),
+    ).toStrictEqual(before);
   }, 60_000);
 
   it('a database with no opstate schema: exit 2 naming what is missing, and nothing created', async () => {
@@ -69,9 +69,9 @@ describe.skipIf(PG_URL === null)('[postgres] read commands never write', () => {
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(/no opstate schema in .*opstate migrate/);
     }
-    expect(await sql(url, "SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'opstate'")).toStrictEqual([
-      { n: 0 },
-    ]);
+    expect(
+      await sql(url, "SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'opstate'"),
+    ).toStrictEqual([{ n: 0 }]);
   }, 60_000);
 
   it('a schema older than the package: exit 2 saying which migration is missing; `opstate migrate` fixes it', async () => {

@@ -52,7 +52,8 @@ export class ChainCopyDecoder {
         at += 2;
         break;
       }
-      if (count !== FIELDS) throw new ChainStoreError('unavailable', `COPY row has ${count} fields, expected ${FIELDS}`);
+      if (count !== FIELDS)
+        throw new ChainStoreError('unavailable', `COPY row has ${count} fields, expected ${FIELDS}`);
       at += 2;
       const fields: Buffer[] = [];
       let complete = true;
@@ -112,7 +113,10 @@ export async function* copyChain(
     clearTimeout(timer);
     timer = setTimeout(() => {
       stream.destroy(
-        new ChainStoreError('unavailable', `PostgreSQL sent nothing for ${silenceMs} ms during verify (query timeout)`),
+        new ChainStoreError(
+          'unavailable',
+          `PostgreSQL sent nothing for ${silenceMs} ms during verify (query timeout)`,
+        ),
       );
     }, silenceMs);
   };

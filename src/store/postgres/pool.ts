@@ -148,6 +148,7 @@ export function createStorePool(o: ResolvedPostgresOptions): StorePool {
 
 /** pg has no public "abort this connection now"; its socket is `connection.stream`. */
 export function destroySocket(client: pg.Client): void {
-  const stream = (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
+  const stream = (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection
+    ?.stream;
   stream?.destroy?.();
 }
