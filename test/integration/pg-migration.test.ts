@@ -100,6 +100,15 @@ describe.skipIf(PG_URL === null)('[postgres] migration 002 on a database written
           'event_log_workspace_id_idempotency_key_key',
           'event_log_workspace_id_prev_hash_key',
         ]);
+        // The vocabulary is checked per statement now (no foreign key), as strictly as before: an unknown
+        // type is refused with the same error, and a known type can never be removed.
+        await expect(
+          store.append('old-a', [{ eventType: 'kora.not.listed', payload: {} }]),
+        ).rejects.toMatchObject({ kind: 'unknown_event_type', eventType: 'kora.not.listed' });
+        await expect(
+          store.query("DELETE FROM opstate.event_types WHERE event_type = 'kora.boot.failed'"),
+        ).rejects.toThrow(/only grows/);
+        expect(await store.verify('old-a')).toMatchObject({ ok: true, length: 11 });
         const viaView = await store.query(
           "SELECT payload->>'note' AS note FROM opstate.events WHERE workspace_id = 'old-a' AND seq = 1",
         );
