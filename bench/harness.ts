@@ -13,10 +13,23 @@ export interface CaseResult {
   /** Whether the target was met; null when the case has no target. */
   readonly met: boolean | null;
   readonly note?: string;
-  /** The subject's spread over the samples (same unit as value): min and max next to the median. */
-  readonly range?: readonly [min: number, max: number];
+  /** Min / median / max over rounds, where the case ran in rounds. */
+  readonly range?: Spread;
+  readonly baselineRange?: Spread;
   /** For a ratio taken per round: its smallest and largest value (`ratio` is then the median). */
   readonly spread?: { readonly min: number; readonly max: number };
+}
+
+export interface Spread {
+  readonly min: number;
+  readonly median: number;
+  readonly max: number;
+}
+
+/** Min / median / max of per-round rates. */
+export function spread(xs: readonly number[]): Spread | undefined {
+  if (xs.length === 0) return undefined;
+  return { min: Math.min(...xs), median: median(xs), max: Math.max(...xs) };
 }
 
 export interface BenchSettings {
@@ -64,15 +77,11 @@ export async function medians(
     const p50 = result?.latency?.p50;
     if (typeof p50 !== 'number') throw new Error(`benchmark task ${task.name} produced no samples`);
     out[task.name] = p50;
+    // The fastest and slowest call, for cases that print a spread.
     out[`${task.name}:min`] = result?.latency?.min ?? p50;
     out[`${task.name}:max`] = result?.latency?.max ?? p50;
   }
   return out;
-}
-
-/** Min, median and max of hand-timed samples. */
-export function spread(xs: readonly number[]): { min: number; median: number; max: number } {
-  return { min: Math.min(...xs), median: median(xs), max: Math.max(...xs) };
 }
 
 export function ratioCase(

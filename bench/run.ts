@@ -10,12 +10,17 @@ import { durableSequential } from './cases/durable-sequential.js';
 import { emitPath } from './cases/emit-path.js';
 import { footprint } from './cases/footprint.js';
 import { embeddedFootprint, embeddedRates, eventLoopDelay } from './cases/embedded.js';
-import { NO_PG, openPostgresSubject, openSqliteSubject, PG_URL, type Subject } from './cases/subjects.js';
+import { pgFleet } from './cases/pg-fleet.js';
+import { NO_PG, openPostgresSubject, openSqliteSubject, type Subject } from './cases/subjects.js';
 import { transitionCost } from './cases/transition-cost.js';
 import { verifyCase } from './cases/verify.js';
 import { type CaseResult, notRun, settings } from './harness.js';
+import { benchPostgres } from './pg-server.js';
 
 const quick = process.argv.includes('--quick');
+/** `--only postgres`: just the PostgreSQL cases (for working on the PostgreSQL store). */
+const only = process.argv[process.argv.indexOf('--only') + 1];
+const onlyPostgres = process.argv.includes('--only') && only === 'postgres';
 const s = settings(quick);
 
 function fmt(n: number | null, digits = 0): string {
@@ -32,20 +37,24 @@ function ratioText(c: CaseResult): string {
 
 export function markdownTable(cases: readonly CaseResult[]): string {
   const rows = [
-    '| case | value | min–max | baseline | baseline value | ratio | target | met |',
-    '| --- | ---: | ---: | --- | ---: | ---: | --- | :---: |',
+    '| case | value | baseline | baseline value | ratio | target | met |',
+    '| --- | ---: | --- | ---: | ---: | --- | :---: |',
   ];
   for (const c of cases) {
     const met = c.met === null ? '–' : c.met ? 'yes' : '**no**';
-    const value = Number.isFinite(c.value) ? `${fmt(c.value, 1)} ${c.unit}` : (c.note ?? '–');
+    const range = (r: CaseResult['range']) => (r ? ` (${fmt(r.min)}–${fmt(r.max)})` : '');
+    const value = Number.isFinite(c.value)
+      ? `${fmt(c.value, 1)} ${c.unit}${range(c.range)}`
+      : (c.note ?? '–');
     const name = Number.isFinite(c.value) && c.note !== undefined ? `${c.name} (${c.note})` : c.name;
-    const range = c.range === undefined ? '–' : `${fmt(c.range[0], 1)}–${fmt(c.range[1], 1)}`;
     rows.push(
-      `| ${name} | ${value} | ${range} | ${c.baseline ?? '–'} | ${fmt(c.baselineValue, 1)} | ${ratioText(c)} | ${c.target ?? '–'} | ${met} |`,
+      `| ${name} | ${value} | ${c.baseline ?? '–'} | ${fmt(c.baselineValue, 1)}${range(c.baselineRange)} | ${ratioText(c)} | ${c.target ?? '–'} | ${met} |`,
     );
   }
   return rows.join('\n');
 }
+
+const server = benchPostgres();
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -54,13 +63,13 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: ${label}…\n`);
     cases.push(...(await run()));
   };
-  await section('transition cost', () => transitionCost(s));
-  await section('emit path (stand-in SQLite store)', () => emitPath(s));
+  if (!onlyPostgres) await section('transition cost', () => transitionCost(s));
+  if (!onlyPostgres) await section('emit path (stand-in SQLite store)', () => emitPath(s));
 
   // Each database's cases run together, on one store, so its baselines share its conditions.
-  const pgUrl = PG_URL;
+  const pgUrl = server?.url ?? null;
   const stores: [label: string, open: (() => Promise<Subject>) | null][] = [
-    ['SQLite', openSqliteSubject],
+    ...(onlyPostgres ? [] : [['SQLite', openSqliteSubject] as [string, () => Promise<Subject>]]),
     ['PostgreSQL', pgUrl === null ? null : () => openPostgresSubject(pgUrl)],
   ];
   for (const [label, open] of stores) {
@@ -85,14 +94,19 @@ async function main(): Promise<void> {
         await section('embedded store rates', () => embeddedRates(s, subject, sequential));
       }
       await section(`burst, ${label}`, () => burst(s, subject, sequential));
-      await section(`verify, ${label}`, async () => [await verifyCase(s, subject)]);
+      if (label === 'PostgreSQL' && pgUrl !== null) {
+        await section('PostgreSQL fleet (raw, opstate, Emmett 0.42)', () => pgFleet(s, pgUrl, subject.store));
+      }
+      await section(`verify, ${label}`, () => verifyCase(s, subject));
     } finally {
       await subject.close();
     }
   }
-  await section('footprint', () => footprint(s));
-  await section('embedded store footprint and open', () => embeddedFootprint(s));
-  await section('event-loop delay', () => eventLoopDelay(s));
+  if (!onlyPostgres) {
+    await section('footprint', () => footprint(s));
+    await section('embedded store footprint and open', () => embeddedFootprint(s));
+    await section('event-loop delay', () => eventLoopDelay(s));
+  }
 
   const cpu = cpus();
   const report = {
@@ -116,7 +130,9 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => server?.stop());

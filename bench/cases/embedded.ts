@@ -12,13 +12,18 @@ import { createOperationalState } from '../../src/runtime/create-operational-sta
 import type { ChainStore, JsonObject } from '../../src/store/chain/types.js';
 import { createMemoryChainStore } from '../../src/store/memory/memory-store.js';
 import { openSqliteChainStore } from '../../src/store/sqlite/sqlite-store.js';
-import { type BenchSettings, type CaseResult, medians, ratioCase, spread } from '../harness.js';
+import { type BenchSettings, type CaseResult, median, medians, ratioCase, type Spread } from '../harness.js';
 import { rawPayload, type Subject } from './subjects.js';
 
 const run = promisify(execFile);
 const PROBE = fileURLToPath(new URL('../probes/probe.ts', import.meta.url));
 const EVENT = { type: 'UPDATE_POSTURE', trigger: 'posture update' } as const;
 const MB = 1024 * 1024;
+
+/** Min / median / max of samples (never empty here). */
+function spread(xs: readonly number[]): Spread {
+  return { min: Math.min(...xs), median: median(xs), max: Math.max(...xs) };
+}
 
 async function probe(args: string[]): Promise<Record<string, number>> {
   const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', PROBE, ...args], {
@@ -66,7 +71,7 @@ export async function embeddedFootprint(s: BenchSettings): Promise<CaseResult[]>
         name: 'footprint: RSS after 1,000 transitions, SQLite store minus memory store',
         value: e.median,
         unit: 'MB',
-        range: [e.min, e.max],
+        range: e,
         baseline: 'RSS of the same process on the memory store',
         baselineValue: spread(memory).median / MB,
         target: '≤ 30 MB',
@@ -78,7 +83,7 @@ export async function embeddedFootprint(s: BenchSettings): Promise<CaseResult[]>
           name: 'open a new SQLite store file (create, migrate)',
           value: o.median,
           unit: 'ms',
-          range: [o.min, o.max],
+          range: o,
           baseline: 'new file, same pragmas, one CREATE TABLE',
           baselineValue: spread(raws).median,
           target: '≤ 50 ms',
@@ -147,7 +152,12 @@ export async function embeddedRates(
   );
   await memory.close();
   const rate = (n: number, key: string) => n / ((ms[key] ?? Number.NaN) / 1000);
-  const range = (n: number, key: string): [number, number] => [rate(n, `${key}:max`), rate(n, `${key}:min`)];
+  // Per-call latency spread, as rates: the slowest call is the minimum rate.
+  const range = (n: number, key: string): Spread => ({
+    min: rate(n, `${key}:max`),
+    median: rate(n, key),
+    max: rate(n, `${key}:min`),
+  });
   return [
     ratioCase({
       name: 'burst of 1,000 transitions then flush, SQLite',
@@ -216,7 +226,7 @@ export async function eventLoopDelay(s: BenchSettings): Promise<CaseResult[]> {
             name: `event-loop delay p99, emitting at full speed (${label}), SQLite writer on the ${engine === 'sqlite' ? 'main thread' : 'worker thread'}`,
             value: v.median,
             unit: 'ms',
-            range: [v.min, v.max],
+            range: v,
             baseline: 'the same process on the memory store',
             baselineValue: spread(p99['memory'] ?? []).median,
             target: '≤ 5 ms',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteChainStore } from '../../src/store/sqlite/sqlite-store.js';
+import { poolOf } from '../../src/store/postgres/pool-registry.js';
 import { openPostgresChainStore, type PostgresChainStore } from '../../src/store/postgres/postgres-store.js';
 import type { ChainStore } from '../../src/store/chain/types.js';
 
@@ -73,15 +74,15 @@ export async function openPostgresSubject(url: string): Promise<Subject> {
     connectionString: url,
     maxConnections: 8,
   });
-  await store.pool.query(RAW_TABLE);
+  await poolOf(store).query(RAW_TABLE);
   return {
     label: 'PostgreSQL',
     store,
     async insertOne(payload) {
-      await store.pool.query(INSERT_ONE, ['bench', payload]);
+      await poolOf(store).query(INSERT_ONE, ['bench', payload]);
     },
     async insertMany(payloads) {
-      await store.pool.query(INSERT_MANY, ['bench', payloads]);
+      await poolOf(store).query(INSERT_MANY, ['bench', payloads]);
     },
     async close() {
       await store.close();

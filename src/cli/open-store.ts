@@ -57,8 +57,18 @@ export async function openStore(spec: string, options: OpenStoreOptions = {}): P
   }
   if (isPostgresUrl(spec)) {
     const { openPostgresChainStore } = await import('../store/postgres/postgres-store.js');
-    const store = await openPostgresChainStore({ connectionString: spec });
-    return { store, label: redactUrl(spec), kind: 'postgres' };
+    // Only a writing command (the demo) migrates; read commands check the schema and write nothing, so
+    // they work under a role with SELECT only. `opstate migrate` is how a schema changes.
+    try {
+      const store = await openPostgresChainStore({
+        connectionString: spec,
+        migrate: options.create ? true : 'check',
+      });
+      return { store, label: redactUrl(spec), kind: 'postgres' };
+    } catch (err) {
+      if (err instanceof ChainStoreError && err.kind === 'migration') throw new UsageError(err.message);
+      throw err;
+    }
   }
   const dir = resolve(spec);
   const file = embeddedFile(spec);

@@ -143,8 +143,7 @@ function runAgent(args: string[]): Promise<{ triggers: string[][]; failures: num
 describe('[sqlite] 4 processes × 2 runtimes on one workspace', () => {
   it('no gap, no fork, no duplicate, each runtime in its own order, and the chain verifies', async () => {
     const file = join(root, 'many', 'chain.db');
-    // Create and migrate first, so the four start on an existing file.
-    await (await openSqliteChainStore({ file })).close();
+    // No file yet: the four race to create and migrate it, and the write lock makes them take turns.
     const TRANSITIONS = 60;
     const results = await Promise.all(
       Array.from({ length: 4 }, () => runAgent(['runtimes', file, 'ws-many', '2', String(TRANSITIONS)])),

@@ -13,12 +13,13 @@ import type {
 import { assertWorkspaceId, EVENT_TYPE_PATTERN } from '../chain/validate.js';
 import { type Appender, createAppender } from './append.js';
 import { startWorkerAppender, type WorkerAppender } from './worker-appender.js';
-import { connect, DEFAULT_BUSY_TIMEOUT_MS, type Db, toChainStoreError } from './connection.js';
+import { connect, type Db, toChainStoreError } from './connection.js';
 import { assertMigrated, migrateSqlite } from './migrate.js';
 import { createReader } from './read.js';
 import { watchFile } from './watch.js';
 
-export { DEFAULT_BUSY_TIMEOUT_MS } from './connection.js';
+/** How long a writer waits for another process's write transaction before giving up (SQLITE_BUSY). */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 export interface SqliteChainStoreOptions {
   /** The database file, e.g. `./.opstate/chain.db`. Created (with its directory) unless `readOnly`. */
@@ -117,7 +118,12 @@ function createSqliteChainStore(
     ? null
     : worker !== null
       ? worker.append
-      : async (ws: string, events: readonly PreparedEvent[]) => (local as Appender)(ws, events);
+      : async (ws: string, events: readonly PreparedEvent[]) => {
+          // The commit is synchronous. Yielding one macrotask first lets a caller that is still queueing
+          // (a burst of transitions) finish, so its next append carries a batch instead of one event.
+          await new Promise((resolve) => setImmediate(resolve));
+          return (local as Appender)(ws, events);
+        };
   const reader = createReader(db);
   const watchers = new Set<(change: StoreChange) => void>();
   const stopWatching = new Set<() => void>();
