@@ -28,7 +28,9 @@ const HEX64 = /^[0-9a-f]{64}$/;
 
 const CheckpointSchema = z
   .object({
-    workspaceId: z.string().refine((s) => workspaceIdProblem(s) === null, { error: 'not a valid workspace id' }),
+    workspaceId: z
+      .string()
+      .refine((s) => workspaceIdProblem(s) === null, { error: 'not a valid workspace id' }),
     seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
     headHash: z.string().regex(HEX64, { error: 'must be 64 lowercase hex digits' }),
     at: z.iso.datetime({ error: 'must be an ISO 8601 UTC time' }),
@@ -53,9 +55,13 @@ export function parseCheckpoint(value: unknown, source = 'checkpoint'): Checkpoi
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `field ${issue.path.join('.')}` : 'value';
-    throw new CheckpointError('malformed', `${source} is not a checkpoint: ${where} ${issue?.message ?? ''}`.trim(), {
-      source,
-    });
+    throw new CheckpointError(
+      'malformed',
+      `${source} is not a checkpoint: ${where} ${issue?.message ?? ''}`.trim(),
+      {
+        source,
+      },
+    );
   }
   return parsed.data;
 }
@@ -66,7 +72,10 @@ export function parseCheckpointText(text: string, source = 'checkpoint'): Checkp
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new CheckpointError('malformed', `${source} is not JSON: ${(err as Error).message}`, { source, cause: err });
+    throw new CheckpointError('malformed', `${source} is not JSON: ${(err as Error).message}`, {
+      source,
+      cause: err,
+    });
   }
   return parseCheckpoint(value, source);
 }

@@ -1,4 +1,10 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 import { CheckpointError } from './errors.js';
 
 /** A key as PEM text (or its bytes), or an already loaded KeyObject. */
@@ -35,7 +41,9 @@ export function loadPublicKey(key: KeyInput, source = 'public key'): KeyObject {
 /** keyId: lowercase hex SHA-256 of the public key's SPKI DER bytes. */
 export function keyIdOf(key: KeyObject): string {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  return createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(pub.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 function load(key: KeyInput, source: string, want: 'private' | 'public'): KeyObject {

@@ -88,7 +88,8 @@ export function startCheckpointing(options: CheckpointScheduleOptions): Checkpoi
             `stopped signing workspace ${JSON.stringify(workspaceId)}: its chain fails at seq ${d.seq}: ${d.kind}: ${d.detail}`,
           );
         }
-        if (everyEvents !== undefined && verifier.length - signedSeq >= everyEvents) last = (await emit()) ?? last;
+        if (everyEvents !== undefined && verifier.length - signedSeq >= everyEvents)
+          last = (await emit()) ?? last;
       }
       if (page.length < PAGE) break;
     }

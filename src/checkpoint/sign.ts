@@ -43,7 +43,10 @@ export async function createCheckpoint(
     );
   }
   if (result.length === 0) {
-    throw new CheckpointError('chain_invalid', `workspace ${JSON.stringify(workspaceId)} has no events to vouch for`);
+    throw new CheckpointError(
+      'chain_invalid',
+      `workspace ${JSON.stringify(workspaceId)} has no events to vouch for`,
+    );
   }
   return signCheckpoint(
     { workspaceId, seq: result.length, headHash: result.headHash, ...(options.at ? { at: options.at } : {}) },

@@ -25,9 +25,13 @@ export function authenticateCheckpoint(
   }
   const ok = verify(null, signingBytes(cp), key, Buffer.from(cp.signature, 'base64'));
   if (!ok) {
-    throw new CheckpointError('bad_signature', `${source}: the signature does not verify (forged or edited)`, {
-      source,
-    });
+    throw new CheckpointError(
+      'bad_signature',
+      `${source}: the signature does not verify (forged or edited)`,
+      {
+        source,
+      },
+    );
   }
   return cp;
 }

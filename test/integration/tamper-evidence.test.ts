@@ -75,10 +75,11 @@ for (const engine of tamperableEngines) {
       async () => {
         const ws = await chainOf(t.store, 2);
         const raw = (t.store as SqlStoreUnderTest).raw;
-        await raw(
-          'SELECT opstate.chain_append($1, ARRAY[$2], ARRAY[$3], ARRAY[NULL], ARRAY[NULL])',
-          [ws, GENERIC_TRANSITION_EVENT, '{ "b":1.0, "a":"\u00e9"}'],
-        );
+        await raw('SELECT opstate.chain_append($1, ARRAY[$2], ARRAY[$3], ARRAY[NULL], ARRAY[NULL])', [
+          ws,
+          GENERIC_TRANSITION_EVENT,
+          '{ "b":1.0, "a":"\u00e9"}',
+        ]);
         expect(await t.store.verify(ws)).toMatchObject({
           ok: false,
           firstDivergence: { seq: 3, kind: 'non_canonical' },
@@ -102,7 +103,10 @@ for (const engine of engines) {
       const suffix = freshWorkspace('');
       for (const ws of [`ws-\ud800${suffix}`, `ws-\udbff${suffix}`]) {
         await expect(store.append(ws, [event(1)])).rejects.toSatisfy(
-          (e) => e instanceof ChainStoreError && e.kind === 'invalid_input' && e.message.includes(JSON.stringify(ws)),
+          (e) =>
+            e instanceof ChainStoreError &&
+            e.kind === 'invalid_input' &&
+            e.message.includes(JSON.stringify(ws)),
         );
         await expect(store.read(ws)).rejects.toBeInstanceOf(ChainStoreError);
         await expect(store.verify(ws)).rejects.toBeInstanceOf(ChainStoreError);

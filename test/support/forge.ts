@@ -42,9 +42,9 @@ function tamperSqlite(file: string): Tamper {
     const db = new Database(file);
     try {
       db.pragma('busy_timeout = 5000');
-      const triggers = db
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        .all() as { name: string }[];
+      const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as {
+        name: string;
+      }[];
       db.transaction(() => {
         for (const t of triggers) db.exec(`DROP TRIGGER "${t.name}"`);
         for (const s of statements) db.exec(s);
@@ -70,7 +70,7 @@ export interface ForgeOptions {
 /** Every event of a chain, read through the public API. */
 export async function readAll(store: ChainStore, ws: string) {
   const out = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = await store.read(ws, { afterSeq: after, limit: 10_000 });
     out.push(...page);
     const last = page.at(-1);

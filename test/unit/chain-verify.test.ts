@@ -103,7 +103,11 @@ describe('head anchor (hole 1)', () => {
 
 describe('canonical text (hole 2)', () => {
   it('non-canonical stored text is non_canonical at its seq, even with a matching hash', async () => {
-    const events = linked([canonicalPayload({ n: 1 }), '{ "b":1.0, "a":"\u00e9"}', canonicalPayload({ n: 3 })]);
+    const events = linked([
+      canonicalPayload({ n: 1 }),
+      '{ "b":1.0, "a":"\u00e9"}',
+      canonicalPayload({ n: 3 }),
+    ]);
     expect(await verifyChain(WS, events)).toMatchObject({
       ok: false,
       length: 1,
@@ -135,7 +139,10 @@ describe('canonical text (hole 2)', () => {
   it.each([
     ['escapes JCS writes', canonicalPayload({ a: '"\\\b\f\n\r\t\u0001\u001f\u007f/é😀' })],
     ['UTF-16 key order (astral before U+FFFF)', canonicalPayload({ '\uffff': 1, '😀': 2, a: 3 })],
-    ['numbers', canonicalPayload({ a: [0, -1, 0.1, 5e-324, 1.7976931348623157e-300, 1e-7, 123.456, -0, 2 ** 53 - 1] })],
+    [
+      'numbers',
+      canonicalPayload({ a: [0, -1, 0.1, 5e-324, 1.7976931348623157e-300, 1e-7, 123.456, -0, 2 ** 53 - 1] }),
+    ],
     ['empty containers', '{"a":{},"b":[],"c":""}'],
   ])('accepts %s', (_label, text) => {
     expect(nonCanonicalReason(text)).toBeNull();
@@ -180,7 +187,10 @@ describe('progress', () => {
   it('reports to withVerifyProgress from inside a store verify', async () => {
     const { store } = await chainOf(9000);
     const seen: [number, number | undefined][] = [];
-    const result = await withVerifyProgress((n, total) => seen.push([n, total]), () => store.verify(WS));
+    const result = await withVerifyProgress(
+      (n, total) => seen.push([n, total]),
+      () => store.verify(WS),
+    );
     expect(result.ok).toBe(true);
     expect(seen).toStrictEqual([
       [4096, 9000],

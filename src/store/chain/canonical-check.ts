@@ -177,7 +177,8 @@ class Scanner {
         i += 6;
       } else {
         const short = SHORT_ESCAPE_VALUES[e];
-        if (short === undefined) return this.fail(`escape \\${text[i + 1] ?? ''} at offset ${i} is not canonical`);
+        if (short === undefined)
+          return this.fail(`escape \\${text[i + 1] ?? ''} at offset ${i} is not canonical`);
         decoded = (decoded ?? '') + text.slice(chunkStart, i) + short;
         i += 2;
       }

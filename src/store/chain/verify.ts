@@ -189,11 +189,14 @@ export class ChainVerifier {
       const anchor = this.#anchors[this.#nextAnchor] as Anchor;
       if (anchor.seq !== expectedSeq) break;
       if (anchor.hash !== recomputed) {
-        return this.#fail({
-          seq: expectedSeq,
-          kind: anchor.source === 'head' ? 'head_mismatch' : 'checkpoint_mismatch',
-          detail: `recomputed hash at seq ${expectedSeq} is ${recomputed}, the ${anchor.source === 'head' ? "head row's" : "checkpoint's"} is ${anchor.hash} (history up to here was rewritten)`,
-        });
+        return this.#fail(
+          {
+            seq: expectedSeq,
+            kind: anchor.source === 'head' ? 'head_mismatch' : 'checkpoint_mismatch',
+            detail: `recomputed hash at seq ${expectedSeq} is ${recomputed}, the ${anchor.source === 'head' ? "head row's" : "checkpoint's"} is ${anchor.hash} (history up to here was rewritten)`,
+          },
+          expectedSeq - 1,
+        );
       }
       this.#nextAnchor += 1;
     }
@@ -222,9 +225,9 @@ export class ChainVerifier {
     return { ok: true, length: this.#length, headHash: this.#expectedPrev };
   }
 
-  #fail(divergence: ChainDivergence): VerifyResult {
-    // Anything reported at or after a divergence is not vouched for: length counts only what verified.
-    return { ok: false, length: Math.min(this.#length, divergence.seq - 1), firstDivergence: divergence };
+  /** `length` counts the events that verified before the divergence. */
+  #fail(divergence: ChainDivergence, length = this.#length): VerifyResult {
+    return { ok: false, length, firstDivergence: divergence };
   }
 }
 
