@@ -40,20 +40,23 @@ export function authenticateCheckpoint(
  * Verifies a workspace's chain in `store`, then checks that it contains each checkpointed seq with
  * exactly the signed hash: what a bare chain cannot see (a cut tail, or a rewrite that also moved the
  * head row) shows as `truncated` or `checkpoint_mismatch` at the seq concerned. Every checkpoint is
- * authenticated first (see `authenticateCheckpoint`) and must name `workspaceId` (`wrong_workspace`).
+ * authenticated first (see `authenticateCheckpoint`) and must name `workspaceId` (`wrong_workspace`);
+ * `options.sources` names each checkpoint (a file) in errors.
  */
 export async function verifyWithCheckpoints(
   store: ChainStore,
   workspaceId: string,
   checkpoints: readonly Checkpoint[],
   publicKeys: KeyInput | readonly KeyInput[],
+  options: { readonly sources?: readonly string[] } = {},
 ): Promise<VerifyResult> {
   const trusted = checkpoints.map((cp, i) => {
-    const authentic = authenticateCheckpoint(cp, publicKeys, `checkpoint ${i + 1}`);
+    const source = options.sources?.[i] ?? `checkpoint ${i + 1}`;
+    const authentic = authenticateCheckpoint(cp, publicKeys, source);
     if (authentic.workspaceId !== workspaceId) {
       throw new CheckpointError(
         'wrong_workspace',
-        `checkpoint ${i + 1} is for workspace ${JSON.stringify(authentic.workspaceId)}, not ${JSON.stringify(workspaceId)}`,
+        `${source} is for workspace ${JSON.stringify(authentic.workspaceId)}, not ${JSON.stringify(workspaceId)}`,
       );
     }
     return authentic;
