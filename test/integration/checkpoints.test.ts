@@ -18,8 +18,8 @@ import {
   startCheckpointing,
   verifyWithCheckpoints,
 } from '../../src/index.js';
-import { engines, freshWorkspace } from '../support/engines.js';
-import { rewriteFrom, type TamperableStore, tamperableEngines } from '../support/forge.js';
+import { freshWorkspace } from '../support/engines.js';
+import { engines, rewriteFrom, type TamperableStore, tamperableEngines } from '../support/forge.js';
 
 const keys = generateCheckpointKeys();
 const otherKeys = generateCheckpointKeys();

@@ -10,8 +10,8 @@ import {
   GENERIC_TRANSITION_EVENT,
   verifyChain,
 } from '../../src/index.js';
-import { engines, freshWorkspace, type SqlStoreUnderTest } from '../support/engines.js';
-import { asRows, rewriteFrom, type TamperableStore, tamperableEngines } from '../support/forge.js';
+import { freshWorkspace, type SqlStoreUnderTest } from '../support/engines.js';
+import { asRows, engines, rewriteFrom, type TamperableStore, tamperableEngines } from '../support/forge.js';
 
 const event = (n: number) => ({ eventType: GENERIC_TRANSITION_EVENT, payload: { n, trigger: `t${n}` } });
 

@@ -1,7 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { type ChainStore, canonicalPayload, chainHash, genesisHash } from '../../src/index.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { engines, sqlEngines, type Tamper } from './engines.js';
+import { openSqliteChainStore } from '../../src/index.js';
+import { type Engine, engines as listedEngines, sqlEngines, type Tamper } from './engines.js';
+
+let sqliteDir: string | null = null;
+/** A fresh SQLite store file per open: tests on SQLite never share a file. */
+function openFreshSqlite() {
+  sqliteDir ??= mkdtempSync(join(tmpdir(), 'opstate-integrity-'));
+  return openSqliteChainStore({ file: join(sqliteDir, `${randomUUID()}.db`) });
+}
+
+/**
+ * Every engine, SQLite included even while test/support/engines.ts does not list it yet (it comes with
+ * the embedded branch's test support; then this adds nothing).
+ */
+export const engines: readonly { name: string; available: boolean; open(): Promise<ChainStore> }[] = [
+  ...(listedEngines as readonly Engine[]),
+  ...((listedEngines as readonly Engine[]).some((e) => (e.name as string) === 'sqlite')
+    ? []
+    : [{ name: 'sqlite', available: true, open: openFreshSqlite }]),
+];
 
 /** A store that a test may tamper with as an attacker with full database access would. */
 export interface TamperableStore {
