@@ -192,7 +192,13 @@ export {
   parseCheckpointText,
   signingBytes,
 } from './checkpoint/format.js';
-export { generateCheckpointKeys, type KeyInput, keyIdOf, loadPrivateKey, loadPublicKey } from './checkpoint/keys.js';
+export {
+  generateCheckpointKeys,
+  type KeyInput,
+  keyIdOf,
+  loadPrivateKey,
+  loadPublicKey,
+} from './checkpoint/keys.js';
 export { createCheckpoint, signCheckpoint } from './checkpoint/sign.js';
 export { authenticateCheckpoint, verifyWithCheckpoints } from './checkpoint/verify.js';
 export {
