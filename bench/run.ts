@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { burst } from './cases/burst.js';
+import { canonicalCheck } from './cases/canonical-check.js';
 import { durableSequential } from './cases/durable-sequential.js';
 import { footprint } from './cases/footprint.js';
 import { NO_PG, openPgliteSubject, openPostgresSubject, PG_URL, type Subject } from './cases/subjects.js';
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     cases.push(...(await run()));
   };
   await section('transition cost', () => transitionCost(s));
+  await section('canonical check', () => canonicalCheck(s));
 
   // Each database's cases run together, on one store, so its baselines share its conditions.
   const pgUrl = PG_URL;
