@@ -10,8 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Checkpoint, signCheckpoint } from '../../src/index.js';
+import {
+  type Checkpoint,
+  GENERIC_TRANSITION_EVENT,
+  openPostgresChainStore,
+  signCheckpoint,
+} from '../../src/index.js';
 import { cli } from '../support/cli.js';
+import { freshWorkspace, PG_URL } from '../support/engines.js';
 
 const root = mkdtempSync(join(tmpdir(), 'opstate-cli-integrity-'));
 const store = join(root, 'store');
@@ -232,5 +238,24 @@ describe('opstate keygen / checkpoint / verify --checkpoint / events --json', ()
       expect(r.stdout).toContain(label);
       expect(r.stdout).toMatch(/\d+ (events|seqs)\/s \| ETA/);
     }
+  });
+});
+
+describe.skipIf(PG_URL === null)('opstate verify on PostgreSQL names non_canonical and head_mismatch', () => {
+  it('non-canonical text appended through chain_append exits 1 with its seq and kind', async () => {
+    const store = await openPostgresChainStore({ connectionString: PG_URL ?? '' });
+    const ws = freshWorkspace('cli');
+    try {
+      await store.append(ws, [{ eventType: GENERIC_TRANSITION_EVENT, payload: { n: 1 } }]);
+      await store.pool.query(
+        'SELECT opstate.chain_append($1, ARRAY[$2], ARRAY[$3], ARRAY[NULL], ARRAY[NULL])',
+        [ws, GENERIC_TRANSITION_EVENT, '{ "b":1.0, "a":"\u00e9"}'],
+      );
+    } finally {
+      await store.close();
+    }
+    const r = await cli(['verify', '--store', PG_URL ?? '', '--workspace', ws]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`workspace ${ws}: FAILED at seq 2: non_canonical:`);
   });
 });
