@@ -183,6 +183,12 @@ describe('opstate keygen / checkpoint / verify --checkpoint / events --json', ()
     expect(r.stderr).toMatch(message);
   });
 
+  it('an ill-formed --workspace is a usage error (exit 2) naming it', async () => {
+    const r = await cli(['verify', '--store', store, '--workspace', '']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('workspaceId must be a non-empty string');
+  });
+
   it('checkpoint with an unreadable private key exits 2; --out writes the file', async () => {
     const bad = await cli(['checkpoint', '--store', store, '--private-key', at('key.pub')]);
     expect(bad.code).toBe(2);
