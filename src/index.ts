@@ -144,12 +144,6 @@ export {
 } from './store/sqlite/sqlite-store.js';
 export { openSqliteOutbox, type SqliteOutboxOptions } from './store/sqlite/sqlite-outbox.js';
 export {
-  openPgliteChainStore,
-  type PgliteChainStore,
-  type PgliteChainStoreOptions,
-} from './store/pglite/pglite-store.js';
-export { openPgliteOutbox, type PgliteOutboxOptions } from './store/pglite/pglite-outbox.js';
-export {
   openPostgresChainStore,
   type PostgresChainStore,
   type PostgresChainStoreOptions,

@@ -47,9 +47,9 @@ export const tamperableEngines: readonly {
     },
   })),
   ...engines
-    .filter((e) => (e.name as string) === 'sqlite')
+    .filter((e) => (e.name as string).startsWith('sqlite'))
     .map((e) => ({
-      name: 'sqlite',
+      name: e.name as string,
       available: e.available,
       async open(): Promise<TamperableStore> {
         const store = await e.open();

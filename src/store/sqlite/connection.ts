@@ -3,9 +3,6 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ChainStoreError } from '../../errors.js';
 
-/** How long a writer waits for another process's write transaction before giving up (SQLITE_BUSY). */
-export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
-
 export type Db = Database.Database;
 
 export interface ConnectOptions {

@@ -39,19 +39,31 @@ export function createReader(db: Db): Reader {
   const anyRow = db
     .prepare<[string], number>('SELECT 1 FROM event_log WHERE workspace_id = ? LIMIT 1')
     .pluck();
-  // Keyset on (seq, event_id): rows sharing a seq (a fork planted by someone who rebuilt the table without
-  // its primary key) come out one after the other, so the verifier can name the fork.
-  const verifyPage = db.prepare<[string, number, number, string, number], VerifyRow>(
+  // Pages are seq ranges, a range scan of the primary key each: rows sharing a seq (a fork planted by
+  // someone who rebuilt the table without its keys) fall in one page, so the verifier can name the fork.
+  // (Keyset paging on (seq, event_id) would sort the whole rest of the chain for every page.)
+  const verifyPage = db.prepare<[string, number, number], VerifyRow>(
     `SELECT seq, event_id, event_type, payload_canonical, prev_hash, hash FROM event_log
-      WHERE workspace_id = ? AND (seq > ? OR (seq = ? AND event_id > ?))
-      ORDER BY seq, event_id LIMIT ?`,
+      WHERE workspace_id = ? AND seq > ? AND seq <= ?
+      ORDER BY seq, event_id`,
   );
+  const nextSeq = db
+    .prepare<[string, number], number | null>(
+      'SELECT min(seq) FROM event_log WHERE workspace_id = ? AND seq > ?',
+    )
+    .pluck();
 
   async function* pages(workspaceId: string): AsyncGenerator<readonly VerifiableEvent[]> {
     let afterSeq = 0;
-    let afterId = '';
     for (;;) {
-      const rows = verifyPage.all(workspaceId, afterSeq, afterSeq, afterId, VERIFY_PAGE_SIZE);
+      let rows = verifyPage.all(workspaceId, afterSeq, afterSeq + VERIFY_PAGE_SIZE);
+      if (rows.length === 0) {
+        // A hole of a whole page (rows deleted): continue at the next row, for the verifier to name the gap.
+        const next = nextSeq.get(workspaceId, afterSeq);
+        if (next === null || next === undefined) return;
+        afterSeq = next - 1;
+        rows = verifyPage.all(workspaceId, afterSeq, afterSeq + VERIFY_PAGE_SIZE);
+      }
       yield rows.map((r) => ({
         seq: r.seq,
         eventType: r.event_type,
@@ -59,10 +71,7 @@ export function createReader(db: Db): Reader {
         hash: r.hash.toString('hex'),
         payloadCanonical: r.payload_canonical,
       }));
-      const last = rows.at(-1);
-      if (last === undefined || rows.length < VERIFY_PAGE_SIZE) return;
-      afterSeq = last.seq;
-      afterId = last.event_id;
+      afterSeq += VERIFY_PAGE_SIZE;
       // A long chain must not hold the event loop for its whole length.
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -1,6 +1,6 @@
 import { CHAIN_EVENT_TYPES } from '../../domain/vocabulary.js';
 import { ChainStoreError } from '../../errors.js';
-import { prepareEvent } from '../chain/prepare.js';
+import { type PreparedEvent, prepareEvent } from '../chain/prepare.js';
 import type {
   AppendedEvent,
   ChainEvent,
@@ -11,13 +11,15 @@ import type {
   VerifyResult,
 } from '../chain/types.js';
 import { assertWorkspaceId, EVENT_TYPE_PATTERN } from '../chain/validate.js';
-import { createAppender } from './append.js';
-import { connect, DEFAULT_BUSY_TIMEOUT_MS, type Db, toChainStoreError } from './connection.js';
+import { type Appender, createAppender } from './append.js';
+import { startWorkerAppender, type WorkerAppender } from './worker-appender.js';
+import { connect, type Db, toChainStoreError } from './connection.js';
 import { assertMigrated, migrateSqlite } from './migrate.js';
 import { createReader } from './read.js';
 import { watchFile } from './watch.js';
 
-export { DEFAULT_BUSY_TIMEOUT_MS } from './connection.js';
+/** How long a writer waits for another process's write transaction before giving up (SQLITE_BUSY). */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 export interface SqliteChainStoreOptions {
   /** The database file, e.g. `./.opstate/chain.db`. Created (with its directory) unless `readOnly`. */
@@ -35,6 +37,13 @@ export interface SqliteChainStoreOptions {
    * vocabulary table on open (ignored when read-only). Anything not in that table is refused.
    */
   readonly eventTypes?: readonly string[];
+  /**
+   * Where appends run (default `'main'`). better-sqlite3 is synchronous: a commit's fsync blocks the
+   * thread that calls it, on a slow disk for milliseconds. `'worker'` runs the writer on a worker thread
+   * (its own connection) so the agent's event loop is never held by the disk, for a message round trip
+   * per append; reads stay on this thread. See the README's "Performance" for both.
+   */
+  readonly writer?: 'main' | 'worker';
 }
 
 /** The embedded chain store on one SQLite file. */
@@ -70,12 +79,15 @@ export async function openSqliteChainStore(options: SqliteChainStoreOptions): Pr
       );
     }
   }
-  const db = connect({
-    file,
-    readOnly,
-    busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
-    what: 'chain store',
-  });
+  const writer = options.writer ?? 'main';
+  if (writer !== 'main' && writer !== 'worker') {
+    throw new ChainStoreError(
+      'invalid_input',
+      `writer must be 'main' or 'worker', got ${JSON.stringify(writer)}`,
+    );
+  }
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const db = connect({ file, readOnly, busyTimeoutMs, what: 'chain store' });
   try {
     if (readOnly) {
       assertMigrated(db, file);
@@ -90,11 +102,28 @@ export async function openSqliteChainStore(options: SqliteChainStoreOptions): Pr
     db.close();
     throw toChainStoreError(err, `opening ${file}`);
   }
-  return createSqliteChainStore(db, file, readOnly);
+  // Migrated above, on this thread, before a writer thread opens its own connection.
+  const worker = !readOnly && writer === 'worker' ? startWorkerAppender({ file, busyTimeoutMs }) : null;
+  return createSqliteChainStore(db, file, readOnly, worker);
 }
 
-function createSqliteChainStore(db: Db, file: string, readOnly: boolean): SqliteChainStore {
-  const append = readOnly ? null : createAppender(db);
+function createSqliteChainStore(
+  db: Db,
+  file: string,
+  readOnly: boolean,
+  worker: WorkerAppender | null,
+): SqliteChainStore {
+  const local = readOnly || worker !== null ? null : createAppender(db);
+  const append = readOnly
+    ? null
+    : worker !== null
+      ? worker.append
+      : async (ws: string, events: readonly PreparedEvent[]) => {
+          // The commit is synchronous. Yielding one macrotask first lets a caller that is still queueing
+          // (a burst of transitions) finish, so its next append carries a batch instead of one event.
+          await new Promise((resolve) => setImmediate(resolve));
+          return (local as Appender)(ws, events);
+        };
   const reader = createReader(db);
   const watchers = new Set<(change: StoreChange) => void>();
   const stopWatching = new Set<() => void>();
@@ -126,7 +155,7 @@ function createSqliteChainStore(db: Db, file: string, readOnly: boolean): Sqlite
       if (!Array.isArray(events)) throw new ChainStoreError('invalid_input', 'events must be an array');
       // Validate and canonicalize everything before the transaction: all or nothing.
       const prepared = events.map((e, i) => prepareEvent(e, i));
-      const results = append(workspaceId, prepared);
+      const results = await append(workspaceId, prepared);
       const fresh = results.filter((r) => !r.duplicate);
       const last = fresh[fresh.length - 1];
       if (last !== undefined && watchers.size > 0) {
@@ -176,7 +205,11 @@ function createSqliteChainStore(db: Db, file: string, readOnly: boolean): Sqlite
       if (closed) return;
       closed = true;
       for (const stop of [...stopWatching]) stop();
-      db.close();
+      try {
+        await worker?.close();
+      } finally {
+        db.close();
+      }
     },
   };
 }
