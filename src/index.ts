@@ -174,6 +174,7 @@ export {
 } from './store/chain/verify.js';
 export type { ChainAnchor, VerifyOptions } from './store/chain/types.js';
 export { nonCanonicalReason } from './store/chain/canonical-check.js';
+export { streamChainEvents } from './store/chain/stream.js';
 export { type VerifyProgressListener, withVerifyProgress } from './store/chain/progress.js';
 export { workspaceIdProblem } from './store/chain/validate.js';
 // Signed checkpoints

@@ -13,6 +13,7 @@ import {
   GENERIC_TRANSITION_EVENT,
   genesisHash,
   nonCanonicalReason,
+  streamChainEvents,
   toVerifiable,
   type VerifiableEvent,
   verifyChain,
@@ -59,6 +60,17 @@ describe('verifyChain over what read() returns (issue 16, item 3)', () => {
       ok: false,
       length: 1,
       firstDivergence: { seq: 2, kind: 'hash_mismatch' },
+    });
+  });
+});
+
+describe('streamChainEvents', () => {
+  it('feeds verifyChain the whole chain, page by page', async () => {
+    const { store, events } = await chainOf(25);
+    expect(await verifyChain(WS, streamChainEvents(store, WS, { pageSize: 10 }))).toStrictEqual({
+      ok: true,
+      length: 25,
+      headHash: events[24]?.hash,
     });
   });
 });
