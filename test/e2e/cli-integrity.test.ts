@@ -265,3 +265,26 @@ describe.skipIf(PG_URL === null)('opstate verify on PostgreSQL names non_canonic
     expect(r.stdout).toContain(`workspace ${ws}: FAILED at seq 2: non_canonical:`);
   });
 });
+
+describe("the README's chain-format examples", () => {
+  it('the worked checkpoint verifies with openssl, and the hash example gives the hashes shown', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    const section = readme.slice(readme.indexOf('### Signed checkpoints'));
+    const dir = mkdtempSync(join(tmpdir(), 'opstate-readme-'));
+    /** The text of the fenced block that starts at `marker` (its fence line included in the marker). */
+    const block = (text: string, marker: string) => {
+      const start = text.indexOf('\n', text.indexOf(marker)) + 1;
+      return text.slice(start, text.indexOf('```', start));
+    };
+    writeFileSync(join(dir, 'checkpoint.json'), block(section, '```json\n'));
+    const verified = execFileSync('bash', ['-c', block(section, '```sh\ncat > demo.pub')], {
+      cwd: dir,
+    }).toString();
+    expect(verified).toContain('Signature Verified Successfully');
+    const cp = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as Checkpoint;
+    expect(verified).toContain(cp.keyId);
+    const hashes = execFileSync('bash', ['-c', block(readme, "```sh\nprintf 'genesis:demo'")]).toString();
+    expect(hashes).toContain('44c164d7b284734d00f1af647482dbc1da7af0afc98991999eb990c09de64651');
+    expect(hashes).toContain('bf1f6b3e9630135c1ce126bdd5104148bad061676aff2d723f8ff6a974b35721');
+  });
+});
