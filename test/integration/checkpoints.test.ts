@@ -10,10 +10,12 @@ import {
   CheckpointError,
   canonicalPayload,
   createCheckpoint,
+  createOperationalState,
   GENERIC_TRANSITION_EVENT,
   generateCheckpointKeys,
   keyIdOf,
   signCheckpoint,
+  silentLogger,
   signingBytes,
   startCheckpointing,
   verifyWithCheckpoints,
@@ -127,6 +129,37 @@ for (const engine of engines) {
       expect(await verifyWithCheckpoints(store, ws, got, keys.publicKeyPem)).toMatchObject({
         ok: true,
         length: 7,
+      });
+    });
+
+    it('the scheduler follows a running runtime on the same store, every N events', async () => {
+      const ws = freshWorkspace();
+      const got: Checkpoint[] = [];
+      const schedule = startCheckpointing({
+        store,
+        workspaceId: ws,
+        privateKey: keys.privateKeyPem,
+        everyEvents: 4,
+        onCheckpoint: (cp) => {
+          got.push(cp);
+        },
+      });
+      const rt = createOperationalState({ store, workspaceId: ws }, { logger: silentLogger });
+      await rt.transitionTo('ready', 'all gates pass');
+      for (let i = 0; i < 5; i++) {
+        await rt.transitionTo('active', `work ${i}`);
+        await rt.transitionTo('ready', `done ${i}`);
+      }
+      await rt.flush({ timeoutMs: 10_000 });
+      await rt.stop();
+      await schedule.stop();
+      const length = (await store.verify(ws)).length;
+      expect(length).toBeGreaterThan(8);
+      expect(got.at(-1)?.seq).toBe(length);
+      expect(got.slice(0, -1).every((cp) => cp.seq % 4 === 0)).toBe(true);
+      expect(await verifyWithCheckpoints(store, ws, got, keys.publicKeyPem)).toMatchObject({
+        ok: true,
+        length,
       });
     });
 
