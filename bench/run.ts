@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { burst } from './cases/burst.js';
+import { canonicalCheck } from './cases/canonical-check.js';
 import { durableSequential } from './cases/durable-sequential.js';
 import { emitPath } from './cases/emit-path.js';
 import { footprint } from './cases/footprint.js';
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
   };
   if (!onlyPostgres) await section('transition cost', () => transitionCost(s));
   if (!onlyPostgres) await section('emit path (stand-in SQLite store)', () => emitPath(s));
+  if (!onlyPostgres) await section('canonical check', () => canonicalCheck(s));
 
   // Each database's cases run together, on one store, so its baselines share its conditions.
   const pgUrl = server?.url ?? null;

@@ -169,7 +169,43 @@ export type {
   StoreChange,
   VerifyResult,
 } from './store/chain/types.js';
-export { toVerifiable, type VerifiableEvent, verifyChain } from './store/chain/verify.js';
+export {
+  ChainVerifier,
+  toVerifiable,
+  type VerifiableEvent,
+  verifyChain,
+  verifyChainPages,
+  type VerifyInput,
+} from './store/chain/verify.js';
+export type { ChainAnchor, VerifyOptions } from './store/chain/types.js';
+export { nonCanonicalReason } from './store/chain/canonical-check.js';
+export { streamChainEvents } from './store/chain/stream.js';
+export { type VerifyProgressListener, withVerifyProgress } from './store/chain/progress.js';
+export { workspaceIdProblem } from './store/chain/validate.js';
+// Signed checkpoints
+export { CheckpointError, type CheckpointErrorKind } from './checkpoint/errors.js';
+export {
+  type Checkpoint,
+  type CheckpointStatement,
+  formatCheckpoint,
+  parseCheckpoint,
+  parseCheckpointText,
+  signingBytes,
+} from './checkpoint/format.js';
+export {
+  generateCheckpointKeys,
+  type KeyInput,
+  keyIdOf,
+  loadPrivateKey,
+  loadPublicKey,
+} from './checkpoint/keys.js';
+export { createCheckpoint, signCheckpoint } from './checkpoint/sign.js';
+export { authenticateCheckpoint, verifyWithCheckpoints } from './checkpoint/verify.js';
+export {
+  type CheckpointSchedule,
+  type CheckpointScheduleOptions,
+  startCheckpointing,
+} from './checkpoint/schedule.js';
 
 // Chart export (also in opstate/testing)
 export { toDot, toMachineJSON, toMermaid } from './testing/chart-export.js';

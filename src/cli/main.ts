@@ -2,16 +2,20 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ChainStoreError } from '../errors.js';
 import { type InspectorHandle, startInspector } from '../inspect/server.js';
-import type { ChainStore, VerifyResult } from '../store/chain/types.js';
+import type { ChainStore } from '../store/chain/types.js';
 import { CHART_FORMATS, formatVocab, renderChart, vocabReport } from './commands/chart.js';
+import { registerCheckpoint } from './commands/checkpoint.js';
 import { runEvents } from './commands/events.js';
 import { openTrace } from './commands/inspect.js';
+import { registerKeygen } from './commands/keygen.js';
+import { registerVerify } from './commands/verify.js';
 import { vocabularySeedSql } from './commands/vocab-sql.js';
 import { MIN_TRANSITIONS } from './demo/life.js';
 import { formatSummary, runDemo } from './demo/run-demo.js';
 import { CommandFailure, EXIT, UsageError } from './exit-codes.js';
 import { DEFAULT_STORE, isPostgresUrl, openStore } from './open-store.js';
 import { integer, positiveNumber } from './parse.js';
+import { workspaceArg } from './workspace-arg.js';
 
 const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 const err = (text: string) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -22,7 +26,7 @@ const storeOption = () =>
     'the chain store: a directory holding the embedded SQLite file <dir>/chain.db, or a PostgreSQL URL',
   ).default(DEFAULT_STORE);
 const workspaceOption = () =>
-  new Option('--workspace <id>', 'the workspace whose chain to use').default('demo');
+  new Option('--workspace <id>', 'the workspace whose chain to use').default('demo').argParser(workspaceArg);
 
 /** Opens the store, runs `fn`, and always closes the store again. */
 async function withStore<T>(
@@ -45,12 +49,6 @@ function untilInterrupted(): Promise<void> {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
-}
-
-function describeVerify(workspaceId: string, result: VerifyResult): string {
-  if (result.ok) return `workspace ${workspaceId}: ok, ${result.length} events, head ${result.headHash}`;
-  const d = result.firstDivergence;
-  return `workspace ${workspaceId}: FAILED at seq ${d.seq}: ${d.kind}: ${d.detail} (${result.length} events verified before it)`;
 }
 
 export function buildProgram(): Command {
@@ -124,12 +122,16 @@ export function buildProgram(): Command {
 
   program
     .command('events')
-    .description('read the chain: a table, or --json for an array of stored events')
+    .description('read the chain: a table, or --json for the whole chain as one JSON array (streamed)')
     .addOption(storeOption())
     .addOption(workspaceOption())
     .option('--prefix <text>', 'only event types starting with this, e.g. kora.boot.', '')
     .option('--after <seq>', 'only events after this seq', integer(0), 0)
-    .option('--limit <n>', 'at most this many events (1–10000)', integer(1, 10_000), 100)
+    .option(
+      '--limit <n>',
+      'at most this many events (default: all with --json, 100 in the table)',
+      integer(1),
+    )
     .option('--follow', 'keep printing new events until interrupted', false)
     .option('--json', 'print one JSON array of stored events', false)
     .action(async (o) => {
@@ -145,45 +147,10 @@ export function buildProgram(): Command {
       }
     });
 
-  program
-    .command('verify')
-    .description('verify the hash chain from genesis; exits 1 on any divergence')
-    .addOption(storeOption())
-    .addOption(workspaceOption())
-    .option('--all', 'verify every workspace in the store', false)
-    .option('--json', 'print the result as JSON (an array with --all)', false)
-    .action(async (o) => {
-      await withStore(o.store, async (store) => {
-        let workspaces: string[] = [o.workspace];
-        if (o.all) {
-          if (store.workspaces === undefined) {
-            throw new UsageError('this store cannot list its workspaces; pass --workspace instead of --all');
-          }
-          workspaces = await store.workspaces();
-        }
-        const results: (VerifyResult & { workspaceId: string })[] = [];
-        for (const ws of workspaces) {
-          // Progress for long chains, on stderr and only for a person watching.
-          const started = Date.now();
-          const progress =
-            process.stderr.isTTY && !o.json
-              ? setInterval(
-                  () => err(`verifying ${ws}… ${Math.round((Date.now() - started) / 1000)} s`),
-                  2000,
-                )
-              : null;
-          const result = await store.verify(ws).finally(() => {
-            if (progress) clearInterval(progress);
-          });
-          results.push({ workspaceId: ws, ...result });
-          if (!o.json) out(describeVerify(ws, result));
-        }
-        if (o.json) out(JSON.stringify(o.all ? results : results[0], null, 2));
-        else if (workspaces.length === 0) out('(no workspaces in this store)');
-        const bad = results.filter((r) => !r.ok).map((r) => r.workspaceId);
-        if (bad.length > 0) throw new CommandFailure(`the chain of ${bad.join(', ')} does not verify`);
-      });
-    });
+  const helpers = { storeOption, workspaceOption, withStore, out, err };
+  registerVerify(program, helpers);
+  registerKeygen(program, out);
+  registerCheckpoint(program, helpers);
 
   program
     .command('chart')

@@ -132,7 +132,7 @@ for (const engine of sqlEngines) {
       expect(await store.verify(ws)).toMatchObject({
         ok: false,
         length: 3,
-        firstDivergence: { seq: 4, kind: 'gap' },
+        firstDivergence: { seq: 4, kind: 'truncated' },
       });
     });
 

@@ -167,7 +167,7 @@ describe('[sqlite] schema, migrations and tamper evidence', () => {
     expect(await store.verify(ws)).toMatchObject({
       ok: false,
       length: 3,
-      firstDivergence: { seq: 4, kind: 'gap' },
+      firstDivergence: { seq: 4, kind: 'truncated' },
     });
   });
 

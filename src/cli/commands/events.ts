@@ -1,10 +1,13 @@
 import Table from 'cli-table3';
 import type { ChainEvent, ChainStore } from '../../store/chain/types.js';
+import { MAX_READ_LIMIT } from '../../store/chain/validate.js';
+import { exportEvents, streamSink } from './events-export.js';
 
 export interface EventsOptions {
   readonly prefix: string;
   readonly after: number;
-  readonly limit: number;
+  /** At most this many events: default the whole chain with --json, 100 for the table. */
+  readonly limit?: number;
   readonly json: boolean;
   readonly follow: boolean;
 }
@@ -37,7 +40,10 @@ export function eventsTable(events: readonly ChainEvent[]): string {
   return table.toString();
 }
 
-/** Prints the chain (one page, or follows it until interrupted). */
+/** Rows the table shows without --limit (the JSON export has no default limit). */
+export const TABLE_LIMIT = 100;
+
+/** Prints the chain (one page, or follows it until interrupted); --json streams the whole chain. */
 export async function runEvents(
   store: ChainStore,
   workspaceId: string,
@@ -45,20 +51,45 @@ export async function runEvents(
   write: (text: string) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  const page = await store.read(workspaceId, {
-    afterSeq: options.after,
-    limit: options.limit,
-    eventTypePrefix: options.prefix,
-  });
   if (options.json) {
-    write(JSON.stringify(page, null, 2));
+    // The whole chain unless --limit: a partial export must never pass for a complete one.
+    await exportEvents(
+      store,
+      workspaceId,
+      {
+        after: options.after,
+        prefix: options.prefix,
+        progress: true,
+        ...(options.limit ? { limit: options.limit } : {}),
+      },
+      streamSink(process.stdout),
+    );
     return;
   }
+  const limit = Math.min(options.limit ?? TABLE_LIMIT, MAX_READ_LIMIT);
+  const page = await store.read(workspaceId, {
+    afterSeq: options.after,
+    limit,
+    eventTypePrefix: options.prefix,
+  });
+  const more =
+    page.length === limit &&
+    (
+      await store.read(workspaceId, {
+        afterSeq: page[page.length - 1]?.seq ?? 0,
+        limit: 1,
+        eventTypePrefix: options.prefix,
+      })
+    ).length > 0;
   write(
     page.length === 0
       ? `(no events after seq ${options.after}${options.prefix ? ` with prefix ${options.prefix}` : ''})`
       : eventsTable(page),
   );
+  if (more)
+    write(
+      `(first ${limit} events shown; more follow: --after ${page[page.length - 1]?.seq ?? 0} or --limit)`,
+    );
   if (!options.follow) return;
   // Follow by seq, never by time: the cursor is the last seq in the chain, whatever its prefix.
   let cursor = options.after;

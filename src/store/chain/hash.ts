@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
+import { assertWorkspaceId } from './validate.js';
 
 /** The only chain format so far; stores record it per row so the algorithm can change later. */
 export const HASH_VERSION = 1;
 
-/** The genesis link binds a chain to its workspace: SHA-256("genesis:" ‖ workspaceId), hex. */
+/**
+ * The genesis link binds a chain to its workspace: SHA-256("genesis:" ‖ utf8(workspaceId)), hex. An
+ * ill-formed id (a lone surrogate) is refused: UTF-8 would encode it as U+FFFD and collide.
+ */
 export function genesisHash(workspaceId: string): string {
+  assertWorkspaceId(workspaceId);
   return createHash('sha256').update(`genesis:${workspaceId}`, 'utf8').digest('hex');
 }
 

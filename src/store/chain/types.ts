@@ -50,7 +50,47 @@ export interface ReadOptions {
   readonly eventTypePrefix?: string;
 }
 
-export type DivergenceKind = 'gap' | 'link_break' | 'hash_mismatch' | 'fork' | 'unknown_workspace';
+/**
+ * Why a chain does not verify (the README's chain-format section defines each):
+ * - `gap`: the seq named is missing (the next row has a higher seq, or the first row is not seq 1).
+ * - `fork`: two rows claim the seq named.
+ * - `link_break`: the row's prev_hash is not the recomputed hash of the row before it.
+ * - `non_canonical`: the row's stored payload text is not the RFC 8785 form of its own payload.
+ * - `hash_mismatch`: the row's stored hash is not the recomputed one (type, payload or seq altered).
+ * - `head_mismatch`: the recomputed hash at the head row's seq differs from the head row's hash.
+ * - `checkpoint_mismatch`: the recomputed hash at a checkpoint's seq differs from the signed one.
+ * - `truncated`: the chain ends before the head row's (or a checkpoint's) seq; names the first missing seq.
+ * - `unknown_workspace`: no row and no head row for the workspace (seq 0).
+ */
+export type DivergenceKind =
+  | 'gap'
+  | 'link_break'
+  | 'hash_mismatch'
+  | 'fork'
+  | 'unknown_workspace'
+  | 'non_canonical'
+  | 'head_mismatch'
+  | 'checkpoint_mismatch'
+  | 'truncated';
+
+/** A (seq, hash) the chain must contain: the store's head row, or a signed checkpoint. */
+export interface ChainAnchor {
+  readonly seq: number;
+  /** Lowercase hex SHA-256 that the chain's recomputed hash at `seq` must equal. */
+  readonly hash: string;
+}
+
+/** Options of verifyChain, verifyChainPages and ChainVerifier. */
+export interface VerifyOptions {
+  /**
+   * The workspace's head row as the store recorded it, read BEFORE the chain (so concurrent appends,
+   * which only add rows after it, stay fine). The recomputed hash at `head.seq` must equal `head.hash`
+   * whatever the chain's length, and a chain that ends before `head.seq` is `truncated`.
+   */
+  readonly head?: ChainAnchor;
+  /** Authenticated checkpoints, checked like the head row (`checkpoint_mismatch`, `truncated`). */
+  readonly checkpoints?: readonly ChainAnchor[];
+}
 
 export interface ChainDivergence {
   /** The seq at which the chain stops verifying (0 for `unknown_workspace`). */

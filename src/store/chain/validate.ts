@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LONE_SURROGATE } from '../../domain/trigger.js';
 import { ChainStoreError } from '../../errors.js';
 import type { ReadOptions } from './types.js';
 
@@ -8,17 +9,39 @@ export const MAX_READ_LIMIT = 10_000;
 /** The substrate's event-type shape: `kora.<family>.<name>`, lowercase, dotted. */
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 
+/**
+ * A workspace id is a non-empty string of at most 256 UTF-16 code units, well-formed Unicode (no lone
+ * surrogate: encoders replace one with U+FFFD, so `ws-\ud800` and `ws-\udbff` would share a chain and
+ * a genesis hash) and without U+0000 (which PostgreSQL cannot store). Throws `ChainStoreError`
+ * (`invalid_input`) naming the value.
+ */
 export function assertWorkspaceId(workspaceId: unknown): asserts workspaceId is string {
+  const problem = workspaceIdProblem(workspaceId);
+  if (problem !== null) {
+    throw new ChainStoreError('invalid_input', `${problem}, got ${describeWorkspaceId(workspaceId)}`);
+  }
+}
+
+/** Why `workspaceId` is not a valid workspace id, or null when it is. */
+export function workspaceIdProblem(workspaceId: unknown): string | null {
   if (
     typeof workspaceId !== 'string' ||
     workspaceId.length === 0 ||
     workspaceId.length > MAX_WORKSPACE_ID_LENGTH
   ) {
-    throw new ChainStoreError(
-      'invalid_input',
-      `workspaceId must be a non-empty string of at most ${MAX_WORKSPACE_ID_LENGTH} characters, got ${JSON.stringify(workspaceId) ?? String(workspaceId)}`,
-    );
+    return `workspaceId must be a non-empty string of at most ${MAX_WORKSPACE_ID_LENGTH} characters`;
   }
+  if (LONE_SURROGATE.test(workspaceId)) {
+    return 'workspaceId contains a lone surrogate (ill-formed Unicode), which would collide with other ids once encoded';
+  }
+  if (workspaceId.includes('\u0000')) return 'workspaceId contains U+0000, which PostgreSQL cannot store';
+  return null;
+}
+
+/** JSON.stringify keeps lone surrogates as \uXXXX escapes, so the message shows exactly what was given. */
+function describeWorkspaceId(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  return JSON.stringify(value) ?? String(value);
 }
 
 const ReadOptionsSchema = z

@@ -1,6 +1,9 @@
+import { ChainStoreError } from '../../errors.js';
 import { canonicalPayload } from './canonical-json.js';
+import { nonCanonicalReason } from './canonical-check.js';
 import { chainHash, genesisHash } from './hash.js';
-import type { ChainDivergence, ChainEvent, VerifyResult } from './types.js';
+import { currentVerifyProgress, PROGRESS_EVERY, type VerifyProgressListener } from './progress.js';
+import type { ChainAnchor, ChainDivergence, ChainEvent, VerifyOptions, VerifyResult } from './types.js';
 
 /** The fields a verifier needs: a store that keeps the hashed text hands it over verbatim. */
 export interface VerifiableEvent {
@@ -8,9 +11,17 @@ export interface VerifiableEvent {
   readonly eventType: string;
   readonly prevHash: string;
   readonly hash: string;
-  /** The exact RFC 8785 text that was hashed. */
+  /** The exact stored text that was hashed; it must be the RFC 8785 form of its own payload. */
   readonly payloadCanonical: string;
 }
+
+/**
+ * What the verifier accepts: a stored row with its hashed text (`VerifiableEvent`), or an event as
+ * `store.read()` returns it, whose payload object is canonicalized here. The second kind cannot tell a
+ * non-canonical stored text from an altered payload: both show as `hash_mismatch`. A store's own
+ * `verify` sees the text and names `non_canonical`.
+ */
+export type VerifyInput = VerifiableEvent | ChainEvent;
 
 /** The verdict for a workspace that has no chain at all, the same from every store. */
 export function unknownWorkspace(workspaceId: string): VerifyResult {
@@ -40,12 +51,29 @@ export function toVerifiable(event: ChainEvent): VerifiableEvent {
  * Verifies one workspace's chain from genesis. `events` must come in ascending seq order; it is consumed
  * as a stream, so a million-event chain needs constant memory. Every link is chained on the *recomputed*
  * hash, never the stored one, so a row rewritten together with its stored hash still fails.
+ *
+ * `options.head` (the store's head row, read before the chain) catches what a bare chain cannot: a
+ * cut tail (`truncated`) and a rewrite of rows up to the head (`head_mismatch`). `options.checkpoints`
+ * do the same for signed checkpoints, which must already be authenticated.
+ *
+ * ```ts
+ * const result = await verifyChain(ws, await store.read(ws));
+ * ```
  */
 export async function verifyChain(
   workspaceId: string,
-  events: Iterable<VerifiableEvent> | AsyncIterable<VerifiableEvent>,
+  events: Iterable<VerifyInput> | AsyncIterable<VerifyInput>,
+  options: VerifyOptions = {},
 ): Promise<VerifyResult> {
-  const verifier = new ChainVerifier(workspaceId);
+  const verifier = new ChainVerifier(workspaceId, options);
+  if (Symbol.iterator in events) {
+    // No await per event when the events are already in memory.
+    for (const event of events) {
+      const failed = verifier.feed(event);
+      if (failed !== null) return failed;
+    }
+    return verifier.result();
+  }
   for await (const event of events) {
     const failed = verifier.feed(event);
     if (failed !== null) return failed;
@@ -59,9 +87,10 @@ export async function verifyChain(
  */
 export async function verifyChainPages(
   workspaceId: string,
-  pages: AsyncIterable<readonly VerifiableEvent[]>,
+  pages: AsyncIterable<readonly VerifyInput[]>,
+  options: VerifyOptions = {},
 ): Promise<VerifyResult> {
-  const verifier = new ChainVerifier(workspaceId);
+  const verifier = new ChainVerifier(workspaceId, options);
   for await (const page of pages) {
     for (const event of page) {
       const failed = verifier.feed(event);
@@ -71,16 +100,47 @@ export async function verifyChainPages(
   return verifier.result();
 }
 
-class ChainVerifier {
+interface Anchor extends ChainAnchor {
+  readonly source: 'head' | 'checkpoint';
+}
+
+/**
+ * The verifier's state machine, for callers that feed events as they get them (one page at a time, or
+ * incrementally across calls as a chain grows). `feed` returns the failure or null; `result` closes.
+ */
+export class ChainVerifier {
   #expectedPrev: string;
   #length = 0;
+  /** Ascending by seq; `#nextAnchor` indexes the first one not yet reached. */
+  readonly #anchors: readonly Anchor[];
+  #nextAnchor = 0;
+  readonly #progress: VerifyProgressListener | undefined;
+  readonly #total: number | undefined;
 
-  constructor(workspaceId: string) {
+  constructor(workspaceId: string, options: VerifyOptions = {}) {
     this.#expectedPrev = genesisHash(workspaceId);
+    const anchors: Anchor[] = [];
+    if (options.head !== undefined) anchors.push({ ...checkAnchor(options.head, 'head'), source: 'head' });
+    for (const cp of options.checkpoints ?? []) {
+      anchors.push({ ...checkAnchor(cp, 'checkpoint'), source: 'checkpoint' });
+    }
+    this.#anchors = anchors.sort((a, b) => a.seq - b.seq);
+    this.#progress = currentVerifyProgress();
+    this.#total = options.head?.seq;
+  }
+
+  /** How many events have verified so far. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** The recomputed hash of the last verified event (the genesis hash before the first). */
+  get headHash(): string {
+    return this.#expectedPrev;
   }
 
   /** Checks the next event; returns the failure, or null when it links. */
-  feed(event: VerifiableEvent): VerifyResult | null {
+  feed(event: VerifyInput): VerifyResult | null {
     const length = this.#length;
     const expectedSeq = length + 1;
     if (event.seq === length && length > 0) {
@@ -95,29 +155,105 @@ class ChainVerifier {
     }
     if (event.prevHash !== this.#expectedPrev) {
       return this.#fail({
-        seq: event.seq,
+        seq: expectedSeq,
         kind: 'link_break',
         detail: `prev_hash is ${event.prevHash}, the recomputed previous link is ${this.#expectedPrev}`,
       });
     }
-    const recomputed = chainHash(this.#expectedPrev, event.seq, event.eventType, event.payloadCanonical);
+    let text: string;
+    if ('payloadCanonical' in event && event.payloadCanonical !== undefined) {
+      text = event.payloadCanonical;
+      const reason = nonCanonicalReason(text);
+      if (reason !== null) {
+        return this.#fail({
+          seq: expectedSeq,
+          kind: 'non_canonical',
+          detail: `the stored payload text is not the RFC 8785 form of its payload: ${reason}`,
+        });
+      }
+    } else {
+      text = canonicalOf(event as ChainEvent, expectedSeq);
+    }
+    if (typeof event.eventType !== 'string') {
+      throw new ChainStoreError('invalid_input', `the event at seq ${expectedSeq} has no eventType string`);
+    }
+    const recomputed = chainHash(this.#expectedPrev, expectedSeq, event.eventType, text);
     if (recomputed !== event.hash) {
       return this.#fail({
-        seq: event.seq,
+        seq: expectedSeq,
         kind: 'hash_mismatch',
         detail: `stored hash ${event.hash}, recomputed ${recomputed} (event type, payload or seq was altered)`,
       });
     }
+    while (this.#nextAnchor < this.#anchors.length) {
+      const anchor = this.#anchors[this.#nextAnchor] as Anchor;
+      if (anchor.seq !== expectedSeq) break;
+      if (anchor.hash !== recomputed) {
+        return this.#fail(
+          {
+            seq: expectedSeq,
+            kind: anchor.source === 'head' ? 'head_mismatch' : 'checkpoint_mismatch',
+            detail: `recomputed hash at seq ${expectedSeq} is ${recomputed}, the ${anchor.source === 'head' ? "head row's" : "checkpoint's"} is ${anchor.hash} (history up to here was rewritten)`,
+          },
+          expectedSeq - 1,
+        );
+      }
+      this.#nextAnchor += 1;
+    }
     this.#expectedPrev = recomputed;
-    this.#length += 1;
+    this.#length = expectedSeq;
+    if (this.#progress !== undefined && expectedSeq % PROGRESS_EVERY === 0) {
+      this.#progress(expectedSeq, this.#total);
+    }
     return null;
   }
 
+  /** The verdict once every event is fed: a head row or checkpoint beyond the last event is a cut tail. */
   result(): VerifyResult {
+    const pending = this.#anchors[this.#nextAnchor];
+    if (pending !== undefined) {
+      return this.#fail({
+        seq: this.#length + 1,
+        kind: 'truncated',
+        detail:
+          pending.source === 'head'
+            ? `the chain ends at seq ${this.#length} but its head row records seq ${pending.seq}: events were removed from the tail`
+            : `the chain ends at seq ${this.#length} but a checkpoint vouches for seq ${pending.seq}: events were removed from the tail (or the checkpoint is ahead of this chain)`,
+      });
+    }
+    this.#progress?.(this.#length, this.#total);
     return { ok: true, length: this.#length, headHash: this.#expectedPrev };
   }
 
-  #fail(divergence: ChainDivergence): VerifyResult {
-    return { ok: false, length: this.#length, firstDivergence: divergence };
+  /** `length` counts the events that verified before the divergence. */
+  #fail(divergence: ChainDivergence, length = this.#length): VerifyResult {
+    return { ok: false, length, firstDivergence: divergence };
   }
+}
+
+function canonicalOf(event: ChainEvent, seq: number): string {
+  if (typeof event.payload !== 'object' || event.payload === null) {
+    throw new ChainStoreError(
+      'invalid_input',
+      `the event at seq ${seq} has neither payloadCanonical (a stored row) nor a payload object (a read() event)`,
+    );
+  }
+  return canonicalPayload(event.payload, event.eventType);
+}
+
+function checkAnchor(anchor: ChainAnchor, name: string): ChainAnchor {
+  if (
+    typeof anchor !== 'object' ||
+    anchor === null ||
+    !Number.isSafeInteger(anchor.seq) ||
+    anchor.seq < 1 ||
+    typeof anchor.hash !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(anchor.hash)
+  ) {
+    throw new ChainStoreError(
+      'invalid_input',
+      `verify option ${name} must be { seq: a positive integer, hash: 64 lowercase hex digits }, got ${JSON.stringify(anchor)}`,
+    );
+  }
+  return { seq: anchor.seq, hash: anchor.hash };
 }

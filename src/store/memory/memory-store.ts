@@ -132,7 +132,9 @@ export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): C
       if (chain === undefined) {
         return unknownWorkspace(workspaceId);
       }
-      return verifyChain(workspaceId, chain.rows as readonly VerifiableEvent[]);
+      // The head is read before the rows, as a database store does: it anchors the chain's last link.
+      const head = chain.rows.length > 0 ? { seq: chain.rows.length, hash: chain.head } : undefined;
+      return verifyChain(workspaceId, chain.rows as readonly VerifiableEvent[], head ? { head } : {});
     },
 
     watch(onChange: (change: StoreChange) => void): () => void {

@@ -150,34 +150,14 @@ export function createSqlChainStore(engine: SqlEngine, onClose: () => Promise<vo
       if (head === undefined && anyRow.length === 0) {
         return unknownWorkspace(workspaceId);
       }
+      // The head row was read first: verifyChainPages checks the recomputed hash at its seq, and a cut tail.
+      const headSeq = head === undefined ? 0 : Number(head.seq);
       const pages = engine.streamChain?.(workspaceId) ?? streamChain(engine, workspaceId);
-      const result = await verifyChainPages(workspaceId, pages);
-      if (!result.ok || head === undefined) return result;
-      // The chain itself cannot see a cut tail; the head row, written by the same appends, can.
-      const headSeq = Number(head.seq);
-      if (headSeq > result.length) {
-        return {
-          ok: false,
-          length: result.length,
-          firstDivergence: {
-            seq: result.length + 1,
-            kind: 'gap',
-            detail: `the chain ends at seq ${result.length} but its head row records seq ${headSeq}: events were removed from the tail`,
-          },
-        };
-      }
-      if (headSeq === result.length && head.head_hash !== result.headHash) {
-        return {
-          ok: false,
-          length: Math.max(0, result.length - 1),
-          firstDivergence: {
-            seq: result.length,
-            kind: 'hash_mismatch',
-            detail: `recomputed head ${result.headHash} differs from the head row's ${head.head_hash}`,
-          },
-        };
-      }
-      return result;
+      return verifyChainPages(
+        workspaceId,
+        pages,
+        head !== undefined && headSeq > 0 ? { head: { seq: headSeq, hash: head.head_hash } } : {},
+      );
     },
 
     ...(engine.watch === undefined

@@ -102,36 +102,12 @@ export function createReader(db: Db): Reader {
       const headRow = head.get(workspaceId);
       if (headRow === undefined && anyRow.get(workspaceId) === undefined)
         return unknownWorkspace(workspaceId);
-      const result = await verifyChainPages(workspaceId, pages(workspaceId));
-      if (!result.ok || headRow === undefined) return result;
-      return checkHead(result, headRow.seq, headRow.head_hash.toString('hex'));
+      // The shared verifier checks the recomputed hash at the head row's seq, and a cut tail.
+      const anchor =
+        headRow !== undefined && headRow.seq > 0
+          ? { head: { seq: headRow.seq, hash: headRow.head_hash.toString('hex') } }
+          : {};
+      return verifyChainPages(workspaceId, pages(workspaceId), anchor);
     },
   };
-}
-
-/** The chain itself cannot see a cut tail; the head row, written by the same transactions, can. */
-function checkHead(result: VerifyResult & { ok: true }, headSeq: number, headHash: string): VerifyResult {
-  if (headSeq > result.length) {
-    return {
-      ok: false,
-      length: result.length,
-      firstDivergence: {
-        seq: result.length + 1,
-        kind: 'gap',
-        detail: `the chain ends at seq ${result.length} but its head row records seq ${headSeq}: events were removed from the tail`,
-      },
-    };
-  }
-  if (headSeq === result.length && headHash !== result.headHash) {
-    return {
-      ok: false,
-      length: Math.max(0, result.length - 1),
-      firstDivergence: {
-        seq: result.length,
-        kind: 'hash_mismatch',
-        detail: `recomputed head ${result.headHash} differs from the head row's ${headHash}`,
-      },
-    };
-  }
-  return result;
 }
