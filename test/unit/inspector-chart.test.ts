@@ -37,10 +37,24 @@ describe('inspector page: chart from the definition', () => {
     const toPaused = chart.edges.find((e) => e.source === 'ready' && e.target === 'paused')!;
     expect(toPaused.lines).toStrictEqual([
       { kind: 'event', text: 'PAUSE' },
-      { kind: 'guard', text: 'if triggerContains' },
-      { kind: 'param', text: 'text: "cost 100%"' },
+      { kind: 'guard', text: 'if triggerContains(text: "cost 100%")' },
       { kind: 'literal', text: '⇒ kora.paused.cost_limit' },
-      { kind: 'guard', text: 'else' },
+    ]);
+    // Events with the same guards and literals share a line; each literal-emitting edge shows its literal.
+    const toStopped = chart.edges.find((e) => e.source === 'booting' && e.target === 'stopped')!;
+    expect(toStopped.lines.map((l) => l.text)).toStrictEqual([
+      'BOOT_FAILED, STOP',
+      'if triggerContains(text: "invariant gate failure")',
+      '⇒ kora.boot.failed',
+    ]);
+    const literals = chart.edges.flatMap((e) => e.lines.filter((l) => l.kind === 'literal').map((l) => `${e.key} ${l.text}`));
+    expect(literals).toStrictEqual([
+      'booting|ready ⇒ kora.boot.ready',
+      'booting|stopped ⇒ kora.boot.failed',
+      'booting|paused ⇒ kora.paused.cost_limit',
+      'ready|paused ⇒ kora.paused.cost_limit',
+      'active|paused ⇒ kora.paused.cost_limit',
+      'paused|paused ⇒ kora.paused.cost_limit',
     ]);
     expect(chart.edgeOf.get('booting|GATES_PASSED')).toBe('booting|ready');
   });
