@@ -16,9 +16,13 @@ import {
 } from './recorder.js';
 
 export interface StartInspectorOptions {
-  /** A runtime to watch: its actor (attached late, current state first) and its emit outcomes. */
+  /**
+   * A runtime to watch: its actor (attached late, current state first) and its emit outcomes. The
+   * inspector then lives as long as the runtime: `runtime.stop()` closes it (once the last emit has
+   * settled), as it does for `inspect: true`. `close()` on the handle closes it earlier.
+   */
   readonly runtime?: EmitSource & { readonly actor: AnyActorRef };
-  /** Or any running XState actor. */
+  /** Or any running XState actor; the inspector closes when the actor stops or reaches a final state. */
   readonly actor?: AnyActorRef;
   /** Serve this recorder's stream (default: a new one, with `recorderOptions`). */
   readonly recorder?: InspectionRecorder;
@@ -43,6 +47,8 @@ export interface InspectorHandle {
   readonly recorder: InspectionRecorder;
   /** Closes every socket and the server. Idempotent. */
   close(): Promise<void>;
+  /** Resolves once the server is closed: by `close()`, or when the runtime or actor it watches stops. */
+  readonly closed: Promise<void>;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -184,14 +190,36 @@ export async function startInspector(options: StartInspectorOptions = {}): Promi
   });
   const bound = (server.address() as AddressInfo).port;
 
+  let closing: Promise<void> | null = null;
+  let markClosed: () => void = () => {};
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  const close = () => {
+    closing ??= new Promise<void>((resolve) => {
+      for (const detach of detachers) detach();
+      for (const ws of clients) ws.terminate();
+      wss.close();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }).then(markClosed);
+    return closing;
+  };
+
+  const watched = options.runtime?.actor ?? options.actor;
   if (options.runtime !== undefined) {
     detachers.push(recorder.attachActor(options.runtime.actor));
     detachers.push(recorder.attachEmits(options.runtime));
   } else if (options.actor !== undefined) {
     detachers.push(recorder.attachActor(options.actor));
   }
+  if (watched !== undefined) {
+    // An inspector started for something lives as long as it: nothing is left listening after it stops.
+    const ended = () => {
+      void flushedThenClose(options.runtime, close);
+    };
+    const subscription = watched.subscribe({ complete: ended, error: ended });
+    detachers.push(() => subscription.unsubscribe());
+  }
 
-  let closing: Promise<void> | null = null;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${bound}/?token=${token}`,
@@ -199,15 +227,28 @@ export async function startInspector(options: StartInspectorOptions = {}): Promi
     host,
     token,
     recorder,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        for (const detach of detachers) detach();
-        for (const ws of clients) ws.terminate();
-        wss.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
+    close,
+    closed,
   };
+}
+
+/** Closes once the runtime's emits have settled, so the page still receives the last outcomes. */
+async function flushedThenClose(runtime: EmitSource | undefined, close: () => Promise<void>): Promise<void> {
+  if (runtime !== undefined && runtime.pendingEmits > 0) {
+    await new Promise<void>((resolve) => {
+      const settled = () => {
+        if (runtime.pendingEmits > 0) return;
+        detach();
+        clearInterval(timer);
+        resolve();
+      };
+      const detach = runtime.onEmit(settled);
+      // Emits abandoned by a stop with a flush timeout settle without an outcome: look now and then too.
+      const timer = setInterval(settled, 250);
+      timer.unref();
+    });
+  }
+  // Let the outcome batch reach open pages (it is flushed on setImmediate) before the sockets close.
+  await new Promise((resolve) => setImmediate(resolve));
+  await close();
 }
