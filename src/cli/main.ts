@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ChainStoreError } from '../errors.js';
 import { type InspectorHandle, startInspector } from '../inspect/server.js';
 import type { ChainStore, VerifyResult } from '../store/chain/types.js';
+import { cockpitCommand } from './commands/cockpit.js';
 import { CHART_FORMATS, formatVocab, renderChart, vocabReport } from './commands/chart.js';
 import { runEvents } from './commands/events.js';
 import { openTrace } from './commands/inspect.js';
@@ -243,6 +244,8 @@ export function buildProgram(): Command {
         await handle.close();
       }
     });
+
+  program.addCommand(cockpitCommand(DEFAULT_STORE));
 
   return program;
 }

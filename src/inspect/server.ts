@@ -1,11 +1,10 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AnyActorRef } from 'xstate';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { OperationalStateInputError } from '../errors.js';
 import { consoleLogger, type Logger, safeLog } from '../logger.js';
-import { InspectorError } from './inspector-error.js';
+import { checkListen, COMMON_HEADERS, makeToken, pageCsp, sendText, urlHost } from './http-guard.js';
 import { loadInspectorPage } from './page.js';
 import type { InspectorMessage, InspectorRecord } from './records.js';
 import {
@@ -51,7 +50,6 @@ export interface InspectorHandle {
   readonly closed: Promise<void>;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 /** A page that reads slower than this backlog is cut off rather than let the server's memory grow. */
 const MAX_CLIENT_BACKLOG_BYTES = 16 * 1024 * 1024;
 
@@ -61,21 +59,7 @@ const MAX_CLIENT_BACKLOG_BYTES = 16 * 1024 * 1024;
  * the per-run token.
  */
 export async function startInspector(options: StartInspectorOptions = {}): Promise<InspectorHandle> {
-  const host = options.host ?? '127.0.0.1';
-  if (typeof host !== 'string' || host.length === 0) {
-    throw new OperationalStateInputError('host', host, 'expected a host name or address');
-  }
-  if (!LOOPBACK_HOSTS.has(host) && options.allowRemote !== true) {
-    throw new InspectorError(
-      'not_loopback',
-      host,
-      `inspector host ${host} is not loopback; pass allowRemote: true to expose the stream beyond this machine`,
-    );
-  }
-  const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new OperationalStateInputError('port', port, 'expected an integer from 0 to 65535');
-  }
+  const { host, port } = checkListen('inspector', options.host ?? '127.0.0.1', options.port ?? 0, options.allowRemote);
   if (options.runtime !== undefined && options.actor !== undefined) {
     throw new OperationalStateInputError('actor', options.actor, 'give runtime or actor, not both');
   }
@@ -83,12 +67,7 @@ export async function startInspector(options: StartInspectorOptions = {}): Promi
   const page = await loadInspectorPage();
   const recorder =
     options.recorder ?? createInspectionRecorder({ logger, ...(options.recorderOptions ?? {}) });
-  const token = randomBytes(24).toString('base64url');
-  const tokenBytes = Buffer.from(token);
-  const hasToken = (url: URL) => {
-    const given = Buffer.from(url.searchParams.get('token') ?? '');
-    return given.length === tokenBytes.length && timingSafeEqual(given, tokenBytes);
-  };
+  const { token, accepts: hasToken } = makeToken();
 
   const detachers: (() => void)[] = [];
   const clients = new Set<WebSocket>();
@@ -125,15 +104,9 @@ export async function startInspector(options: StartInspectorOptions = {}): Promi
 
   function serve(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://inspector.invalid');
-    const common = {
-      'cache-control': 'no-store',
-      'referrer-policy': 'no-referrer',
-      'x-content-type-options': 'nosniff',
-    };
+    const common = COMMON_HEADERS;
     if (!hasToken(url)) {
-      res
-        .writeHead(403, { ...common, 'content-type': 'text/plain; charset=utf-8' })
-        .end('forbidden: bad or missing token\n');
+      sendText(res, 403, 'forbidden: bad or missing token\n');
       return;
     }
     if (req.method !== 'GET') {
@@ -145,8 +118,7 @@ export async function startInspector(options: StartInspectorOptions = {}): Promi
         .writeHead(200, {
           ...common,
           'content-type': 'text/html; charset=utf-8',
-          // The page runs its one bundled script and talks to this server only.
-          'content-security-policy': `default-src 'none'; script-src 'sha256-${page.scriptHash}'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+          'content-security-policy': pageCsp(page.scriptHash),
         })
         .end(page.html);
       return;
@@ -161,7 +133,7 @@ export async function startInspector(options: StartInspectorOptions = {}): Promi
         .end(recorder.toJSONL());
       return;
     }
-    res.writeHead(404, { ...common, 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+    sendText(res, 404, 'not found\n');
   }
 
   server.on('upgrade', (req, socket, head) => {
@@ -220,9 +192,8 @@ export async function startInspector(options: StartInspectorOptions = {}): Promi
     detachers.push(() => subscription.unsubscribe());
   }
 
-  const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${urlHost}:${bound}/?token=${token}`,
+    url: `http://${urlHost(host)}:${bound}/?token=${token}`,
     port: bound,
     host,
     token,
