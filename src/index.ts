@@ -137,6 +137,13 @@ export { canonicalPayload } from './store/chain/canonical-json.js';
 export { chainHash, genesisHash, HASH_VERSION } from './store/chain/hash.js';
 export { createMemoryChainStore, type MemoryChainStoreOptions } from './store/memory/memory-store.js';
 export {
+  DEFAULT_BUSY_TIMEOUT_MS,
+  openSqliteChainStore,
+  type SqliteChainStore,
+  type SqliteChainStoreOptions,
+} from './store/sqlite/sqlite-store.js';
+export { openSqliteOutbox, type SqliteOutboxOptions } from './store/sqlite/sqlite-outbox.js';
+export {
   openPgliteChainStore,
   type PgliteChainStore,
   type PgliteChainStoreOptions,
