@@ -13,6 +13,21 @@ export interface CaseResult {
   /** Whether the target was met; null when the case has no target. */
   readonly met: boolean | null;
   readonly note?: string;
+  /** Min / median / max over rounds, where the case ran in rounds. */
+  readonly range?: Spread;
+  readonly baselineRange?: Spread;
+}
+
+export interface Spread {
+  readonly min: number;
+  readonly median: number;
+  readonly max: number;
+}
+
+/** Min / median / max of per-round rates. */
+export function spread(xs: readonly number[]): Spread | undefined {
+  if (xs.length === 0) return undefined;
+  return { min: Math.min(...xs), median: median(xs), max: Math.max(...xs) };
 }
 
 export interface BenchSettings {

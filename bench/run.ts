@@ -8,12 +8,17 @@ import { fileURLToPath } from 'node:url';
 import { burst } from './cases/burst.js';
 import { durableSequential } from './cases/durable-sequential.js';
 import { footprint } from './cases/footprint.js';
-import { NO_PG, openPgliteSubject, openPostgresSubject, PG_URL, type Subject } from './cases/subjects.js';
+import { pgFleet } from './cases/pg-fleet.js';
+import { NO_PG, openPgliteSubject, openPostgresSubject, type Subject } from './cases/subjects.js';
 import { transitionCost } from './cases/transition-cost.js';
 import { verifyCase } from './cases/verify.js';
 import { type CaseResult, notRun, settings } from './harness.js';
+import { benchPostgres } from './pg-server.js';
 
 const quick = process.argv.includes('--quick');
+/** `--only postgres`: just the PostgreSQL cases (for working on the PostgreSQL store). */
+const only = process.argv[process.argv.indexOf('--only') + 1];
+const onlyPostgres = process.argv.includes('--only') && only === 'postgres';
 const s = settings(quick);
 
 function fmt(n: number | null, digits = 0): string {
@@ -28,13 +33,18 @@ export function markdownTable(cases: readonly CaseResult[]): string {
   ];
   for (const c of cases) {
     const met = c.met === null ? '–' : c.met ? 'yes' : '**no**';
-    const value = Number.isFinite(c.value) ? `${fmt(c.value, 1)} ${c.unit}` : (c.note ?? '–');
+    const range = (r: CaseResult['range']) => (r ? ` (${fmt(r.min)}–${fmt(r.max)})` : '');
+    const value = Number.isFinite(c.value)
+      ? `${fmt(c.value, 1)} ${c.unit}${range(c.range)}`
+      : (c.note ?? '–');
     rows.push(
-      `| ${c.name} | ${value} | ${c.baseline ?? '–'} | ${fmt(c.baselineValue, 1)} | ${c.ratio === null ? '–' : `${c.ratio.toFixed(2)}×`} | ${c.target ?? '–'} | ${met} |`,
+      `| ${c.name} | ${value} | ${c.baseline ?? '–'} | ${fmt(c.baselineValue, 1)}${range(c.baselineRange)} | ${c.ratio === null ? '–' : `${c.ratio.toFixed(2)}×`} | ${c.target ?? '–'} | ${met} |`,
     );
   }
   return rows.join('\n');
 }
+
+const server = benchPostgres();
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -43,12 +53,12 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: ${label}…\n`);
     cases.push(...(await run()));
   };
-  await section('transition cost', () => transitionCost(s));
+  if (!onlyPostgres) await section('transition cost', () => transitionCost(s));
 
   // Each database's cases run together, on one store, so its baselines share its conditions.
-  const pgUrl = PG_URL;
+  const pgUrl = server?.url ?? null;
   const stores: [label: string, open: (() => Promise<Subject>) | null][] = [
-    ['PGlite', openPgliteSubject],
+    ...(onlyPostgres ? [] : [['PGlite', openPgliteSubject] as [string, () => Promise<Subject>]]),
     ['PostgreSQL', pgUrl === null ? null : () => openPostgresSubject(pgUrl)],
   ];
   for (const [label, open] of stores) {
@@ -70,12 +80,15 @@ async function main(): Promise<void> {
         return rows;
       });
       await section(`burst, ${label}`, () => burst(s, subject, sequential));
+      if (label === 'PostgreSQL' && pgUrl !== null) {
+        await section('PostgreSQL fleet (raw, opstate, Emmett 0.42)', () => pgFleet(s, pgUrl, subject.store));
+      }
       await section(`verify, ${label}`, async () => [await verifyCase(s, subject)]);
     } finally {
       await subject.close();
     }
   }
-  await section('footprint', () => footprint(s));
+  if (!onlyPostgres) await section('footprint', () => footprint(s));
 
   const cpu = cpus();
   const report = {
@@ -99,7 +112,9 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => server?.stop());

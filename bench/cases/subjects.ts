@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPgliteChainStore, type PgliteChainStore } from '../../src/store/pglite/pglite-store.js';
-import { openPostgresChainStore, type PostgresChainStore } from '../../src/store/postgres/postgres-store.js';
+import { openPostgresChainStore, poolOf, type PostgresChainStore } from '../../src/store/postgres/postgres-store.js';
 import type { ChainStore } from '../../src/store/chain/types.js';
 
 /**
@@ -56,15 +56,15 @@ export async function openPostgresSubject(url: string): Promise<Subject> {
     connectionString: url,
     maxConnections: 8,
   });
-  await store.pool.query(RAW_TABLE);
+  await poolOf(store).query(RAW_TABLE);
   return {
     label: 'PostgreSQL',
     store,
     async insertOne(payload) {
-      await store.pool.query(INSERT_ONE, ['bench', payload]);
+      await poolOf(store).query(INSERT_ONE, ['bench', payload]);
     },
     async insertMany(payloads) {
-      await store.pool.query(INSERT_MANY, ['bench', payloads]);
+      await poolOf(store).query(INSERT_MANY, ['bench', payloads]);
     },
     async close() {
       await store.close();

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createMemoryChainStore } from '../store/memory/memory-store.js';
 import type { ChainStore } from '../store/chain/types.js';
+import { ChainStoreError } from '../errors.js';
 import { UsageError } from './exit-codes.js';
 
 export const DEFAULT_STORE = './.opstate';
@@ -39,8 +40,18 @@ export async function openStore(spec: string, options: OpenStoreOptions = {}): P
   if (options.memory) return { store: createMemoryChainStore(), label: 'memory', kind: 'memory' };
   if (isPostgresUrl(spec)) {
     const { openPostgresChainStore } = await import('../store/postgres/postgres-store.js');
-    const store = await openPostgresChainStore({ connectionString: spec });
-    return { store, label: redactUrl(spec), kind: 'postgres' };
+    // Only a writing command (the demo) migrates; read commands check the schema and write nothing, so
+    // they work under a role with SELECT only. `opstate migrate` is how a schema changes.
+    try {
+      const store = await openPostgresChainStore({
+        connectionString: spec,
+        migrate: options.create ? true : 'check',
+      });
+      return { store, label: redactUrl(spec), kind: 'postgres' };
+    } catch (err) {
+      if (err instanceof ChainStoreError && err.kind === 'migration') throw new UsageError(err.message);
+      throw err;
+    }
   }
   const dir = resolve(spec);
   if (!options.create) {

@@ -55,14 +55,14 @@ for (const engine of sqlEngines) {
       ).rejects.toThrow(/foreign key/);
     });
 
-    it('keeps a jsonb copy of the payload for queries, next to the exact hashed text', async () => {
+    it('stores the exact hashed text once and offers jsonb for queries through the opstate.events view', async () => {
       const ws = freshWorkspace();
       await store.append(ws, [
         { eventType: GENERIC_TRANSITION_EVENT, payload: { z: 1, a: { trigger: 'x' } } },
       ]);
       const rows = await store.raw(
         `SELECT payload_canonical, payload->'a'->>'trigger' AS trigger, hash_version
-           FROM opstate.event_log WHERE workspace_id = $1`,
+           FROM opstate.events WHERE workspace_id = $1`,
         [ws],
       );
       expect(rows).toStrictEqual([

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { poolOf } from '../../src/store/postgres/postgres-store.js';
 import {
   type ChainStore,
   createMemoryChainStore,
@@ -123,11 +124,11 @@ export const sqlEngines: readonly SqlEngineUnderTest[] = [
     available: PG_URL !== null,
     async open() {
       const store = await openPostgresChainStore({ connectionString: PG_URL ?? '' });
-      return Object.assign(store, { raw: rawPostgres(store.pool), tamper: tamperPostgres(store.pool) });
+      return Object.assign(store, { raw: rawPostgres(poolOf(store)), tamper: tamperPostgres(poolOf(store)) });
     },
     async openPrivate() {
       const store = await openPostgresChainStore({ connectionString: await privateDatabaseUrl() });
-      return Object.assign(store, { raw: rawPostgres(store.pool), tamper: tamperPostgres(store.pool) });
+      return Object.assign(store, { raw: rawPostgres(poolOf(store)), tamper: tamperPostgres(poolOf(store)) });
     },
   },
 ];

@@ -1,97 +1,126 @@
-import pg from 'pg';
+import type pg from 'pg';
+import type { StoreChange } from '../chain/types.js';
+import type { VerifiableEvent } from '../chain/verify.js';
 import { ChainStoreError } from '../../errors.js';
-import type { Queryable, SqlEngine } from './queryable.js';
+import { copyChain } from './copy-chain.js';
+import { type PostgresChainStoreOptions, resolveOptions } from './options.js';
+import { createStorePool, type StorePool } from './pool.js';
+import type { SqlEngine } from './queryable.js';
+import { assertSchemaCurrent } from './schema-state.js';
 import { createSqlChainStore, type SqlChainStore } from './sql-chain-store.js';
+import { watchAppends } from './watch.js';
 
-export type PostgresChainStoreOptions = (
-  | {
-      /** `postgres://user:pass@host:port/db`; the store creates and owns a pool. */
-      readonly connectionString: string;
-      /** Connections in the owned pool (default 4). */
-      readonly maxConnections?: number;
-    }
-  | {
-      /** A pool you own: the store uses it and never ends it. */
-      readonly pool: pg.Pool;
-    }
-) & {
-  /** Apply pending migrations on open (default true). `migrate()` is always available. */
-  readonly migrate?: boolean;
-};
+export type { PostgresChainStoreOptions } from './options.js';
 
+/** The PostgreSQL chain store: a ChainStore with `migrate()`, `watch()` and raw queries of your own. */
 export interface PostgresChainStore extends SqlChainStore {
-  readonly pool: pg.Pool;
+  /** Calls `onChange` after every append by any process (LISTEN on a dedicated connection). */
+  watch(onChange: (change: StoreChange) => void): () => void;
+  /** Runs one parameterized statement on the store's pool (with its timeouts) and returns the rows. */
+  query(text: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
 }
 
-function queryable(client: pg.Pool | pg.PoolClient): Queryable {
-  return {
-    async query<R>(text: string, params: readonly unknown[] = []) {
-      return (await client.query(text, params as unknown[])).rows as R[];
-    },
-    async exec(text: string) {
-      // Without parameters pg uses the simple protocol, which runs a whole script.
-      await client.query(text);
-    },
-  };
+const pools = new WeakMap<PostgresChainStore, pg.Pool>();
+
+/** The store's `pg` pool, for the tests and the bench (not public API: its types are `pg`'s). */
+export function poolOf(store: PostgresChainStore): pg.Pool {
+  const pool = pools.get(store);
+  if (pool === undefined) throw new ChainStoreError('invalid_input', 'not a PostgreSQL chain store');
+  return pool;
+}
+
+/** A URL safe to print: the password replaced. */
+function label(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'the PostgreSQL database';
+  }
 }
 
 /**
- * Opens the chain store on a PostgreSQL 15+ server through a `pg` pool. Every append is one call of the
- * server-side `opstate.chain_append()`, so any number of processes and pools may append to one workspace
- * concurrently without forking its chain. Durability is the server's (fsync on by default).
+ * Opens the chain store on a PostgreSQL 15+ server. Every append is one call of the server-side
+ * `opstate.chain_append()` (one statement per batch), so any number of processes on any number of
+ * machines may append to one workspace without forking its chain. Durability is the server's (fsync on
+ * by default). Verify streams the chain with binary COPY in constant memory.
+ *
+ * Opening with `migrate: 'check'` writes nothing: a role with SELECT only can read and verify, and a
+ * missing or outdated schema is refused with a `ChainStoreError` of kind `migration`.
  */
-export async function openPostgresChainStore(
-  options: PostgresChainStoreOptions,
-): Promise<PostgresChainStore> {
-  if (typeof options !== 'object' || options === null) {
-    throw new ChainStoreError('invalid_input', 'expected { connectionString } or { pool }');
-  }
-  let pool: pg.Pool;
-  let owned: boolean;
-  if ('pool' in options && options.pool !== undefined) {
-    pool = options.pool;
-    owned = false;
-  } else if ('connectionString' in options && typeof options.connectionString === 'string') {
-    pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4 });
-    owned = true;
-  } else {
-    throw new ChainStoreError('invalid_input', 'expected { connectionString: string } or { pool }');
-  }
-  // An idle client whose server went away emits 'error'; unhandled, that would kill the process.
-  const onIdleError = () => {};
-  pool.on('error', onIdleError);
+export async function openPostgresChainStore(options: PostgresChainStoreOptions): Promise<PostgresChainStore> {
+  const o = resolveOptions(options);
+  const sp: StorePool = createStorePool(o);
+  const where = label(o.connectionString);
 
   const engine: SqlEngine = {
     name: 'PostgreSQL',
-    db: queryable(pool),
-    async transaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await fn(queryable(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
+    db: sp.db,
+    transaction: sp.transaction,
+    streamChain: (workspaceId) => streamOnClient(sp, workspaceId, o.queryTimeoutMs),
+    watch: (onChange) => watchAppends(() => sp.dedicatedClient(), onChange),
   };
-  const store = createSqlChainStore(engine, async () => {
-    pool.off('error', onIdleError);
-    if (owned) await pool.end();
-  });
-  if (options.migrate !== false) {
-    try {
-      await store.migrate();
-    } catch (err) {
-      await store.close();
-      throw err instanceof ChainStoreError
-        ? err
-        : new ChainStoreError('unavailable', `PostgreSQL migration failed: ${String(err)}`, { cause: err });
-    }
+  const store = createSqlChainStore(engine, () => sp.end()) as SqlChainStore;
+  const full = Object.assign(store, {
+    query: (text: string, params: readonly unknown[] = []) =>
+      sp.db.query<Record<string, unknown>>(text, params).catch((err: unknown) => {
+        throw err instanceof ChainStoreError ? err : toUnavailable(err, where);
+      }),
+  }) as PostgresChainStore;
+  pools.set(full, sp.pool);
+
+  try {
+    if (o.migrate === true) await store.migrate();
+    else if (o.migrate === 'check') await assertSchemaCurrent(sp.db, where);
+  } catch (err) {
+    await store.close();
+    throw err instanceof ChainStoreError ? err : toUnavailable(err, where, o.migrate === true ? 'migration' : 'open');
   }
-  return Object.assign(store, { pool });
+  return full;
+}
+
+function toUnavailable(err: unknown, where: string, during = 'query'): ChainStoreError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new ChainStoreError('unavailable', `PostgreSQL ${during} failed at ${where}: ${message}`, { cause: err });
+}
+
+/**
+ * Checks out a client, streams the chain over it, and hands the client back: healthy when the COPY ran
+ * to its end, destroyed otherwise.
+ */
+async function* streamOnClient(
+  sp: StorePool,
+  workspaceId: string,
+  silenceMs: number,
+): AsyncGenerator<readonly VerifiableEvent[]> {
+  let release: (() => void) | undefined;
+  let fail: ((err: unknown) => void) | undefined;
+  let client: pg.PoolClient | undefined;
+  let discard: (() => void) | undefined;
+  const checkedOut = new Promise<void>((resolve, reject) => {
+    const held = sp.withClient(
+      (c, d) =>
+        new Promise<void>((done, failed) => {
+          client = c;
+          discard = d;
+          release = done;
+          fail = failed;
+          resolve();
+        }),
+    );
+    held.catch(reject);
+  });
+  await checkedOut;
+  let finished = false;
+  try {
+    for await (const page of copyChain(client as pg.PoolClient, workspaceId, silenceMs)) yield page;
+    finished = true;
+  } catch (err) {
+    fail?.(err);
+    throw err;
+  } finally {
+    if (!finished) discard?.();
+    release?.();
+  }
 }

@@ -1,3 +1,6 @@
+import type { StoreChange } from '../chain/types.js';
+import type { VerifiableEvent } from '../chain/verify.js';
+
 /**
  * The little the SQL chain store needs from a driver, so one implementation serves PGlite and `pg`.
  * `query` runs one parameterized statement; `exec` runs a script of several (migrations).
@@ -16,4 +19,11 @@ export interface SqlEngine {
   readonly name: string;
   readonly db: Queryable;
   readonly transaction: Transactor;
+  /**
+   * The chain in seq order as pages, when the engine has a faster way than keyset paging (PostgreSQL:
+   * binary COPY). Read after the head row, so a row the head counts is always in it.
+   */
+  readonly streamChain?: (workspaceId: string) => AsyncIterable<readonly VerifiableEvent[]>;
+  /** The engine's change feed, when it has one (PostgreSQL: LISTEN). */
+  readonly watch?: (onChange: (change: StoreChange) => void) => () => void;
 }

@@ -7,6 +7,7 @@ import type {
   ChainEventInput,
   ChainStore,
   ReadOptions,
+  StoreChange,
   VerifyResult,
 } from '../chain/types.js';
 import { assertWorkspaceId, parseReadOptions } from '../chain/validate.js';
@@ -59,6 +60,7 @@ const LOG_COLUMNS = `seq, event_id, event_type, payload_canonical, correlation_i
  */
 export function createSqlChainStore(engine: SqlEngine, onClose: () => Promise<void>): SqlChainStore {
   let closed = false;
+  const watchers = new Set<() => void>();
   const assertOpen = () => {
     if (closed) throw new ChainStoreError('closed', `the ${engine.name} chain store is closed`);
   };
@@ -148,7 +150,8 @@ export function createSqlChainStore(engine: SqlEngine, onClose: () => Promise<vo
       if (head === undefined && anyRow.length === 0) {
         return unknownWorkspace(workspaceId);
       }
-      const result = await verifyChainPages(workspaceId, streamChain(engine, workspaceId));
+      const pages = engine.streamChain?.(workspaceId) ?? streamChain(engine, workspaceId);
+      const result = await verifyChainPages(workspaceId, pages);
       if (!result.ok || head === undefined) return result;
       // The chain itself cannot see a cut tail; the head row, written by the same appends, can.
       const headSeq = Number(head.seq);
@@ -177,8 +180,24 @@ export function createSqlChainStore(engine: SqlEngine, onClose: () => Promise<vo
       return result;
     },
 
+    ...(engine.watch === undefined
+      ? {}
+      : {
+          watch(onChange: (change: StoreChange) => void): () => void {
+            assertOpen();
+            const stop = (engine.watch as NonNullable<SqlEngine['watch']>)(onChange);
+            watchers.add(stop);
+            return () => {
+              watchers.delete(stop);
+              stop();
+            };
+          },
+        }),
+
     async close(): Promise<void> {
       if (closed) return;
+      for (const stop of watchers) stop();
+      watchers.clear();
       closed = true;
       await onClose();
     },

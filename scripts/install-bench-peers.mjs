@@ -1,0 +1,20 @@
+// Installs bench/peers (the libraries the bench compares opstate against) from its own lockfile. They live
+// apart from the root install because Emmett 0.42 asks for commander ^12 while opstate uses 14: npm would
+// refuse the root tree. Run by the root `prepare` script, so `npm install` / `npm ci` at the root set up
+// everything; skipped where bench/ is absent (an installed package).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const dir = fileURLToPath(new URL('../bench/peers/', import.meta.url));
+if (existsSync(`${dir}package-lock.json`)) {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const run = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: dir,
+    stdio: 'inherit',
+  });
+  if (run.status !== 0) {
+    console.error(`install-bench-peers: npm ci in ${dir} failed (exit ${run.status ?? run.signal})`);
+    process.exit(run.status ?? 1);
+  }
+}

@@ -1,0 +1,72 @@
+import { ChainStoreError } from '../../errors.js';
+
+/**
+ * How to reach PostgreSQL. Deliberately opstate's own type, not `pg`'s: a consumer compiles against
+ * opstate without `@types/pg`.
+ */
+export interface PostgresChainStoreOptions {
+  /** `postgres://user:pass@host:port/db`; the store creates and owns a pool of connections. */
+  readonly connectionString: string;
+  /** Connections in the pool (default 4). */
+  readonly maxConnections?: number;
+  /** Give up connecting after this long (default 5,000 ms): a silent endpoint fails instead of hanging. */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Give up on a statement after this long without its result (default 15,000 ms). The connection it ran
+   * on is discarded, never reused: after a stall it may still be carrying the old answer. Verify's COPY
+   * is bounded by silence instead: it fails when no data arrived for this long.
+   */
+  readonly queryTimeoutMs?: number;
+  /** TCP keepalive on every connection, first probe after this much idle time (default 10,000 ms). */
+  readonly keepAliveInitialDelayMs?: number;
+  /**
+   * On open: `true` (default) applies pending migrations; `false` runs none and checks nothing (call
+   * `migrate()`); `'check'` runs none and refuses a schema that is missing or older than this package,
+   * writing nothing, so a role with SELECT only can open the store to read and verify.
+   */
+  readonly migrate?: boolean | 'check';
+}
+
+export interface ResolvedPostgresOptions {
+  readonly connectionString: string;
+  readonly maxConnections: number;
+  readonly connectTimeoutMs: number;
+  readonly queryTimeoutMs: number;
+  readonly keepAliveInitialDelayMs: number;
+  readonly migrate: boolean | 'check';
+}
+
+function positiveInt(name: string, value: unknown, fallback: number, max = 3_600_000): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new ChainStoreError(
+      'invalid_input',
+      `${name} must be an integer between 1 and ${max}, got ${JSON.stringify(value) ?? String(value)}`,
+    );
+  }
+  return value;
+}
+
+export function resolveOptions(options: PostgresChainStoreOptions): ResolvedPostgresOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new ChainStoreError('invalid_input', 'expected { connectionString: string }');
+  }
+  if (typeof options.connectionString !== 'string' || options.connectionString.length === 0) {
+    throw new ChainStoreError(
+      'invalid_input',
+      `connectionString must be a non-empty postgres:// URL, got ${JSON.stringify(options.connectionString) ?? String(options.connectionString)}`,
+    );
+  }
+  const migrate = options.migrate ?? true;
+  if (migrate !== true && migrate !== false && migrate !== 'check') {
+    throw new ChainStoreError('invalid_input', `migrate must be true, false or 'check', got ${JSON.stringify(migrate)}`);
+  }
+  return {
+    connectionString: options.connectionString,
+    maxConnections: positiveInt('maxConnections', options.maxConnections, 4, 1000),
+    connectTimeoutMs: positiveInt('connectTimeoutMs', options.connectTimeoutMs, 5000),
+    queryTimeoutMs: positiveInt('queryTimeoutMs', options.queryTimeoutMs, 15_000),
+    keepAliveInitialDelayMs: positiveInt('keepAliveInitialDelayMs', options.keepAliveInitialDelayMs, 10_000),
+    migrate,
+  };
+}

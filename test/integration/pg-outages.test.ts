@@ -1,0 +1,169 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { GENERIC_TRANSITION_EVENT } from '../../src/index.js';
+import { openPostgresChainStore, poolOf, type PostgresChainStore } from '../../src/store/postgres/postgres-store.js';
+import { cli } from '../support/cli.js';
+import { freshWorkspace, PG_URL, privateDatabaseUrl } from '../support/engines.js';
+import { type ProxyMode, startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+
+const event = (n: number) => ({
+  eventType: GENERIC_TRANSITION_EVENT,
+  payload: { n, trigger: `event ${n}` },
+  idempotencyKey: `outage-${n}-${Math.random()}`,
+});
+
+/** Settles (either way) and reports how long it took. */
+async function settleTime(p: Promise<unknown>): Promise<number> {
+  const t = Date.now();
+  await p.then(
+    () => undefined,
+    () => undefined,
+  );
+  return Date.now() - t;
+}
+
+describe.skipIf(PG_URL === null)('[postgres] pool hygiene behind a proxy that stalls, black-holes and resets', () => {
+  const closers: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  });
+
+  async function behindProxy(
+    options: { maxConnections?: number } = {},
+  ): Promise<{ proxy: TcpProxy; store: PostgresChainStore; url: string }> {
+    const target = new URL(PG_URL ?? '');
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    closers.push(() => proxy.close());
+    const via = new URL(PG_URL ?? '');
+    via.port = String(proxy.port);
+    const store = await openPostgresChainStore({
+      connectionString: via.toString(),
+      connectTimeoutMs: 700,
+      queryTimeoutMs: 700,
+      maxConnections: options.maxConnections ?? 4,
+    });
+    closers.push(() => store.close());
+    return { proxy, store, url: via.toString() };
+  }
+
+  it('a client whose statement timed out is discarded, never handed out again', async () => {
+    const { proxy, store } = await behindProxy({ maxConnections: 2 });
+    const pool = poolOf(store);
+    const ws = freshWorkspace('discard');
+    await store.append(ws, [event(1)]);
+    proxy.setMode('stall');
+    await expect(store.append(ws, [event(2)])).rejects.toThrow(/timeout/i);
+    // The timed-out client left the pool instead of going back to the idle list.
+    expect(pool.totalCount).toBeLessThanOrEqual(1);
+    proxy.setMode('up');
+    // The stalled connection's late answer must not be taken for the next statement's: every append
+    // after the outage gets its own, correct result.
+    const after = await store.append(ws, [event(3), event(4)]);
+    expect(after.map((e) => e.seq)).toStrictEqual(
+      (await store.read(ws)).slice(-2).map((e) => e.seq),
+    );
+    expect(await store.verify(ws)).toMatchObject({ ok: true });
+  });
+
+  it('after 10 outages in a row (stall, black hole, reset, down) appends resume within 2 s each time', async () => {
+    const { proxy, store } = await behindProxy();
+    const ws = freshWorkspace('ten-outages');
+    let written = 0;
+    await store.append(ws, [event(written++)]);
+    const modes: ProxyMode[] = ['blackhole', 'stall', 'reset', 'down', 'hang'];
+    for (let outage = 0; outage < 10; outage++) {
+      const mode = modes[outage % modes.length] as ProxyMode;
+      proxy.setMode(mode);
+      // Appends during the outage fail (bounded by the timeouts), several at once to use up the pool.
+      const during = await Promise.allSettled([1, 2, 3, 4, 5].map(() => store.append(ws, [event(-1)])));
+      const landed = during.filter((r) => r.status === 'fulfilled').length;
+      written += landed; // a stall can let one through before the freeze took hold; count what landed
+      expect(during.some((r) => r.status === 'rejected')).toBe(true);
+      proxy.setMode('up');
+      const back = Date.now();
+      for (;;) {
+        try {
+          await store.append(ws, [event(written)]);
+          written += 1;
+          break;
+        } catch {
+          if (Date.now() - back > 2000) throw new Error(`appends did not resume within 2 s after outage ${outage + 1} (${mode})`);
+        }
+      }
+      expect(Date.now() - back, `resumed after outage ${outage + 1} (${mode})`).toBeLessThanOrEqual(2000);
+    }
+    const result = await store.verify(ws);
+    expect(result).toMatchObject({ ok: true });
+    expect(result.length).toBeGreaterThanOrEqual(11);
+  }, 60_000);
+
+  it.each(['stall', 'blackhole', 'reset', 'up'] as const)(
+    'store.close() settles within 5 s with the server %s and statements in flight',
+    async (mode) => {
+      const { proxy, store } = await behindProxy();
+      const ws = freshWorkspace(`close-${mode}`);
+      await store.append(ws, [event(1)]);
+      const stop = store.watch(() => undefined);
+      proxy.setMode(mode);
+      const inFlight = [store.append(ws, [event(2)]), store.verify(ws), store.read(ws)];
+      for (const p of inFlight) p.catch(() => undefined);
+      const ms = await settleTime(store.close());
+      stop();
+      expect(ms).toBeLessThan(5000);
+      proxy.setMode('up');
+    },
+  );
+
+  it('verify against a silent endpoint fails with a clear error instead of hanging', async () => {
+    const { proxy, store } = await behindProxy();
+    const ws = freshWorkspace('silent');
+    await store.append(ws, Array.from({ length: 50 }, (_, i) => event(i)));
+    proxy.setMode('blackhole');
+    const t = Date.now();
+    await expect(store.verify(ws)).rejects.toThrow(/timeout/i);
+    expect(Date.now() - t).toBeLessThan(5000);
+  });
+
+  it('`opstate verify` against a silent endpoint exits with a clear error', async () => {
+    const { proxy, url } = await behindProxy();
+    proxy.setMode('blackhole');
+    const r = await cli(['verify', '--store', url, '--workspace', 'anything'], { timeoutMs: 30_000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unavailable.*timeout/i);
+  }, 40_000);
+});
+
+describe.skipIf(PG_URL === null)('[postgres] watch', () => {
+  it('LISTEN reports appends made through another store, with the workspace and its last seq', async () => {
+    const url = await privateDatabaseUrl();
+    const writer = await openPostgresChainStore({ connectionString: url });
+    const reader = await openPostgresChainStore({ connectionString: url, migrate: 'check' });
+    try {
+      const seen: { workspaceId?: string; seq?: number }[] = [];
+      const stop = reader.watch((c) => seen.push(c));
+      // LISTEN is issued asynchronously; wait until the subscription is in place.
+      for (let i = 0; i < 100; i++) {
+        const rows = await writer.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'LISTEN opstate_appended'",
+        );
+        if (rows[0]?.n === 1) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const ws = freshWorkspace('watch');
+      await writer.append(ws, [event(1), event(2), event(3)]);
+      await writer.append(ws, [event(4)]);
+      for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      // One notification per append statement, carrying the last seq it wrote.
+      expect(seen).toStrictEqual([
+        { workspaceId: ws, seq: 3 },
+        { workspaceId: ws, seq: 4 },
+      ]);
+      stop();
+      await writer.append(ws, [event(5)]);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(seen).toHaveLength(2);
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+});
