@@ -1,6 +1,6 @@
 import { OperationalStateInputError } from '../errors.js';
 import { consoleLogger, type Logger, safeLog } from '../logger.js';
-import type { ChainStore, StoreChange } from '../store/chain/types.js';
+import type { ChainStore, StoreChange, VerifyResult } from '../store/chain/types.js';
 import { type WorkspaceSummary, WorkspaceFollower } from './summary.js';
 
 /** Events per read: the store's maximum page, so a long chain costs few round trips. */
@@ -34,6 +34,10 @@ export class Fleet {
   #pumping: Promise<void> | null = null;
   #stopFeed: (() => void) | null = null;
   #closed = false;
+  /** Reads and verifier seeding take turns: a follower's events must reach its verifier in seq order. */
+  #lock: Promise<unknown> = Promise.resolve();
+  readonly #toVerify: string[] = [];
+  #verifying: Promise<void> | null = null;
   feed: FeedKind | null = null;
 
   constructor(store: ChainStore, options: FleetOptions = {}) {
@@ -100,6 +104,12 @@ export class Fleet {
     while (this.#pumping !== null) await this.#pumping;
   }
 
+  /** Resolves once every workspace read so far has a verdict (`verifies` is no longer null). */
+  async verified(): Promise<void> {
+    await this.settled();
+    while (this.#verifying !== null) await this.#verifying;
+  }
+
   close(): void {
     this.#closed = true;
     this.#stopFeed?.();
@@ -129,7 +139,7 @@ export class Fleet {
           const all = this.#dirty === null;
           const names = all ? await this.#store.workspaces!() : [...(this.#dirty ?? [])];
           this.#dirty = new Set();
-          const changed = await this.#readAll(names);
+          const changed = await this.#locked(() => this.#readAll(names));
           if (changed.length > 0) for (const listener of this.#listeners) listener(changed);
         }
       } catch (err) {
@@ -141,6 +151,52 @@ export class Fleet {
       }
     })();
     return this.#pumping;
+  }
+
+  #locked<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(fn);
+    this.#lock = run.catch(() => undefined);
+    return run;
+  }
+
+  #queueVerify(ws: string): void {
+    this.#toVerify.push(ws);
+    this.#verifying ??= this.#verifyQueued().finally(() => {
+      this.#verifying = null;
+    });
+  }
+
+  /*
+   * Verification stays off the table's critical path: the rows show first, then each workspace gets the
+   * store's own verify (stored canonical text, head row, cut tail), one at a time in the background, and
+   * is followed from the verified head on. A chain longer than what was read is caught up here.
+   */
+  async #verifyQueued(): Promise<void> {
+    while (!this.#closed && this.#toVerify.length > 0) {
+      // Reading comes first (it is what the table waits for); verification uses the gaps between reads.
+      await this.settled();
+      const ws = this.#toVerify.shift() as string;
+      const follower = this.#followers.get(ws);
+      if (follower === undefined || follower.seeded) continue;
+      let result: VerifyResult;
+      try {
+        result = await this.#store.verify(ws);
+      } catch (err) {
+        safeLog(this.#logger, 'warn', { err, workspaceId: ws }, 'cockpit: verify failed; will retry on the next change');
+        continue;
+      }
+      await this.#locked(async () => {
+        let after = follower.seed(result);
+        while (after !== null && after < follower.readUpTo) {
+          const events = await this.#store.read(ws, { afterSeq: after, limit: PAGE });
+          const upTo = events.filter((e) => e.seq <= follower.readUpTo);
+          follower.verifyOnly(upTo);
+          after = upTo.length === PAGE ? (upTo.at(-1)?.seq ?? null) : null;
+        }
+      });
+      const row = follower.summary();
+      for (const listener of this.#listeners) listener([row]);
+    }
   }
 
   async #readAll(names: readonly string[]): Promise<WorkspaceSummary[]> {
@@ -161,6 +217,7 @@ export class Fleet {
           if (events.length < PAGE) break;
         }
         if (follower.version !== before) changed.push(follower.summary());
+        if (!follower.seeded) this.#queueVerify(ws);
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, names.length) }, worker));

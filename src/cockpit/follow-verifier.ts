@@ -14,10 +14,14 @@ export class FollowVerifier {
   #head: string;
   #length = 0;
   #divergence: ChainDivergence | null = null;
+  readonly #seededAt: number;
 
-  constructor(workspaceId: string) {
+  /** From genesis, or from a head already verified (`length` events ending in `head`). */
+  constructor(workspaceId: string, from?: { readonly length: number; readonly head: string }) {
     this.#workspaceId = workspaceId;
-    this.#head = genesisHash(workspaceId);
+    this.#head = from?.head ?? genesisHash(workspaceId);
+    this.#length = from?.length ?? 0;
+    this.#seededAt = this.#length;
   }
 
   /** Events verified so far (up to the first divergence). */
@@ -32,6 +36,8 @@ export class FollowVerifier {
 
   feed(event: ChainEvent): void {
     if (this.#divergence !== null) return;
+    // Verified before this verifier was seeded: nothing to check again.
+    if (event.seq <= this.#seededAt) return;
     const expected = this.#length + 1;
     if (event.seq === this.#length && this.#length > 0) {
       this.#divergence = { seq: event.seq, kind: 'fork', detail: `two events claim seq ${event.seq}` };
@@ -70,5 +76,12 @@ export class FollowVerifier {
 
   get workspaceId(): string {
     return this.#workspaceId;
+  }
+
+  /** A chain that stopped verifying (as the store's own verify found it). */
+  static failed(workspaceId: string, divergence: ChainDivergence): FollowVerifier {
+    const v = new FollowVerifier(workspaceId);
+    v.#divergence = divergence;
+    return v;
   }
 }

@@ -31,5 +31,6 @@ export function formatDuration(ms: number | null): string {
 
 /** "ok", or "NO: seq 3 hash_mismatch". */
 export function verifyCell(row: WorkspaceSummary): string {
-  return row.divergence === null ? 'ok' : `NO: seq ${row.divergence.seq} ${row.divergence.kind}`;
+  if (row.divergence !== null) return `NO: seq ${row.divergence.seq} ${row.divergence.kind}`;
+  return row.verifies === null ? 'checking' : 'ok';
 }

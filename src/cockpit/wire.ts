@@ -25,8 +25,11 @@ export interface WorkspaceSummary {
   readonly transitions: number;
   /** The chain's last seq as read. */
   readonly chainLength: number;
-  /** Whether every event read so far links and hashes correctly. */
-  readonly verifies: boolean;
+  /**
+   * Whether the chain verifies: the store's own verify at first (in the background after the table
+   * loads; null until then), then every event read since, linked and hashed on the recomputed head.
+   */
+  readonly verifies: boolean | null;
   /** The first divergence (seq and kind), when it does not verify. */
   readonly divergence: ChainDivergence | null;
   /** Generic events whose payload is not a transition payload (counted, not shown as a state). */

@@ -27,7 +27,11 @@ export function duration(ms: number): string {
 }
 
 export const verifyText = (row: WorkspaceSummary) =>
-  row.divergence === null ? 'ok' : `NO: seq ${row.divergence.seq} ${row.divergence.kind}`;
+  row.divergence !== null
+    ? `NO: seq ${row.divergence.seq} ${row.divergence.kind}`
+    : row.verifies === null
+      ? 'checking…'
+      : 'ok';
 
 export const COLUMNS: readonly Column[] = [
   { key: 'workspace', title: 'workspace', cell: (r) => r.workspaceId, compare: (a, b) => text(a.workspaceId, b.workspaceId) },
@@ -59,6 +63,6 @@ export const COLUMNS: readonly Column[] = [
     key: 'verifies',
     title: 'verifies',
     cell: verifyText,
-    compare: (a, b) => num(a.verifies ? 1 : 0, b.verifies ? 1 : 0),
+    compare: (a, b) => num(a.verifies === false ? 0 : 1, b.verifies === false ? 0 : 1),
   },
 ];

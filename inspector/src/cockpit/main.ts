@@ -28,7 +28,7 @@ function rebuildView(): void {
   const needle = search.toLowerCase();
   view = [...rows.values()].filter(
     (r) =>
-      (stateFilter === null || (stateFilter === 'broken' ? !r.verifies : r.state === stateFilter)) &&
+      (stateFilter === null || (stateFilter === 'broken' ? r.verifies === false : r.state === stateFilter)) &&
       (needle === '' || r.workspaceId.toLowerCase().includes(needle)),
   );
   view.sort((a, b) => {
@@ -70,7 +70,7 @@ function renderFilters(): void {
   let broken = 0;
   for (const r of rows.values()) {
     counts.set(r.state ?? '–', (counts.get(r.state ?? '–') ?? 0) + 1);
-    if (!r.verifies) broken += 1;
+    if (r.verifies === false) broken += 1;
   }
   const button = (key: string | null, label: string, count: number) =>
     el(

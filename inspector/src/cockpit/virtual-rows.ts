@@ -60,7 +60,7 @@ export class VirtualRows {
     for (let i = first; i < last; i += 1) {
       const r = this.#rows[i]!;
       const classes = ['fleet-row', `state-${r.state ?? 'none'}`];
-      if (!r.verifies) classes.push('broken');
+      if (r.verifies === false) classes.push('broken');
       if (r.degradationReasons.length > 0) classes.push('degraded');
       if (r.workspaceId === this.#selected) classes.push('selected');
       drawn.push(

@@ -29,6 +29,7 @@ export function cockpitCommand(defaultStore: string): Command {
         if (o.once) {
           const fleet = new Fleet(store, { pollMs: o.pollMs });
           await fleet.load();
+          await fleet.verified();
           const table = cockpitTable(fleet, label);
           out(o.json ? JSON.stringify(table, null, 2) : formatTable(table.workspaces));
           return;
