@@ -17,7 +17,12 @@ export async function buildInspectorPage(
   outFile: string = INSPECTOR_PAGE,
 ): Promise<{ file: string; bytes: number }> {
   const built = await buildPage('src/main.ts', 'index.html', ['style.css'], outFile);
-  await buildPage('src/cockpit/main.ts', 'cockpit.html', ['style.css', 'cockpit.css'], join(dirname(outFile), 'cockpit.html'));
+  await buildPage(
+    'src/cockpit/main.ts',
+    'cockpit.html',
+    ['style.css', 'cockpit.css'],
+    join(dirname(outFile), 'cockpit.html'),
+  );
   return built;
 }
 

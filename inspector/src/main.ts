@@ -99,12 +99,18 @@ function renderEmitHealth(contextFailure: string | null): void {
     box.className = 'emit-recovered';
     box.replaceChildren(
       `store recovered at ${clock(h.recoveredAt)} UTC`,
-      el('span', { class: 'muted' }, ` (last failure${h.failedAt !== null ? ` at ${clock(h.failedAt)}` : ''}: ${message})`),
+      el(
+        'span',
+        { class: 'muted' },
+        ` (last failure${h.failedAt !== null ? ` at ${clock(h.failedAt)}` : ''}: ${message})`,
+      ),
     );
     return;
   }
   box.className = 'emit-error-text';
-  box.replaceChildren(`emit failing${h.failedAt !== null ? ` (latest at ${clock(h.failedAt)} UTC)` : ''}: ${message}`);
+  box.replaceChildren(
+    `emit failing${h.failedAt !== null ? ` (latest at ${clock(h.failedAt)} UTC)` : ''}: ${message}`,
+  );
 }
 
 function rowElement(r: Row, frameIndex: number): HTMLLIElement {

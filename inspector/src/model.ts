@@ -143,7 +143,11 @@ export function applyRecord(model: Model, record: InspectorRecord): void {
       model.emits.set(record.transition.n, record);
       const at = Number(record.createdAt);
       if (!record.ok) {
-        model.emitHealth = { failedAt: at, message: record.error?.message ?? 'emit failed', recoveredAt: null };
+        model.emitHealth = {
+          failedAt: at,
+          message: record.error?.message ?? 'emit failed',
+          recoveredAt: null,
+        };
       } else if (model.emitHealth.failedAt !== null && model.emitHealth.recoveredAt === null) {
         model.emitHealth = { ...model.emitHealth, recoveredAt: at };
       }

@@ -19,11 +19,7 @@ function labelText(edge: ChartEdge, x: number, y: number): SVGTextElement {
   const text = svg('text', { x, y, class: 'edge-label', 'data-label': edge.key });
   edge.lines.forEach((line, i) => {
     text.appendChild(
-      svg(
-        'tspan',
-        { x: x + INDENT[line.kind], dy: i === 0 ? 0 : LINE_PX, class: line.kind },
-        line.text,
-      ),
+      svg('tspan', { x: x + INDENT[line.kind], dy: i === 0 ? 0 : LINE_PX, class: line.kind }, line.text),
     );
   });
   return text;
@@ -65,7 +61,10 @@ function layoutOf(chart: Chart) {
       node: (id) => ({ width: Math.max(96, (nodes.get(id) ?? 60) + 44), height: NODE_HEIGHT }),
       label: (key) => {
         const box = labels.get(key);
-        return { width: Math.ceil((box?.width ?? 0) + 2 * PAD_X), height: Math.ceil((box?.height ?? 0) + 2 * PAD_Y) };
+        return {
+          width: Math.ceil((box?.width ?? 0) + 2 * PAD_X),
+          height: Math.ceil((box?.height ?? 0) + 2 * PAD_Y),
+        };
       },
     }).then((placed) => ({ placed, labels }));
     layouts.set(chart, pending);
@@ -123,7 +122,15 @@ function draw(chart: Chart, placed: Placed, labels: Map<string, DOMRect>, focus:
   const marker = (id: string, cls: string) =>
     svg(
       'marker',
-      { id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+      {
+        id,
+        viewBox: '0 0 10 10',
+        refX: 9,
+        refY: 5,
+        markerWidth: 7,
+        markerHeight: 7,
+        orient: 'auto-start-reverse',
+      },
       svg('path', { d: 'M0,0 L10,5 L0,10 z', class: cls }),
     );
   root.appendChild(svg('defs', {}, marker('arrow', 'arrow-head'), marker('arrow-last', 'arrow-head last')));
@@ -153,7 +160,9 @@ function draw(chart: Chart, placed: Placed, labels: Map<string, DOMRect>, focus:
     const measured = labels.get(edge.key);
     const g = svg('g', { class: `${cls} label`, 'data-edge-label': edge.key });
     g.appendChild(svg('title', {}, edge.title || edge.events.join(', ')));
-    g.appendChild(svg('rect', { x: b.x, y: b.y, width: b.width, height: b.height, rx: 4, class: 'edge-label-bg' }));
+    g.appendChild(
+      svg('rect', { x: b.x, y: b.y, width: b.width, height: b.height, rx: 4, class: 'edge-label-bg' }),
+    );
     // The text's own box sits PAD inside the label box ELK placed (measured offsets: baseline vs top).
     g.appendChild(labelText(edge, b.x + PAD_X - (measured?.x ?? 0), b.y + PAD_Y - (measured?.y ?? 0)));
     texts.appendChild(g);
@@ -169,7 +178,14 @@ function draw(chart: Chart, placed: Placed, labels: Map<string, DOMRect>, focus:
     g.appendChild(svg('rect', { x: p.x, y: p.y, width: p.width, height: p.height, rx: 10 }));
     if (node.final) {
       g.appendChild(
-        svg('rect', { x: p.x + 4, y: p.y + 4, width: p.width - 8, height: p.height - 8, rx: 7, class: 'inner' }),
+        svg('rect', {
+          x: p.x + 4,
+          y: p.y + 4,
+          width: p.width - 8,
+          height: p.height - 8,
+          rx: 7,
+          class: 'inner',
+        }),
       );
     }
     g.appendChild(

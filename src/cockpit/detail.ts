@@ -39,7 +39,8 @@ export async function workspaceDetail(
       });
     } else {
       const last = timeline[timeline.length - 1];
-      if (last !== undefined && last.literal === null) timeline[timeline.length - 1] = { ...last, literal: e.eventType };
+      if (last !== undefined && last.literal === null)
+        timeline[timeline.length - 1] = { ...last, literal: e.eventType };
     }
   }
   return {

@@ -182,7 +182,12 @@ export class Fleet {
       try {
         result = await this.#store.verify(ws);
       } catch (err) {
-        safeLog(this.#logger, 'warn', { err, workspaceId: ws }, 'cockpit: verify failed; will retry on the next change');
+        safeLog(
+          this.#logger,
+          'warn',
+          { err, workspaceId: ws },
+          'cockpit: verify failed; will retry on the next change',
+        );
         continue;
       }
       await this.#locked(async () => {

@@ -44,7 +44,11 @@ export class FollowVerifier {
       return;
     }
     if (event.seq !== expected) {
-      this.#divergence = { seq: expected, kind: 'gap', detail: `expected seq ${expected}, found seq ${event.seq}` };
+      this.#divergence = {
+        seq: expected,
+        kind: 'gap',
+        detail: `expected seq ${expected}, found seq ${event.seq}`,
+      };
       return;
     }
     if (event.prevHash !== this.#head) {
@@ -57,9 +61,18 @@ export class FollowVerifier {
     }
     let recomputed: string;
     try {
-      recomputed = chainHash(this.#head, event.seq, event.eventType, canonicalPayload(event.payload, event.eventType));
+      recomputed = chainHash(
+        this.#head,
+        event.seq,
+        event.eventType,
+        canonicalPayload(event.payload, event.eventType),
+      );
     } catch (err) {
-      this.#divergence = { seq: event.seq, kind: 'hash_mismatch', detail: `payload cannot be hashed: ${String(err)}` };
+      this.#divergence = {
+        seq: event.seq,
+        kind: 'hash_mismatch',
+        detail: `payload cannot be hashed: ${String(err)}`,
+      };
       return;
     }
     if (recomputed !== event.hash) {

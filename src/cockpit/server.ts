@@ -2,7 +2,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { consoleLogger, type Logger, safeLog } from '../logger.js';
-import { checkListen, COMMON_HEADERS, makeToken, pageCsp, sendJson, sendText, urlHost } from '../inspect/http-guard.js';
+import {
+  checkListen,
+  COMMON_HEADERS,
+  makeToken,
+  pageCsp,
+  sendJson,
+  sendText,
+  urlHost,
+} from '../inspect/http-guard.js';
 import { loadInspectorPage } from '../inspect/page.js';
 import type { ChainStore } from '../store/chain/types.js';
 import { workspaceDetail } from './detail.js';
@@ -42,7 +50,12 @@ const SEND_EVERY_MS = 100;
 
 /** Reads every workspace of `store`, then serves the cockpit page and follows the store live. */
 export async function startCockpit(options: StartCockpitOptions): Promise<CockpitHandle> {
-  const { host, port } = checkListen('cockpit', options.host ?? '127.0.0.1', options.port ?? 0, options.allowRemote);
+  const { host, port } = checkListen(
+    'cockpit',
+    options.host ?? '127.0.0.1',
+    options.port ?? 0,
+    options.allowRemote,
+  );
   const logger = options.logger ?? consoleLogger;
   const page = await loadInspectorPage('cockpit.html');
   const fleet = new Fleet(options.store, options);
@@ -65,7 +78,12 @@ export async function startCockpit(options: StartCockpitOptions): Promise<Cockpi
   const flush = () => {
     timer = null;
     if (pending.size === 0) return;
-    const message: CockpitMessage = { type: 'rows', full: false, rows: [...pending.values()], at: Date.now() };
+    const message: CockpitMessage = {
+      type: 'rows',
+      full: false,
+      rows: [...pending.values()],
+      at: Date.now(),
+    };
     pending = new Map();
     for (const ws of clients) send(ws, message);
   };
@@ -105,7 +123,8 @@ export async function startCockpit(options: StartCockpitOptions): Promise<Cockpi
     if (detail !== null) {
       const id = decodeURIComponent(detail[1] as string);
       const summary = fleet.get(id);
-      if (summary === undefined) return sendText(res, 404, `no workspace ${JSON.stringify(id)} in this store\n`);
+      if (summary === undefined)
+        return sendText(res, 404, `no workspace ${JSON.stringify(id)} in this store\n`);
       return sendJson(res, { summary, ...(await workspaceDetail(options.store, id, summary.chainLength)) });
     }
     sendText(res, 404, 'not found\n');
@@ -123,7 +142,14 @@ export async function startCockpit(options: StartCockpitOptions): Promise<Cockpi
       clients.add(ws);
       ws.on('close', () => clients.delete(ws));
       ws.on('error', (err) => safeLog(logger, 'warn', { err }, 'cockpit socket error'));
-      send(ws, { type: 'rows', full: true, rows: fleet.summaries(), at: Date.now(), store: label, feed: fleet.feed });
+      send(ws, {
+        type: 'rows',
+        full: true,
+        rows: fleet.summaries(),
+        at: Date.now(),
+        store: label,
+        feed: fleet.feed,
+      });
     });
   });
 

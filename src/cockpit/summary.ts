@@ -66,7 +66,8 @@ export class WorkspaceFollower {
         state: p.to_primary_state,
         claimPermission: p.claim_permission,
         degradationReasons: p.degradation_reasons,
-        lastTrigger: p.trigger.length > MAX_SHOWN_TRIGGER ? `${p.trigger.slice(0, MAX_SHOWN_TRIGGER)}…` : p.trigger,
+        lastTrigger:
+          p.trigger.length > MAX_SHOWN_TRIGGER ? `${p.trigger.slice(0, MAX_SHOWN_TRIGGER)}…` : p.trigger,
         lastEdge: `${p.from_primary_state}|${p.to_primary_state}`,
         lastLiteral: null,
         transitions: s.transitions + 1,
@@ -117,7 +118,11 @@ function transitionPayload(p: JsonObject): TransitionPayload | null {
   const { from_primary_state: from, to_primary_state: to, claim_permission: claim, trigger } = p;
   const reasons = p.degradation_reasons;
   if (typeof from !== 'string' || typeof to !== 'string' || typeof claim !== 'string') return null;
-  if (typeof trigger !== 'string' || !Array.isArray(reasons) || !reasons.every((r) => typeof r === 'string')) {
+  if (
+    typeof trigger !== 'string' ||
+    !Array.isArray(reasons) ||
+    !reasons.every((r) => typeof r === 'string')
+  ) {
     return null;
   }
   return {

@@ -93,7 +93,6 @@ export interface CockpitMessage {
   readonly feed?: string | null;
 }
 
-
 /** What `/api/workspaces/<id>` returns: the row and the drill-down. */
 export interface WorkspaceDetailResponse extends WorkspaceDetail {
   readonly summary: WorkspaceSummary;

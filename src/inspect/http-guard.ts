@@ -58,7 +58,9 @@ export function sendText(res: ServerResponse, status: number, text: string): voi
 }
 
 export function sendJson(res: ServerResponse, value: unknown): void {
-  res.writeHead(200, { ...COMMON_HEADERS, 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(value));
+  res
+    .writeHead(200, { ...COMMON_HEADERS, 'content-type': 'application/json; charset=utf-8' })
+    .end(JSON.stringify(value));
 }
 
 export const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);

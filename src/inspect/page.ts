@@ -16,7 +16,9 @@ export interface InspectorPage {
 const CANDIDATES = ['../inspector/', '../../dist/inspector/'];
 
 /** Loads a bundled page: the inspector (`index.html`) or the cockpit (`cockpit.html`). */
-export async function loadInspectorPage(name: 'index.html' | 'cockpit.html' = 'index.html'): Promise<InspectorPage> {
+export async function loadInspectorPage(
+  name: 'index.html' | 'cockpit.html' = 'index.html',
+): Promise<InspectorPage> {
   const tried: string[] = [];
   for (const candidate of CANDIDATES) {
     const file = fileURLToPath(new URL(`${candidate}${name}`, import.meta.url));

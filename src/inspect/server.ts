@@ -59,7 +59,12 @@ const MAX_CLIENT_BACKLOG_BYTES = 16 * 1024 * 1024;
  * the per-run token.
  */
 export async function startInspector(options: StartInspectorOptions = {}): Promise<InspectorHandle> {
-  const { host, port } = checkListen('inspector', options.host ?? '127.0.0.1', options.port ?? 0, options.allowRemote);
+  const { host, port } = checkListen(
+    'inspector',
+    options.host ?? '127.0.0.1',
+    options.port ?? 0,
+    options.allowRemote,
+  );
   if (options.runtime !== undefined && options.actor !== undefined) {
     throw new OperationalStateInputError('actor', options.actor, 'give runtime or actor, not both');
   }

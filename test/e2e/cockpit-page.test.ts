@@ -11,7 +11,12 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { CockpitTable } from '../../src/cockpit/wire.js';
-import { type ChainStore, createOperationalState, openPostgresChainStore, silentLogger } from '../../src/index.js';
+import {
+  type ChainStore,
+  createOperationalState,
+  openPostgresChainStore,
+  silentLogger,
+} from '../../src/index.js';
 import { openSqliteChainStore } from '../../src/store/sqlite/sqlite-store.js';
 import { measureChart } from '../support/chart-overlap.js';
 import { cli, cliProcess } from '../support/cli.js';
@@ -32,7 +37,15 @@ if (!HAS_BROWSER) console.warn(`cockpit e2e DID NOT RUN: no browser at ${CHROMIU
 function agents(spec: string, prefix: string, firstTrigger?: string) {
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
-    ['--import', tsxLoader, AGENTS, spec, prefix, String(PER_PROCESS), ...(firstTrigger ? [firstTrigger] : [])],
+    [
+      '--import',
+      tsxLoader,
+      AGENTS,
+      spec,
+      prefix,
+      String(PER_PROCESS),
+      ...(firstTrigger ? [firstTrigger] : []),
+    ],
     { stdio: 'pipe' },
   );
   let out = '';
@@ -139,7 +152,12 @@ describe.skipIf(!HAS_BROWSER)('cockpit e2e', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   });
   afterAll(async () => {
@@ -158,7 +176,8 @@ describe.skipIf(!HAS_BROWSER)('cockpit e2e', () => {
 
       beforeAll(async () => {
         spec = await setup.create();
-        for (let p = 0; p < PROCESSES; p += 1) children.push(agents(spec, `p${p}`, p === 2 ? HOSTILE : undefined));
+        for (let p = 0; p < PROCESSES; p += 1)
+          children.push(agents(spec, `p${p}`, p === 2 ? HOSTILE : undefined));
         await Promise.all(children.map((c) => c.ready()));
         await setup.tamper(spec, 'tampered');
         cockpit = cliProcess(['cockpit', '--store', spec]);
@@ -168,7 +187,8 @@ describe.skipIf(!HAS_BROWSER)('cockpit e2e', () => {
         page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
         page.on('pageerror', (e) => pageErrors.push(e.message));
         page.on('request', (req) => {
-          if (!req.url().startsWith(`http://127.0.0.1:${port}/`)) pageErrors.push(`unexpected request ${req.url()}`);
+          if (!req.url().startsWith(`http://127.0.0.1:${port}/`))
+            pageErrors.push(`unexpected request ${req.url()}`);
         });
         await page.goto(url);
       }, 180_000);
@@ -226,10 +246,9 @@ describe.skipIf(!HAS_BROWSER)('cockpit e2e', () => {
       it('filters by state', async () => {
         await page.getByTestId('filter-paused').click();
         await expect.poll(() => page.getByTestId('shown').textContent()).toBe('2 of 51 workspaces');
-        expect(await rows().evaluateAll((els) => els.map((e) => e.getAttribute('data-state')))).toStrictEqual([
-          'paused',
-          'paused',
-        ]);
+        expect(await rows().evaluateAll((els) => els.map((e) => e.getAttribute('data-state')))).toStrictEqual(
+          ['paused', 'paused'],
+        );
         await page.getByTestId('filter-active').click();
         // p*-a1,3,5,7,9 are active, less p1-a3 (paused), plus "tampered".
         await expect.poll(() => page.getByTestId('shown').textContent()).toBe('25 of 51 workspaces');
@@ -249,9 +268,15 @@ describe.skipIf(!HAS_BROWSER)('cockpit e2e', () => {
         await page.getByTestId('search').fill('p4-a8');
         await row('p4-a8').click();
         await expect.poll(() => page.getByTestId('detail-state').textContent()).toBe('paused');
-        await expect.poll(() => page.locator('#detail-chart g.state.current').getAttribute('data-state')).toBe('paused');
-        expect(await page.locator('#detail-chart g.edge.last[data-edge]').getAttribute('data-edge')).toBe('ready|paused');
-        expect(await page.getByTestId('detail-verify').textContent()).toMatch(/^chain verifies: 4 events, head [0-9a-f]{16}…$/);
+        await expect
+          .poll(() => page.locator('#detail-chart g.state.current').getAttribute('data-state'))
+          .toBe('paused');
+        expect(await page.locator('#detail-chart g.edge.last[data-edge]').getAttribute('data-edge')).toBe(
+          'ready|paused',
+        );
+        expect(await page.getByTestId('detail-verify').textContent()).toMatch(
+          /^chain verifies: 4 events, head [0-9a-f]{16}…$/,
+        );
         const transitions = page.getByTestId('detail-transition');
         expect(await transitions.count()).toBe(2);
         expect(await transitions.first().textContent()).toContain('literal kora.paused.cost_limit');
@@ -277,11 +302,13 @@ describe.skipIf(!HAS_BROWSER)('cockpit e2e', () => {
       it('shows a tampered workspace as not verifying, with seq and kind', async () => {
         await page.getByTestId('filter-broken').click();
         await expect.poll(() => page.getByTestId('shown').textContent()).toBe('1 of 51 workspaces');
-        expect(await row('tampered').locator('[data-col="verifies"]').textContent()).toBe('NO: seq 2 hash_mismatch');
-        await row('tampered').click();
-        await expect.poll(() => page.getByTestId('detail-verify').textContent()).toMatch(
-          /^chain does NOT verify: seq 2 hash_mismatch/,
+        expect(await row('tampered').locator('[data-col="verifies"]').textContent()).toBe(
+          'NO: seq 2 hash_mismatch',
         );
+        await row('tampered').click();
+        await expect
+          .poll(() => page.getByTestId('detail-verify').textContent())
+          .toMatch(/^chain does NOT verify: seq 2 hash_mismatch/);
         await page.getByTestId('filter-all').click();
       });
 

@@ -136,7 +136,9 @@ describe.skipIf(!HAS_BROWSER)(`inspector e2e in ${CHROMIUM}`, () => {
     expect(await page.getByTestId('degraded-badge').isVisible()).toBe(true);
     expect(await page.getByTestId('reasons').textContent()).toBe('cost');
     const health = page.getByTestId('emit-health');
-    await expect.poll(() => health.textContent()).toMatch(/^emit failing \(latest at \d\d:\d\d:\d\d UTC\): .*disk <full>/);
+    await expect
+      .poll(() => health.textContent())
+      .toMatch(/^emit failing \(latest at \d\d:\d\d:\d\d UTC\): .*disk <full>/);
     expect(await health.getAttribute('class')).toBe('emit-error-text');
     // Every failed attempt counts (and is logged); the retries keep failing while the store throws.
     await expect
@@ -160,7 +162,9 @@ describe.skipIf(!HAS_BROWSER)(`inspector e2e in ${CHROMIUM}`, () => {
     expect(await rows().last().locator('.chain li').count()).toBe(1);
     // The failure no longer stands: the panel says when the store came back, not the old error.
     const health = page.getByTestId('emit-health');
-    await expect.poll(() => health.textContent()).toMatch(/^store recovered at \d\d:\d\d:\d\d UTC \(last failure at /);
+    await expect
+      .poll(() => health.textContent())
+      .toMatch(/^store recovered at \d\d:\d\d:\d\d UTC \(last failure at /);
     expect(await health.getAttribute('class')).toBe('emit-recovered');
     await page.screenshot({ path: join(ARTIFACTS, 'inspector.png') });
     await page.screenshot({ path: join(DOCS, 'inspector.png') });

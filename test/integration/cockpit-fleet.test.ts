@@ -79,7 +79,11 @@ describe('cockpit fleet', () => {
     await rt.transitionTo('paused', 'posture update', { addReasons: ['auth'] });
     await rt.flush();
     await fleet.load();
-    expect(fleet.get('a')).toMatchObject({ transitions: 3, stateSince: paused.stateSince, degradationReasons: ['auth', 'cost'] });
+    expect(fleet.get('a')).toMatchObject({
+      transitions: 3,
+      stateSince: paused.stateSince,
+      degradationReasons: ['auth', 'cost'],
+    });
     await rt.stop();
   });
 
@@ -178,7 +182,8 @@ describe('cockpit fleet at scale (SQLite file)', () => {
     for (let w = 0; w < workspaces; w += 1) {
       const batch: ChainEventInput[] = [];
       for (let i = 0; i < events; i += 1) {
-        const [from, to] = i === 0 ? ['booting', 'ready'] : i % 2 === 1 ? ['ready', 'active'] : ['active', 'ready'];
+        const [from, to] =
+          i === 0 ? ['booting', 'ready'] : i % 2 === 1 ? ['ready', 'active'] : ['active', 'ready'];
         batch.push({
           eventType: GENERIC_TRANSITION_EVENT,
           payload: {
@@ -217,7 +222,12 @@ describe('cockpit fleet at scale (SQLite file)', () => {
           `cockpit load: 1000 workspaces × 100 events: table in ${ms.toFixed(0)} ms, all verified in ${verifiedMs.toFixed(0)} ms`,
         );
         expect(ms).toBeLessThan(2000);
-        expect(fleet.get('ws-0999')).toMatchObject({ chainLength: 100, transitions: 100, verifies: true, state: 'active' });
+        expect(fleet.get('ws-0999')).toMatchObject({
+          chainLength: 100,
+          transitions: 100,
+          verifies: true,
+          state: 'active',
+        });
       }
       // The fleet's state is its summaries (plus one head hash each): the same size for 10 or 100 events.
       kept.push(JSON.stringify(fleet.summaries()).length);

@@ -28,9 +28,13 @@ const agents = new Map<string, OperationalStateRuntime>();
 for (let i = 0; i < Number(countText); i += 1) {
   const ws = `${prefix}-a${i}`;
   const rt = createOperationalState({ store, workspaceId: ws }, { logger: silentLogger });
-  await rt.transitionTo('ready', i === 0 && firstTrigger !== undefined ? firstTrigger : 'all §9.2 gates pass', {
-    claimPermission: 'normal',
-  });
+  await rt.transitionTo(
+    'ready',
+    i === 0 && firstTrigger !== undefined ? firstTrigger : 'all §9.2 gates pass',
+    {
+      claimPermission: 'normal',
+    },
+  );
   if (i % 2 === 1) await rt.transitionTo('active', 'claim acquired');
   agents.set(ws, rt);
 }
@@ -45,7 +49,11 @@ for await (const line of createInterface({ input: process.stdin })) {
     console.log(`unknown ${command.ws}`);
     continue;
   }
-  await rt.transitionTo(command.to, command.trigger, command.reasons ? { addReasons: command.reasons as never } : {});
+  await rt.transitionTo(
+    command.to,
+    command.trigger,
+    command.reasons ? { addReasons: command.reasons as never } : {},
+  );
   await rt.flush();
   console.log(`done ${command.ws} ${command.to}`);
 }

@@ -47,7 +47,9 @@ describe('inspector page: chart from the definition', () => {
       'if triggerContains(text: "invariant gate failure")',
       '⇒ kora.boot.failed',
     ]);
-    const literals = chart.edges.flatMap((e) => e.lines.filter((l) => l.kind === 'literal').map((l) => `${e.key} ${l.text}`));
+    const literals = chart.edges.flatMap((e) =>
+      e.lines.filter((l) => l.kind === 'literal').map((l) => `${e.key} ${l.text}`),
+    );
     expect(literals).toStrictEqual([
       'booting|ready ⇒ kora.boot.ready',
       'booting|stopped ⇒ kora.boot.failed',

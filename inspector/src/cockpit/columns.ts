@@ -34,7 +34,12 @@ export const verifyText = (row: WorkspaceSummary) =>
       : 'ok';
 
 export const COLUMNS: readonly Column[] = [
-  { key: 'workspace', title: 'workspace', cell: (r) => r.workspaceId, compare: (a, b) => text(a.workspaceId, b.workspaceId) },
+  {
+    key: 'workspace',
+    title: 'workspace',
+    cell: (r) => r.workspaceId,
+    compare: (a, b) => text(a.workspaceId, b.workspaceId),
+  },
   {
     key: 'state',
     title: 'state',
@@ -42,14 +47,26 @@ export const COLUMNS: readonly Column[] = [
     // Lifecycle order, not alphabetical: booting first, stopped last.
     compare: (a, b) => PRIMARY_STATES.indexOf(a.state as never) - PRIMARY_STATES.indexOf(b.state as never),
   },
-  { key: 'claim', title: 'claim', cell: (r) => r.claimPermission ?? '–', compare: (a, b) => text(a.claimPermission, b.claimPermission) },
+  {
+    key: 'claim',
+    title: 'claim',
+    cell: (r) => r.claimPermission ?? '–',
+    compare: (a, b) => text(a.claimPermission, b.claimPermission),
+  },
   {
     key: 'reasons',
     title: 'degradation',
     cell: (r) => (r.degradationReasons.length === 0 ? '–' : r.degradationReasons.join(', ')),
-    compare: (a, b) => num(a.degradationReasons.length, b.degradationReasons.length) || text(a.degradationReasons.join(), b.degradationReasons.join()),
+    compare: (a, b) =>
+      num(a.degradationReasons.length, b.degradationReasons.length) ||
+      text(a.degradationReasons.join(), b.degradationReasons.join()),
   },
-  { key: 'trigger', title: 'last trigger', cell: (r) => r.lastTrigger ?? '–', compare: (a, b) => text(a.lastTrigger, b.lastTrigger) },
+  {
+    key: 'trigger',
+    title: 'last trigger',
+    cell: (r) => r.lastTrigger ?? '–',
+    compare: (a, b) => text(a.lastTrigger, b.lastTrigger),
+  },
   {
     key: 'time',
     title: 'in state',
@@ -57,8 +74,18 @@ export const COLUMNS: readonly Column[] = [
     // Longest in state first when ascending: the agents that have not moved.
     compare: (a, b) => (since(a) || 0) - (since(b) || 0),
   },
-  { key: 'transitions', title: 'transitions', cell: (r) => String(r.transitions), compare: (a, b) => num(a.transitions, b.transitions) },
-  { key: 'chain', title: 'chain', cell: (r) => String(r.chainLength), compare: (a, b) => num(a.chainLength, b.chainLength) },
+  {
+    key: 'transitions',
+    title: 'transitions',
+    cell: (r) => String(r.transitions),
+    compare: (a, b) => num(a.transitions, b.transitions),
+  },
+  {
+    key: 'chain',
+    title: 'chain',
+    cell: (r) => String(r.chainLength),
+    compare: (a, b) => num(a.chainLength, b.chainLength),
+  },
   {
     key: 'verifies',
     title: 'verifies',

@@ -63,7 +63,9 @@ export class DetailPanel {
   async #load(id: string): Promise<void> {
     let data: WorkspaceDetailResponse;
     try {
-      const res = await fetch(`/api/workspaces/${encodeURIComponent(id)}?token=${encodeURIComponent(this.#token)}`);
+      const res = await fetch(
+        `/api/workspaces/${encodeURIComponent(id)}?token=${encodeURIComponent(this.#token)}`,
+      );
       if (!res.ok) throw new Error(`${res.status} ${(await res.text()).trim()}`);
       data = (await res.json()) as WorkspaceDetailResponse;
     } catch (err) {
@@ -118,36 +120,51 @@ export class DetailPanel {
     if (chart === null) this.#chart.clear('no chart');
     else this.#chart.show(chart, { value: s.state, edge: s.lastEdge });
 
-    const more = d.truncated ? [el('li', { class: 'muted' }, 'older events: opstate events --workspace …')] : [];
+    const more = d.truncated
+      ? [el('li', { class: 'muted' }, 'older events: opstate events --workspace …')]
+      : [];
     byId('detail-timeline').replaceChildren(
-      ...[...d.timeline].reverse().map((t) =>
-        el(
-          'li',
-          { class: 'row transition', 'data-testid': 'detail-transition' },
+      ...[...d.timeline]
+        .reverse()
+        .map((t) =>
           el(
-            'div',
-            { class: 'line' },
-            el('span', { class: 'time' }, clock(t.at)),
-            el('span', { class: 'move' }, `${t.from} → ${t.to}`),
-            el('span', { class: 'n' }, `seq ${t.seq}`),
+            'li',
+            { class: 'row transition', 'data-testid': 'detail-transition' },
+            el(
+              'div',
+              { class: 'line' },
+              el('span', { class: 'time' }, clock(t.at)),
+              el('span', { class: 'move' }, `${t.from} → ${t.to}`),
+              el('span', { class: 'n' }, `seq ${t.seq}`),
+            ),
+            el(
+              'div',
+              { class: 'trigger' },
+              el('span', { class: 'label' }, 'trigger '),
+              el('q', {}, t.trigger),
+            ),
+            el(
+              'div',
+              { class: 'literal' },
+              t.literal === null ? 'no per-trigger literal' : `literal ${t.literal}`,
+            ),
           ),
-          el('div', { class: 'trigger' }, el('span', { class: 'label' }, 'trigger '), el('q', {}, t.trigger)),
-          el('div', { class: 'literal' }, t.literal === null ? 'no per-trigger literal' : `literal ${t.literal}`),
         ),
-      ),
       ...more,
     );
     byId('detail-events').replaceChildren(
-      ...[...d.events].reverse().map((e) =>
-        el(
-          'li',
-          { 'data-testid': 'detail-event' },
-          el('span', { class: 'seq' }, `seq ${e.seq}`),
-          ` ${e.eventType} `,
-          el('code', {}, `${e.hashPrefix}…`),
-          el('span', { class: 'time' }, ` ${clock(e.occurredAt)}`),
+      ...[...d.events]
+        .reverse()
+        .map((e) =>
+          el(
+            'li',
+            { 'data-testid': 'detail-event' },
+            el('span', { class: 'seq' }, `seq ${e.seq}`),
+            ` ${e.eventType} `,
+            el('code', {}, `${e.hashPrefix}…`),
+            el('span', { class: 'time' }, ` ${clock(e.occurredAt)}`),
+          ),
         ),
-      ),
       ...more,
     );
   }

@@ -75,7 +75,9 @@ export class VirtualRows {
             style: `top:${i * ROW_PX}px`,
             title: r.divergence === null ? r.workspaceId : `${r.workspaceId}: ${r.divergence.detail}`,
           },
-          ...this.#columns.map((c) => el('span', { class: `cell ${c.key}`, 'data-col': c.key }, c.cell(r, now))),
+          ...this.#columns.map((c) =>
+            el('span', { class: `cell ${c.key}`, 'data-col': c.key }, c.cell(r, now)),
+          ),
         ),
       );
     }

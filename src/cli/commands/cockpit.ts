@@ -13,12 +13,18 @@ export function cockpitCommand(defaultStore: string): Command {
   return new Command('cockpit')
     .description('every workspace in a store, live: a loopback, token-protected page (read only)')
     .addOption(
-      new Option('--store <file | dir | postgres://url>', 'the chain store: a SQLite file (or its directory) or a PostgreSQL URL').default(
-        defaultStore,
-      ),
+      new Option(
+        '--store <file | dir | postgres://url>',
+        'the chain store: a SQLite file (or its directory) or a PostgreSQL URL',
+      ).default(defaultStore),
     )
     .option('--port <n>', 'port to serve on (default: a free one)', integer(0, 65_535))
-    .option('--poll-ms <n>', 'how often to look for new events when the store has no change feed', integer(10, 600_000), DEFAULT_POLL_MS)
+    .option(
+      '--poll-ms <n>',
+      'how often to look for new events when the store has no change feed',
+      integer(10, 600_000),
+      DEFAULT_POLL_MS,
+    )
     .option('--once', 'print the table once and exit, without serving', false)
     .option('--json', 'with --once: print the table as JSON (what /api/workspaces returns)', false)
     .showHelpAfterError('(run with --help for usage)')
@@ -60,7 +66,17 @@ export function cockpitCommand(defaultStore: string): Command {
 function formatTable(rows: ReturnType<typeof cockpitTable>['workspaces']): string {
   if (rows.length === 0) return '(no workspaces in this store)';
   const table = new Table({
-    head: ['workspace', 'state', 'claim', 'reasons', 'in state', 'transitions', 'chain', 'verifies', 'last trigger'],
+    head: [
+      'workspace',
+      'state',
+      'claim',
+      'reasons',
+      'in state',
+      'transitions',
+      'chain',
+      'verifies',
+      'last trigger',
+    ],
     style: { head: [], border: [] },
   });
   for (const r of rows) {
