@@ -14,9 +14,11 @@ const SCRIPT = fileURLToPath(new URL('../scripts/test-postgres.sh', import.meta.
 export function benchPostgres(): { url: string; stop(): void } | null {
   const given = process.env.OPSTATE_PG_URL;
   if (given !== undefined && given !== '') return { url: given, stop() {} };
-  let haveBinaries = false;
+  let haveBinaries: boolean;
   try {
-    haveBinaries = readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
+    haveBinaries = readdirSync('/usr/lib/postgresql').some((v) =>
+      existsSync(`/usr/lib/postgresql/${v}/bin/initdb`),
+    );
   } catch {
     haveBinaries = false;
   }

@@ -83,7 +83,7 @@ async function main(): Promise<void> {
       if (label === 'PostgreSQL' && pgUrl !== null) {
         await section('PostgreSQL fleet (raw, opstate, Emmett 0.42)', () => pgFleet(s, pgUrl, subject.store));
       }
-      await section(`verify, ${label}`, async () => [await verifyCase(s, subject)]);
+      await section(`verify, ${label}`, () => verifyCase(s, subject));
     } finally {
       await subject.close();
     }

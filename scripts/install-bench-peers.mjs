@@ -4,7 +4,8 @@
 // everything; skipped where bench/ is absent (an installed package).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import process from 'node:process';
+import { fileURLToPath, URL } from 'node:url';
 
 const dir = fileURLToPath(new URL('../bench/peers/', import.meta.url));
 if (existsSync(`${dir}package-lock.json`)) {
@@ -14,7 +15,7 @@ if (existsSync(`${dir}package-lock.json`)) {
     stdio: 'inherit',
   });
   if (run.status !== 0) {
-    console.error(`install-bench-peers: npm ci in ${dir} failed (exit ${run.status ?? run.signal})`);
+    process.stderr.write(`install-bench-peers: npm ci in ${dir} failed (exit ${run.status ?? run.signal})\n`);
     process.exit(run.status ?? 1);
   }
 }

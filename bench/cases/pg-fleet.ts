@@ -44,10 +44,42 @@ interface FleetCase {
 function cases(quick: boolean): FleetCase[] {
   const q = (full: number, small: number) => (quick ? small : full);
   return [
-    { key: 'seq', label: 'sequential 1-event appends', writers: 1, sharedWorkspace: false, appends: q(500, 100), batch: 1, ofRaw: 0.55 },
-    { key: 'batch', label: `${q(10_000, 2000).toLocaleString('en-US')} events in batches of 500`, writers: 1, sharedWorkspace: false, appends: q(20, 4), batch: 500, ofRaw: 0.25 },
-    { key: 'w8x8', label: '8 writers, 8 workspaces, 1-event appends', writers: 8, sharedWorkspace: false, appends: q(200, 40), batch: 1, ofRaw: 0.5 },
-    { key: 'w8x1', label: '8 writers, 1 workspace, 1-event appends', writers: 8, sharedWorkspace: true, appends: q(150, 30), batch: 1, ofRaw: 0.17 },
+    {
+      key: 'seq',
+      label: 'sequential 1-event appends',
+      writers: 1,
+      sharedWorkspace: false,
+      appends: q(500, 100),
+      batch: 1,
+      ofRaw: 0.55,
+    },
+    {
+      key: 'batch',
+      label: `${q(10_000, 2000).toLocaleString('en-US')} events in batches of 500`,
+      writers: 1,
+      sharedWorkspace: false,
+      appends: q(20, 4),
+      batch: 500,
+      ofRaw: 0.25,
+    },
+    {
+      key: 'w8x8',
+      label: '8 writers, 8 workspaces, 1-event appends',
+      writers: 8,
+      sharedWorkspace: false,
+      appends: q(200, 40),
+      batch: 1,
+      ofRaw: 0.5,
+    },
+    {
+      key: 'w8x1',
+      label: '8 writers, 1 workspace, 1-event appends',
+      writers: 8,
+      sharedWorkspace: true,
+      appends: q(150, 30),
+      batch: 1,
+      ofRaw: 0.17,
+    },
   ];
 }
 
@@ -106,7 +138,10 @@ export async function pgFleet(s: BenchSettings, url: string, store: ChainStore):
         );
       },
       async emmett(ws, from, n) {
-        await peer.append(ws, Array.from({ length: n }, (_, k) => payload(from + k)));
+        await peer.append(
+          ws,
+          Array.from({ length: n }, (_, k) => payload(from + k)),
+        );
       },
     };
     const rounds = s.quick ? 2 : 5;
@@ -132,7 +167,9 @@ export async function pgFleet(s: BenchSettings, url: string, store: ChainStore):
 
     const rows: CaseResult[] = [];
     for (const c of cases(s.quick)) {
-      const [mine, raw, em] = ['opstate', 'raw', 'emmett'].map((who) => spread(rates.get(`${c.key}:${who}`) ?? []));
+      const [mine, raw, em] = ['opstate', 'raw', 'emmett'].map((who) =>
+        spread(rates.get(`${c.key}:${who}`) ?? []),
+      );
       if (mine === undefined || raw === undefined || em === undefined) continue;
       rows.push(
         ratioCase({

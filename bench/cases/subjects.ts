@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPgliteChainStore, type PgliteChainStore } from '../../src/store/pglite/pglite-store.js';
-import { openPostgresChainStore, poolOf, type PostgresChainStore } from '../../src/store/postgres/postgres-store.js';
+import { poolOf } from '../../src/store/postgres/pool-registry.js';
+import { openPostgresChainStore, type PostgresChainStore } from '../../src/store/postgres/postgres-store.js';
 import type { ChainStore } from '../../src/store/chain/types.js';
 
 /**

@@ -1,6 +1,8 @@
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GENERIC_TRANSITION_EVENT } from '../../src/index.js';
-import { openPostgresChainStore, poolOf, type PostgresChainStore } from '../../src/store/postgres/postgres-store.js';
+import { poolOf } from '../../src/store/postgres/pool-registry.js';
+import { openPostgresChainStore, type PostgresChainStore } from '../../src/store/postgres/postgres-store.js';
 import { cli } from '../support/cli.js';
 import { freshWorkspace, PG_URL, privateDatabaseUrl } from '../support/engines.js';
 import { type ProxyMode, startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -21,116 +23,121 @@ async function settleTime(p: Promise<unknown>): Promise<number> {
   return Date.now() - t;
 }
 
-describe.skipIf(PG_URL === null)('[postgres] pool hygiene behind a proxy that stalls, black-holes and resets', () => {
-  const closers: (() => Promise<void>)[] = [];
-  afterAll(async () => {
-    for (const close of closers.reverse()) await close().catch(() => undefined);
-  });
-
-  async function behindProxy(
-    options: { maxConnections?: number } = {},
-  ): Promise<{ proxy: TcpProxy; store: PostgresChainStore; url: string }> {
-    const target = new URL(PG_URL ?? '');
-    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-    closers.push(() => proxy.close());
-    const via = new URL(PG_URL ?? '');
-    via.port = String(proxy.port);
-    const store = await openPostgresChainStore({
-      connectionString: via.toString(),
-      connectTimeoutMs: 700,
-      queryTimeoutMs: 700,
-      maxConnections: options.maxConnections ?? 4,
+describe.skipIf(PG_URL === null)(
+  '[postgres] pool hygiene behind a proxy that stalls, black-holes and resets',
+  () => {
+    const closers: (() => Promise<void>)[] = [];
+    afterAll(async () => {
+      for (const close of closers.reverse()) await close().catch(() => undefined);
     });
-    closers.push(() => store.close());
-    return { proxy, store, url: via.toString() };
-  }
 
-  it('a client whose statement timed out is discarded, never handed out again', async () => {
-    const { proxy, store } = await behindProxy({ maxConnections: 2 });
-    const pool = poolOf(store);
-    const ws = freshWorkspace('discard');
-    await store.append(ws, [event(1)]);
-    proxy.setMode('stall');
-    await expect(store.append(ws, [event(2)])).rejects.toThrow(/timeout/i);
-    // The timed-out client left the pool instead of going back to the idle list.
-    expect(pool.totalCount).toBeLessThanOrEqual(1);
-    proxy.setMode('up');
-    // The stalled connection's late answer must not be taken for the next statement's: every append
-    // after the outage gets its own, correct result.
-    const after = await store.append(ws, [event(3), event(4)]);
-    expect(after.map((e) => e.seq)).toStrictEqual(
-      (await store.read(ws)).slice(-2).map((e) => e.seq),
-    );
-    expect(await store.verify(ws)).toMatchObject({ ok: true });
-  });
-
-  it('after 10 outages in a row (stall, black hole, reset, down) appends resume within 2 s each time', async () => {
-    const { proxy, store } = await behindProxy();
-    const ws = freshWorkspace('ten-outages');
-    let written = 0;
-    await store.append(ws, [event(written++)]);
-    const modes: ProxyMode[] = ['blackhole', 'stall', 'reset', 'down', 'hang'];
-    for (let outage = 0; outage < 10; outage++) {
-      const mode = modes[outage % modes.length] as ProxyMode;
-      proxy.setMode(mode);
-      // Appends during the outage fail (bounded by the timeouts), several at once to use up the pool.
-      const during = await Promise.allSettled([1, 2, 3, 4, 5].map(() => store.append(ws, [event(-1)])));
-      const landed = during.filter((r) => r.status === 'fulfilled').length;
-      written += landed; // a stall can let one through before the freeze took hold; count what landed
-      expect(during.some((r) => r.status === 'rejected')).toBe(true);
-      proxy.setMode('up');
-      const back = Date.now();
-      for (;;) {
-        try {
-          await store.append(ws, [event(written)]);
-          written += 1;
-          break;
-        } catch {
-          if (Date.now() - back > 2000) throw new Error(`appends did not resume within 2 s after outage ${outage + 1} (${mode})`);
-        }
-      }
-      expect(Date.now() - back, `resumed after outage ${outage + 1} (${mode})`).toBeLessThanOrEqual(2000);
+    async function behindProxy(
+      options: { maxConnections?: number } = {},
+    ): Promise<{ proxy: TcpProxy; store: PostgresChainStore; url: string }> {
+      const target = new URL(PG_URL ?? '');
+      const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+      closers.push(() => proxy.close());
+      const via = new URL(PG_URL ?? '');
+      via.port = String(proxy.port);
+      const store = await openPostgresChainStore({
+        connectionString: via.toString(),
+        connectTimeoutMs: 700,
+        queryTimeoutMs: 700,
+        maxConnections: options.maxConnections ?? 4,
+      });
+      closers.push(() => store.close());
+      return { proxy, store, url: via.toString() };
     }
-    const result = await store.verify(ws);
-    expect(result).toMatchObject({ ok: true });
-    expect(result.length).toBeGreaterThanOrEqual(11);
-  }, 60_000);
 
-  it.each(['stall', 'blackhole', 'reset', 'up'] as const)(
-    'store.close() settles within 5 s with the server %s and statements in flight',
-    async (mode) => {
-      const { proxy, store } = await behindProxy();
-      const ws = freshWorkspace(`close-${mode}`);
+    it('a client whose statement timed out is discarded, never handed out again', async () => {
+      const { proxy, store } = await behindProxy({ maxConnections: 2 });
+      const pool = poolOf(store);
+      const ws = freshWorkspace('discard');
       await store.append(ws, [event(1)]);
-      const stop = store.watch(() => undefined);
-      proxy.setMode(mode);
-      const inFlight = [store.append(ws, [event(2)]), store.verify(ws), store.read(ws)];
-      for (const p of inFlight) p.catch(() => undefined);
-      const ms = await settleTime(store.close());
-      stop();
-      expect(ms).toBeLessThan(5000);
+      proxy.setMode('stall');
+      await expect(store.append(ws, [event(2)])).rejects.toThrow(/timeout/i);
+      // The timed-out client left the pool instead of going back to the idle list.
+      expect(pool.totalCount).toBeLessThanOrEqual(1);
       proxy.setMode('up');
-    },
-  );
+      // The stalled connection's late answer must not be taken for the next statement's: every append
+      // after the outage gets its own, correct result.
+      const after = await store.append(ws, [event(3), event(4)]);
+      expect(after.map((e) => e.seq)).toStrictEqual((await store.read(ws)).slice(-2).map((e) => e.seq));
+      expect(await store.verify(ws)).toMatchObject({ ok: true });
+    });
 
-  it('verify against a silent endpoint fails with a clear error instead of hanging', async () => {
-    const { proxy, store } = await behindProxy();
-    const ws = freshWorkspace('silent');
-    await store.append(ws, Array.from({ length: 50 }, (_, i) => event(i)));
-    proxy.setMode('blackhole');
-    const t = Date.now();
-    await expect(store.verify(ws)).rejects.toThrow(/timeout/i);
-    expect(Date.now() - t).toBeLessThan(5000);
-  });
+    it('after 10 outages in a row (stall, black hole, reset, down) appends resume within 2 s each time', async () => {
+      const { proxy, store } = await behindProxy();
+      const ws = freshWorkspace('ten-outages');
+      let written = 0;
+      await store.append(ws, [event(written++)]);
+      const modes: ProxyMode[] = ['blackhole', 'stall', 'reset', 'down', 'hang'];
+      for (let outage = 0; outage < 10; outage++) {
+        const mode = modes[outage % modes.length] as ProxyMode;
+        proxy.setMode(mode);
+        // Appends during the outage fail (bounded by the timeouts), several at once to use up the pool.
+        const during = await Promise.allSettled([1, 2, 3, 4, 5].map(() => store.append(ws, [event(-1)])));
+        const landed = during.filter((r) => r.status === 'fulfilled').length;
+        written += landed; // a stall can let one through before the freeze took hold; count what landed
+        expect(during.some((r) => r.status === 'rejected')).toBe(true);
+        proxy.setMode('up');
+        const back = Date.now();
+        for (;;) {
+          try {
+            await store.append(ws, [event(written)]);
+            written += 1;
+            break;
+          } catch {
+            if (Date.now() - back > 2000)
+              throw new Error(`appends did not resume within 2 s after outage ${outage + 1} (${mode})`);
+          }
+        }
+        expect(Date.now() - back, `resumed after outage ${outage + 1} (${mode})`).toBeLessThanOrEqual(2000);
+      }
+      const result = await store.verify(ws);
+      expect(result).toMatchObject({ ok: true });
+      expect(result.length).toBeGreaterThanOrEqual(11);
+    }, 60_000);
 
-  it('`opstate verify` against a silent endpoint exits with a clear error', async () => {
-    const { proxy, url } = await behindProxy();
-    proxy.setMode('blackhole');
-    const r = await cli(['verify', '--store', url, '--workspace', 'anything'], { timeoutMs: 30_000 });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/unavailable.*timeout/i);
-  }, 40_000);
-});
+    it.each(['stall', 'blackhole', 'reset', 'up'] as const)(
+      'store.close() settles within 5 s with the server %s and statements in flight',
+      async (mode) => {
+        const { proxy, store } = await behindProxy();
+        const ws = freshWorkspace(`close-${mode}`);
+        await store.append(ws, [event(1)]);
+        const stop = store.watch(() => undefined);
+        proxy.setMode(mode);
+        const inFlight = [store.append(ws, [event(2)]), store.verify(ws), store.read(ws)];
+        for (const p of inFlight) p.catch(() => undefined);
+        const ms = await settleTime(store.close());
+        stop();
+        expect(ms).toBeLessThan(5000);
+        proxy.setMode('up');
+      },
+    );
+
+    it('verify against a silent endpoint fails with a clear error instead of hanging', async () => {
+      const { proxy, store } = await behindProxy();
+      const ws = freshWorkspace('silent');
+      await store.append(
+        ws,
+        Array.from({ length: 50 }, (_, i) => event(i)),
+      );
+      proxy.setMode('blackhole');
+      const t = Date.now();
+      await expect(store.verify(ws)).rejects.toThrow(/timeout/i);
+      expect(Date.now() - t).toBeLessThan(5000);
+    });
+
+    it('`opstate verify` against a silent endpoint exits with a clear error', async () => {
+      const { proxy, url } = await behindProxy();
+      proxy.setMode('blackhole');
+      const r = await cli(['verify', '--store', url, '--workspace', 'anything'], { timeoutMs: 30_000 });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/unavailable.*timeout/i);
+    }, 40_000);
+  },
+);
 
 describe.skipIf(PG_URL === null)('[postgres] watch', () => {
   it('LISTEN reports appends made through another store, with the workspace and its last seq', async () => {
@@ -140,10 +147,10 @@ describe.skipIf(PG_URL === null)('[postgres] watch', () => {
     try {
       const seen: { workspaceId?: string; seq?: number }[] = [];
       const stop = reader.watch((c) => seen.push(c));
-      // LISTEN is issued asynchronously; wait until the subscription is in place.
+      // LISTEN, then the watcher lock, are issued asynchronously; wait until both are in place.
       for (let i = 0; i < 100; i++) {
         const rows = await writer.query(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'LISTEN opstate_appended'",
+          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 727270002 AND mode = 'ExclusiveLock'",
         );
         if (rows[0]?.n === 1) break;
         await new Promise((r) => setTimeout(r, 20));
@@ -164,6 +171,102 @@ describe.skipIf(PG_URL === null)('[postgres] watch', () => {
     } finally {
       await reader.close();
       await writer.close();
+    }
+  });
+
+  it('appends notify only while a watcher is there; a second watcher keeps hearing after the first stops', async () => {
+    const url = await privateDatabaseUrl();
+    const writer = await openPostgresChainStore({ connectionString: url });
+    const a = await openPostgresChainStore({ connectionString: url, migrate: 'check' });
+    const b = await openPostgresChainStore({ connectionString: url, migrate: 'check' });
+    // A bare LISTEN (no watcher lock) hears exactly what is sent.
+    const raw = new pg.Client({ connectionString: url });
+    await raw.connect();
+    const sent: string[] = [];
+    raw.on('notification', (n) => sent.push(n.payload ?? ''));
+    await raw.query('LISTEN opstate_appended');
+    const watchers = async (n: number) => {
+      for (let i = 0; i < 200; i++) {
+        const rows = await writer.query(
+          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 727270002 AND mode = 'ExclusiveLock'",
+        );
+        if (rows[0]?.n === n) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`expected ${n} watcher locks`);
+    };
+    const settle = () => new Promise((r) => setTimeout(r, 150));
+    try {
+      const ws = freshWorkspace('gate');
+      await writer.append(ws, [event(1)]);
+      await settle();
+      expect(sent).toStrictEqual([]); // nobody watching: no NOTIFY, no commit serialized on it
+
+      const seenA: unknown[] = [];
+      const seenB: unknown[] = [];
+      const stopA = a.watch((c) => seenA.push(c));
+      await watchers(1);
+      const stopB = b.watch((c) => seenB.push(c));
+      await watchers(2); // one holds the lock, the other waits for it: both count
+      await writer.append(ws, [event(2)]);
+      await settle();
+      expect(seenA).toStrictEqual([{ workspaceId: ws, seq: 2 }]);
+      expect(seenB).toStrictEqual([{ workspaceId: ws, seq: 2 }]);
+      stopA();
+      await watchers(1);
+      await writer.append(ws, [event(3)]);
+      await settle();
+      expect(seenB).toStrictEqual([
+        { workspaceId: ws, seq: 2 },
+        { workspaceId: ws, seq: 3 },
+      ]);
+      stopB();
+      await watchers(0);
+      await writer.append(ws, [event(4)]);
+      await settle();
+      expect(sent).toHaveLength(2);
+    } finally {
+      await raw.end();
+      await Promise.all([a.close(), b.close(), writer.close()]);
+    }
+  });
+
+  it('after its connection is reset, watch reconnects, says "re-read" once, and hears appends again', async () => {
+    const target = new URL(PG_URL ?? '');
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    const via = new URL(PG_URL ?? '');
+    via.port = String(proxy.port);
+    const writer = await openPostgresChainStore({ connectionString: PG_URL ?? '' });
+    const reader = await openPostgresChainStore({ connectionString: via.toString(), migrate: 'check' });
+    try {
+      const ws = freshWorkspace('watch-reset');
+      const seen: { workspaceId?: string; seq?: number }[] = [];
+      const stop = reader.watch((c) => {
+        if (c.workspaceId === undefined || c.workspaceId === ws) seen.push(c);
+      });
+      const heard = async (n: number) => {
+        for (let i = 0; i < 200 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 25));
+      };
+      // Appends until the subscription is in place (LISTEN is issued asynchronously).
+      for (let i = 1; seen.length === 0 && i < 50; i++) {
+        await writer.append(ws, [event(i)]);
+        await heard(1);
+      }
+      expect(seen.length).toBeGreaterThan(0);
+      seen.length = 0;
+      proxy.setMode('reset');
+      await new Promise((r) => setTimeout(r, 100));
+      proxy.setMode('up');
+      await heard(1);
+      expect(seen[0]).toStrictEqual({});
+      const last = await writer.append(ws, [event(1000)]);
+      await heard(2);
+      expect(seen[1]).toStrictEqual({ workspaceId: ws, seq: last[0]?.seq });
+      stop();
+    } finally {
+      await reader.close();
+      await writer.close();
+      await proxy.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { poolOf } from '../../src/store/postgres/postgres-store.js';
+import { poolOf } from '../../src/store/postgres/pool-registry.js';
 import {
   type ChainStore,
   createMemoryChainStore,

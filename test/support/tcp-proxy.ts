@@ -72,7 +72,12 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       client.resetAndDestroy();
       return;
     }
-    const pair: Pair = { client, upstream: null, dead: state.mode === 'blackhole' || state.mode === 'hang', held: [] };
+    const pair: Pair = {
+      client,
+      upstream: null,
+      dead: state.mode === 'blackhole' || state.mode === 'hang',
+      held: [],
+    };
     pairs.add(pair);
     client.on('close', () => {
       pairs.delete(pair);

@@ -52,7 +52,8 @@ export class ChainCopyDecoder {
         at += 2;
         break;
       }
-      if (count !== FIELDS) throw new ChainStoreError('unavailable', `COPY row has ${count} fields, expected ${FIELDS}`);
+      if (count !== FIELDS)
+        throw new ChainStoreError('unavailable', `COPY row has ${count} fields, expected ${FIELDS}`);
       at += 2;
       const fields: Buffer[] = [];
       let complete = true;
@@ -112,7 +113,10 @@ export async function* copyChain(
     clearTimeout(timer);
     timer = setTimeout(() => {
       stream.destroy(
-        new ChainStoreError('unavailable', `PostgreSQL sent nothing for ${silenceMs} ms during verify (query timeout)`),
+        new ChainStoreError(
+          'unavailable',
+          `PostgreSQL sent nothing for ${silenceMs} ms during verify (query timeout)`,
+        ),
       );
     }, silenceMs);
   };
@@ -128,5 +132,9 @@ export async function* copyChain(
   } finally {
     clearTimeout(timer);
     if (!stream.destroyed) stream.destroy();
+    // pg arms its query timer for a COPY too and clears it only through `callback`, which a copy stream
+    // never calls: left armed, it would keep the process alive and later fail a finished stream.
+    const callback = (stream as unknown as { callback?: unknown }).callback;
+    if (typeof callback === 'function') (callback as () => void)();
   }
 }

@@ -59,7 +59,10 @@ export function resolveOptions(options: PostgresChainStoreOptions): ResolvedPost
   }
   const migrate = options.migrate ?? true;
   if (migrate !== true && migrate !== false && migrate !== 'check') {
-    throw new ChainStoreError('invalid_input', `migrate must be true, false or 'check', got ${JSON.stringify(migrate)}`);
+    throw new ChainStoreError(
+      'invalid_input',
+      `migrate must be true, false or 'check', got ${JSON.stringify(migrate)}`,
+    );
   }
   return {
     connectionString: options.connectionString,

@@ -27,8 +27,11 @@ export interface StorePool {
   withClient<T>(fn: (client: pg.PoolClient, discard: () => void) => Promise<T>): Promise<T>;
   readonly db: Queryable;
   readonly transaction: Transactor;
-  /** A dedicated connection outside the pool (LISTEN), with the same settings. */
-  dedicatedClient(): pg.Client;
+  /**
+   * A dedicated connection outside the pool (LISTEN), with the same settings; `untimed` leaves out the
+   * statement timeout, for a statement that waits on a lock for as long as it takes.
+   */
+  dedicatedClient(untimed?: boolean): pg.Client;
   end(): Promise<void>;
 }
 
@@ -117,8 +120,8 @@ export function createStorePool(o: ResolvedPostgresOptions): StorePool {
           throw err;
         }
       }),
-    dedicatedClient() {
-      const client = new pg.Client(clientConfig);
+    dedicatedClient(untimed = false) {
+      const client = new pg.Client(untimed ? { ...clientConfig, query_timeout: undefined } : clientConfig);
       sockets.add(client);
       client.on('end', () => sockets.delete(client));
       return client;
@@ -145,6 +148,7 @@ export function createStorePool(o: ResolvedPostgresOptions): StorePool {
 
 /** pg has no public "abort this connection now"; its socket is `connection.stream`. */
 export function destroySocket(client: pg.Client): void {
-  const stream = (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
+  const stream = (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection
+    ?.stream;
   stream?.destroy?.();
 }

@@ -5,6 +5,7 @@ import { ChainStoreError } from '../../errors.js';
 import { copyChain } from './copy-chain.js';
 import { type PostgresChainStoreOptions, resolveOptions } from './options.js';
 import { createStorePool, type StorePool } from './pool.js';
+import { registerPool } from './pool-registry.js';
 import type { SqlEngine } from './queryable.js';
 import { assertSchemaCurrent } from './schema-state.js';
 import { createSqlChainStore, type SqlChainStore } from './sql-chain-store.js';
@@ -18,15 +19,6 @@ export interface PostgresChainStore extends SqlChainStore {
   watch(onChange: (change: StoreChange) => void): () => void;
   /** Runs one parameterized statement on the store's pool (with its timeouts) and returns the rows. */
   query(text: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
-}
-
-const pools = new WeakMap<PostgresChainStore, pg.Pool>();
-
-/** The store's `pg` pool, for the tests and the bench (not public API: its types are `pg`'s). */
-export function poolOf(store: PostgresChainStore): pg.Pool {
-  const pool = pools.get(store);
-  if (pool === undefined) throw new ChainStoreError('invalid_input', 'not a PostgreSQL chain store');
-  return pool;
 }
 
 /** A URL safe to print: the password replaced. */
@@ -49,7 +41,9 @@ function label(url: string): string {
  * Opening with `migrate: 'check'` writes nothing: a role with SELECT only can read and verify, and a
  * missing or outdated schema is refused with a `ChainStoreError` of kind `migration`.
  */
-export async function openPostgresChainStore(options: PostgresChainStoreOptions): Promise<PostgresChainStore> {
+export async function openPostgresChainStore(
+  options: PostgresChainStoreOptions,
+): Promise<PostgresChainStore> {
   const o = resolveOptions(options);
   const sp: StorePool = createStorePool(o);
   const where = label(o.connectionString);
@@ -59,7 +53,7 @@ export async function openPostgresChainStore(options: PostgresChainStoreOptions)
     db: sp.db,
     transaction: sp.transaction,
     streamChain: (workspaceId) => streamOnClient(sp, workspaceId, o.queryTimeoutMs),
-    watch: (onChange) => watchAppends(() => sp.dedicatedClient(), onChange),
+    watch: (onChange) => watchAppends((untimed) => sp.dedicatedClient(untimed), onChange),
   };
   const store = createSqlChainStore(engine, () => sp.end()) as SqlChainStore;
   const full = Object.assign(store, {
@@ -68,21 +62,25 @@ export async function openPostgresChainStore(options: PostgresChainStoreOptions)
         throw err instanceof ChainStoreError ? err : toUnavailable(err, where);
       }),
   }) as PostgresChainStore;
-  pools.set(full, sp.pool);
+  registerPool(full, sp.pool);
 
   try {
     if (o.migrate === true) await store.migrate();
     else if (o.migrate === 'check') await assertSchemaCurrent(sp.db, where);
   } catch (err) {
     await store.close();
-    throw err instanceof ChainStoreError ? err : toUnavailable(err, where, o.migrate === true ? 'migration' : 'open');
+    throw err instanceof ChainStoreError
+      ? err
+      : toUnavailable(err, where, o.migrate === true ? 'migration' : 'open');
   }
   return full;
 }
 
 function toUnavailable(err: unknown, where: string, during = 'query'): ChainStoreError {
   const message = err instanceof Error ? err.message : String(err);
-  return new ChainStoreError('unavailable', `PostgreSQL ${during} failed at ${where}: ${message}`, { cause: err });
+  return new ChainStoreError('unavailable', `PostgreSQL ${during} failed at ${where}: ${message}`, {
+    cause: err,
+  });
 }
 
 /**
@@ -115,6 +113,9 @@ async function* streamOnClient(
   let finished = false;
   try {
     for await (const page of copyChain(client as pg.PoolClient, workspaceId, silenceMs)) yield page;
+    // The COPY stream ends at CopyDone, before the server's ReadyForQuery: a statement queued behind it
+    // returns only once the connection is idle again, so it goes back to the pool clean.
+    await (client as pg.PoolClient).query('SELECT 1');
     finished = true;
   } catch (err) {
     fail?.(err);

@@ -5,6 +5,16 @@ import { destroySocket } from './pool.js';
 /** The channel every `opstate.chain_append` call that wrote something notifies (migration 002). */
 export const APPEND_CHANNEL = 'opstate_appended';
 const RECONNECT_MS = 1000;
+/**
+ * A silent path (a black hole) is invisible to an idle LISTEN connection until TCP keepalive gives up,
+ * minutes later: a ping this often, bounded by the query timeout, finds it sooner.
+ */
+const PING_MS = 15_000;
+/**
+ * Appends notify only while someone holds or waits for this advisory lock exclusively (migration 002):
+ * NOTIFY serializes every notifying commit in the database, too high a price with nobody listening.
+ */
+export const WATCHER_LOCK_KEY = 727_270_002;
 
 function parseChange(payload: string | undefined): StoreChange {
   try {
@@ -24,36 +34,45 @@ function parseChange(payload: string | undefined): StoreChange {
  * without a workspace: notifications sent meanwhile are lost, so the follower should re-read.
  */
 export function watchAppends(
-  newClient: () => pg.Client,
+  newClient: (untimed?: boolean) => pg.Client,
   onChange: (change: StoreChange) => void,
 ): () => void {
   let stopped = false;
-  let client: pg.Client | null = null;
+  let current: { client: pg.Client; lock: pg.Client; lost: () => void } | null = null;
   let retry: NodeJS.Timeout | undefined;
   let reconnecting = false;
 
   const connect = async (): Promise<void> => {
     if (stopped) return;
-    const c = newClient();
-    client = c;
-    c.on('notification', (msg) => {
-      if (!stopped && msg.channel === APPEND_CHANNEL) onChange(parseChange(msg.payload));
-    });
+    const client = newClient();
+    // Its own connection: the lock may be queued behind other watchers for as long as they watch, and a
+    // LISTEN connection busy in a statement would hold back every notification meanwhile.
+    const lock = newClient(true);
     const lost = () => {
-      if (stopped || client !== c) return;
-      client = null;
-      destroySocket(c);
+      if (stopped || current?.client !== client) return;
+      current = null;
+      destroySocket(client);
+      destroySocket(lock);
       reconnecting = true;
       retry = setTimeout(() => void connect(), RECONNECT_MS);
       retry.unref();
     };
-    c.on('error', lost);
-    c.on('end', lost);
+    current = { client, lock, lost };
+    client.on('notification', (msg) => {
+      if (!stopped && msg.channel === APPEND_CHANNEL) onChange(parseChange(msg.payload));
+    });
+    for (const c of [client, lock]) {
+      c.on('error', lost);
+      c.on('end', lost);
+    }
     try {
-      await c.connect();
-      await c.query(`LISTEN ${APPEND_CHANNEL}`);
+      await client.connect();
+      await client.query(`LISTEN ${APPEND_CHANNEL}`);
+      await lock.connect();
+      // Held (or queued for) until this watch stops: appends notify meanwhile.
+      lock.query('SELECT pg_advisory_lock($1)', [WATCHER_LOCK_KEY]).catch(lost);
       if (stopped) {
-        await c.end().catch(() => undefined);
+        await Promise.all([client.end().catch(() => undefined), lock.end().catch(() => undefined)]);
         return;
       }
       if (reconnecting) {
@@ -64,18 +83,27 @@ export function watchAppends(
       lost();
     }
   };
+  const ping = setInterval(() => {
+    const c = current;
+    c?.client.query('SELECT 1').catch(() => c.lost());
+  }, PING_MS);
+  ping.unref();
   void connect();
 
   return () => {
     if (stopped) return;
     stopped = true;
     clearTimeout(retry);
-    const c = client;
-    client = null;
-    if (c !== null) {
+    clearInterval(ping);
+    const held = current;
+    current = null;
+    for (const c of held === null ? [] : [held.client, held.lock]) {
       const cut = setTimeout(() => destroySocket(c), 1000);
       cut.unref();
-      void c.end().catch(() => undefined).finally(() => clearTimeout(cut));
+      void c
+        .end()
+        .catch(() => undefined)
+        .finally(() => clearTimeout(cut));
     }
   };
 }

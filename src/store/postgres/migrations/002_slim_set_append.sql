@@ -30,7 +30,8 @@ CREATE OR REPLACE VIEW opstate.events AS
 --   3. otherwise take the row-by-row path of 001, which returns the original row of each known key.
 -- Concurrent writers on one workspace queue on the head-row lock, so seq stays gap-free on any number
 -- of machines; UNIQUE(workspace_id, prev_hash) refuses a fork even if that lock were bypassed. One
--- pg_notify per call that wrote something: followers (the cockpit) LISTEN on opstate_appended.
+-- pg_notify per call that wrote something, while anyone watches: followers (the cockpit) LISTEN on
+-- opstate_appended and hold advisory lock 727270002 (see below).
 CREATE OR REPLACE FUNCTION opstate.chain_append(
   p_workspace_id text,
   p_event_types text[],
@@ -96,8 +97,9 @@ BEGIN
       v_seq := v_seq + 1;
       v_hash := sha256(v_head || int8send(v_seq) || convert_to(v_in.event_type, 'UTF8') || '\x00'::bytea
                        || convert_to(v_in.payload, 'UTF8'));
-      v_prevs := v_prevs || v_head;
-      v_hashes := v_hashes || v_hash;
+      -- Subscript assignment extends the arrays in place; `||` would copy them on every event.
+      v_prevs[v_seq - v_start] := v_head;
+      v_hashes[v_seq - v_start] := v_hash;
       v_head := v_hash;
     END LOOP;
 
@@ -157,8 +159,14 @@ BEGIN
       RAISE EXCEPTION 'chain_append: head of % moved under the lock', p_workspace_id
         USING ERRCODE = 'serialization_failure';
     END IF;
-    PERFORM pg_notify('opstate_appended',
-                      json_build_object('workspaceId', p_workspace_id, 'seq', v_seq)::text);
+    -- NOTIFY takes a database-wide lock from commit until the end of the transaction, which serializes
+    -- the commits (fsync included) of every notifying writer: 8 writers on 8 workspaces fell to the
+    -- rate of one. So it is sent only while a watcher is there: store.watch() holds (or queues for) an
+    -- exclusive advisory lock on this key, and then this shared try-lock fails.
+    IF NOT pg_try_advisory_xact_lock_shared(727270002) THEN
+      PERFORM pg_notify('opstate_appended',
+                        json_build_object('workspaceId', p_workspace_id, 'seq', v_seq)::text);
+    END IF;
   END IF;
 END
 $$;
