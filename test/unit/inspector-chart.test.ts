@@ -8,7 +8,7 @@ import {
   createOperationalState,
   TRANSITION_TABLE,
 } from '../../src/index.js';
-import { capturingLogger } from '../support/stores.js';
+import { capturingLogger, modeSwitchStore } from '../support/stores.js';
 
 async function recorded() {
   const recorder = createInspectionRecorder();
@@ -81,5 +81,32 @@ describe('inspector page: chart from the definition', () => {
     });
     const emit = emitView(model, 2);
     expect(emit.status === 'appended' && emit.appended.map((a) => a.seq)).toStrictEqual([3, 4]);
+  });
+
+  it('keeps an emit failure only while it stands: the first append after it marks the store recovered', async () => {
+    const store = modeSwitchStore('disk full');
+    const recorder = createInspectionRecorder();
+    const rt = createOperationalState(
+      { store, workspaceId: 'ws-health' },
+      { logger: capturingLogger(), inspect: recorder, retry: { initialDelayMs: 10, maxDelayMs: 20 } },
+    );
+    await rt.transitionTo('ready', 'all §9.2 gates pass');
+    await rt.flush();
+    store.setMode('throw');
+    await rt.send({ type: 'CLAIM_ACQUIRED' });
+    await new Promise((r) => setTimeout(r, 60));
+    const failing = emptyModel();
+    for (const r of recorder.records()) applyRecord(failing, r);
+    expect(failing.emitHealth).toMatchObject({
+      message: expect.stringContaining('disk full'),
+      recoveredAt: null,
+    });
+    store.setMode('up');
+    await rt.flush();
+    const model = emptyModel();
+    for (const r of recorder.records()) applyRecord(model, r);
+    expect(model.emitHealth.failedAt).not.toBeNull();
+    expect(model.emitHealth.recoveredAt).toBeGreaterThanOrEqual(model.emitHealth.failedAt!);
+    await rt.stop();
   });
 });
