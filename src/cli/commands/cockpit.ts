@@ -56,9 +56,6 @@ export function cockpitCommand(defaultStore: string): Command {
         await cockpit.close();
       } finally {
         await store.close();
-        // Done and closed: a timer a driver left behind (the PostgreSQL store's COPY verify leaves a
-        // ref'd query timer, 2^31 ms) must not keep the finished command alive. Exits with main's code.
-        setTimeout(() => process.exit(), 1000).unref();
       }
     });
 }
