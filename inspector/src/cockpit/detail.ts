@@ -13,15 +13,18 @@ const clock = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 export class DetailPanel {
   readonly #token: string;
   readonly #onClose: () => void;
+  readonly #now: () => number;
   readonly #chart = new ChartView(byId('detail-chart'));
   #charts = new Map<string, Chart | null>();
   #current: string | null = null;
   #loading = false;
   #again = false;
 
-  constructor(token: string, onClose: () => void) {
+  /** `now` is the server's clock as the page tracks it, so time in state agrees with the table. */
+  constructor(token: string, onClose: () => void, now: () => number) {
     this.#token = token;
     this.#onClose = onClose;
+    this.#now = now;
     byId('detail-close').addEventListener('click', () => this.close());
   }
 
@@ -78,7 +81,7 @@ export class DetailPanel {
 
   #render(d: WorkspaceDetailResponse): void {
     const s = d.summary;
-    const since = s.stateSince === null ? '' : ` for ${duration(Date.now() - Date.parse(s.stateSince))}`;
+    const since = s.stateSince === null ? '' : ` for ${duration(this.#now() - Date.parse(s.stateSince))}`;
     byId('detail-summary').replaceChildren(
       el(
         'div',

@@ -17,7 +17,7 @@ let view: WorkspaceSummary[] = [];
 let dirty = false;
 
 const now = () => Date.now() + skew;
-const detail = new DetailPanel(token, () => list.select(null));
+const detail = new DetailPanel(token, () => list.select(null), now);
 const list = new VirtualRows(byId('rows'), byId('spacer'), COLUMNS, now, (id) => {
   list.select(id);
   detail.open(id);
