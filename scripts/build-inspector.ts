@@ -10,12 +10,30 @@ import { build } from 'esbuild';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const INSPECTOR_PAGE = join(ROOT, 'dist', 'inspector', 'index.html');
+export const COCKPIT_PAGE = join(ROOT, 'dist', 'inspector', 'cockpit.html');
 
+/** Builds both pages: the inspector, and next to it the cockpit (same chart component, same rules). */
 export async function buildInspectorPage(
   outFile: string = INSPECTOR_PAGE,
 ): Promise<{ file: string; bytes: number }> {
+  const built = await buildPage('src/main.ts', 'index.html', ['style.css'], outFile);
+  await buildPage(
+    'src/cockpit/main.ts',
+    'cockpit.html',
+    ['style.css', 'cockpit.css'],
+    join(dirname(outFile), 'cockpit.html'),
+  );
+  return built;
+}
+
+async function buildPage(
+  entry: string,
+  templateName: string,
+  styles: readonly string[],
+  outFile: string,
+): Promise<{ file: string; bytes: number }> {
   const result = await build({
-    entryPoints: [join(ROOT, 'inspector', 'src', 'main.ts')],
+    entryPoints: [join(ROOT, 'inspector', entry)],
     bundle: true,
     minify: true,
     format: 'iife',
@@ -26,11 +44,12 @@ export async function buildInspectorPage(
     logLevel: 'silent',
   });
   const js = result.outputFiles[0]?.text;
-  if (js === undefined) throw new Error('esbuild produced no output for inspector/src/main.ts');
-  const [template, css] = await Promise.all([
-    readFile(join(ROOT, 'inspector', 'index.html'), 'utf8'),
-    readFile(join(ROOT, 'inspector', 'style.css'), 'utf8'),
+  if (js === undefined) throw new Error(`esbuild produced no output for inspector/${entry}`);
+  const [template, ...sheets] = await Promise.all([
+    readFile(join(ROOT, 'inspector', templateName), 'utf8'),
+    ...styles.map((name) => readFile(join(ROOT, 'inspector', name), 'utf8')),
   ]);
+  const css = sheets.join('\n');
   // Inline text must not close its own element early; a function replacement keeps `$` literal.
   const html = template
     .replace('/*STYLE*/', () => css.replaceAll('</style', '<\\/style'))

@@ -126,6 +126,9 @@ export {
 } from './inspect/recorder.js';
 export { type InspectorHandle, startInspector, type StartInspectorOptions } from './inspect/server.js';
 export { forwardToStately, type StatelyForward, type StatelyForwardOptions } from './inspect/stately.js';
+// Cockpit
+export { type CockpitHandle, startCockpit, type StartCockpitOptions } from './cockpit/server.js';
+export type { CockpitRow, CockpitTable, WorkspaceSummary } from './cockpit/wire.js';
 // Runtime
 export {
   createOperationalState,

@@ -20,7 +20,7 @@ export interface ChartEdge {
 }
 
 export interface LabelLine {
-  readonly kind: 'event' | 'guard' | 'param' | 'literal';
+  readonly kind: 'event' | 'guard' | 'literal';
   readonly text: string;
 }
 
@@ -80,9 +80,10 @@ export function parseChart(definition: string): Chart | null {
   if (!isObj(root) || !isObj(root.states)) return null;
   const rootId = typeof root.id === 'string' ? root.id : 'machine';
   const nodes: ChartNode[] = [];
+  // Per state pair, per event: the guarded alternatives (guard line, literal line) the event has there.
   const grouped = new Map<
     string,
-    { source: string; target: string; events: string[]; lines: LabelLine[]; titles: string[] }
+    { source: string; target: string; events: Map<string, LabelLine[]>; titles: string[] }
   >();
   const edgeOf = new Map<string, string>();
 
@@ -101,19 +102,19 @@ export function parseChart(definition: string): Chart | null {
             const groupKey = `${id}|${target}`;
             let group = grouped.get(groupKey);
             if (group === undefined) {
-              group = { source: id, target, events: [], lines: [], titles: [] };
+              group = { source: id, target, events: new Map(), titles: [] };
               grouped.set(groupKey, group);
             }
-            if (!group.events.includes(event)) {
-              group.events.push(event);
-              group.lines.push({ kind: 'event', text: event });
-            }
+            const details = group.events.get(event) ?? [];
+            group.events.set(event, details);
             const literal = literalOf(alt.actions);
             if (alt.guard !== undefined && alt.guard !== null) {
-              group.lines.push({ kind: 'guard', text: `if ${guardName(alt.guard)}` });
-              for (const p of guardParams(alt.guard)) group.lines.push({ kind: 'param', text: p });
-            } else if (alternatives.length > 1) group.lines.push({ kind: 'guard', text: 'else' });
-            if (literal !== null) group.lines.push({ kind: 'literal', text: `⇒ ${literal}` });
+              const params = guardParams(alt.guard);
+              const text = `if ${guardName(alt.guard)}${params.length > 0 ? `(${params.join(', ')})` : ''}`;
+              details.push({ kind: 'guard', text });
+            }
+            // The unguarded fallback of a guarded pair adds nothing to read: it is "otherwise, no literal".
+            if (literal !== null) details.push({ kind: 'literal', text: `⇒ ${literal}` });
             if (isObj(alt.meta)) {
               const m = alt.meta;
               group.titles.push(
@@ -143,11 +144,29 @@ export function parseChart(definition: string): Chart | null {
     key,
     source: g.source,
     target: g.target,
-    events: g.events,
-    lines: g.lines,
+    events: [...g.events.keys()],
+    lines: labelLines(g.events),
     title: [...new Set(g.titles)].join('\n'),
   }));
   return { id: rootId, nodes, edges, global, edgeOf };
+}
+
+/**
+ * Events whose guards and literals are the same share one line (`BOOT_FAILED, STOP`), then those
+ * guards and literals once: a short label is one the layout can keep clear of every line.
+ */
+function labelLines(events: ReadonlyMap<string, LabelLine[]>): LabelLine[] {
+  const bySignature = new Map<string, { names: string[]; details: LabelLine[] }>();
+  for (const [event, details] of events) {
+    const signature = JSON.stringify(details);
+    const entry = bySignature.get(signature);
+    if (entry === undefined) bySignature.set(signature, { names: [event], details });
+    else entry.names.push(event);
+  }
+  return [...bySignature.values()].flatMap(({ names, details }) => [
+    { kind: 'event' as const, text: names.join(', ') },
+    ...details,
+  ]);
 }
 
 function resolveTarget(target: string, parentPath: string, self: string): string {

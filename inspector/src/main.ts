@@ -1,7 +1,7 @@
 import type { InspectorMessage, InspectorRecord } from '../../src/inspect/records.js';
 import { byId, el } from './dom.js';
 import { applyRecord, emitView, emptyModel, type Model, queuedCount, type Row } from './model.js';
-import { renderChart } from './render-chart.js';
+import { ChartView } from './render-chart.js';
 import { parseTrace } from './trace.js';
 
 let model: Model = emptyModel();
@@ -10,6 +10,7 @@ let selected: number | null = null;
 let source: 'live' | 'trace' = 'live';
 let socket: WebSocket | null = null;
 let scheduled = false;
+const chartView = new ChartView(byId('chart'));
 
 const token = new URLSearchParams(location.search).get('token');
 
@@ -43,14 +44,16 @@ function render(): void {
   byId('dropped').textContent =
     model.dropped > 0 ? `${model.dropped} older records dropped by the recorder` : '';
 
-  const chartBox = byId('chart');
-  chartBox.replaceChildren();
   if (model.chart !== null) {
-    chartBox.appendChild(renderChart(model.chart, frame?.value ?? null, frame?.taken ?? null));
+    const taken = frame?.taken ?? null;
+    chartView.show(model.chart, {
+      value: frame?.value ?? null,
+      edge: taken === null ? null : (model.chart.edgeOf.get(taken) ?? null),
+    });
     byId('chart-notes').replaceChildren(...model.chart.global.map((g) => el('li', {}, g)));
     byId('machine-id').textContent = model.chart.id;
   } else {
-    chartBox.appendChild(el('p', { class: 'empty' }, 'waiting for the actor…'));
+    chartView.clear('waiting for the actor…');
   }
 
   const c = frame?.context;
@@ -65,7 +68,7 @@ function render(): void {
   degraded.hidden = c === undefined || c.degradationReasons.length === 0;
   byId('transitions').textContent = String(c?.transitionCount ?? '–');
   byId('failures').textContent = String(c?.emitFailures ?? '–');
-  byId('last-failure').textContent = c?.lastEmitFailure ?? '';
+  renderEmitHealth(c?.lastEmitFailure ?? null);
   const queued = queuedCount(model);
   const queuedBox = byId('queued');
   queuedBox.hidden = queued === 0;
@@ -75,6 +78,39 @@ function render(): void {
   list.replaceChildren(...model.rows.map((r) => rowElement(r, frameIndex)));
   if (selected === null) list.lastElementChild?.scrollIntoView({ block: 'nearest' });
   else list.querySelector('.selected')?.scrollIntoView({ block: 'nearest' });
+}
+
+const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+
+/**
+ * The emit failure shows only while it stands: once a later append lands, the panel says the store
+ * recovered, and when, instead of keeping the old failure as if it were current.
+ */
+function renderEmitHealth(contextFailure: string | null): void {
+  const box = byId('last-failure');
+  const h = model.emitHealth;
+  const message = h.message ?? contextFailure;
+  if (message === null) {
+    box.replaceChildren();
+    box.className = '';
+    return;
+  }
+  if (h.recoveredAt !== null) {
+    box.className = 'emit-recovered';
+    box.replaceChildren(
+      `store recovered at ${clock(h.recoveredAt)} UTC`,
+      el(
+        'span',
+        { class: 'muted' },
+        ` (last failure${h.failedAt !== null ? ` at ${clock(h.failedAt)}` : ''}: ${message})`,
+      ),
+    );
+    return;
+  }
+  box.className = 'emit-error-text';
+  box.replaceChildren(
+    `emit failing${h.failedAt !== null ? ` (latest at ${clock(h.failedAt)} UTC)` : ''}: ${message}`,
+  );
 }
 
 function rowElement(r: Row, frameIndex: number): HTMLLIElement {

@@ -54,6 +54,16 @@ export interface Model {
   /** Microsteps of the root since its last snapshot. */
   micro: { guards: string[]; taken: string | null };
   lastN: number;
+  /** The store as the emits saw it: the last failure, and the first append that landed after it. */
+  emitHealth: EmitHealth;
+}
+
+export interface EmitHealth {
+  /** When the latest emit failure happened (ms), or null if none yet. */
+  readonly failedAt: number | null;
+  readonly message: string | null;
+  /** When an append first landed after that failure (ms): the store recovered. Null while it stands. */
+  readonly recoveredAt: number | null;
 }
 
 export function emptyModel(): Model {
@@ -68,6 +78,7 @@ export function emptyModel(): Model {
     records: 0,
     micro: { guards: [], taken: null },
     lastN: 0,
+    emitHealth: { failedAt: null, message: null, recoveredAt: null },
   };
 }
 
@@ -128,9 +139,20 @@ export function applyRecord(model: Model, record: InspectorRecord): void {
       }
       return;
     }
-    case '@opstate.emit':
+    case '@opstate.emit': {
       model.emits.set(record.transition.n, record);
+      const at = Number(record.createdAt);
+      if (!record.ok) {
+        model.emitHealth = {
+          failedAt: at,
+          message: record.error?.message ?? 'emit failed',
+          recoveredAt: null,
+        };
+      } else if (model.emitHealth.failedAt !== null && model.emitHealth.recoveredAt === null) {
+        model.emitHealth = { ...model.emitHealth, recoveredAt: at };
+      }
       return;
+    }
     case '@xstate.snapshot': {
       if (record.sessionId !== model.rootSession) return;
       const snap = record.snapshot;
@@ -165,6 +187,10 @@ export function applyRecord(model: Model, record: InspectorRecord): void {
       } else {
         const e = record.event;
         const detail = typeof e.message === 'string' ? e.message : null;
+        // A failure the actor was told of (also when no emit record reaches the page) stands until an append lands.
+        if (e.type === 'EMIT_FAILED') {
+          model.emitHealth = { failedAt: createdAt, message: detail ?? 'emit failed', recoveredAt: null };
+        }
         model.rows.push({ ...row(model, 'event', createdAt, e.type, null, context.primaryState), detail });
       }
       model.micro = { guards: [], taken: null };

@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ChainStoreError } from '../errors.js';
 import { type InspectorHandle, startInspector } from '../inspect/server.js';
 import type { ChainStore } from '../store/chain/types.js';
+import { cockpitCommand } from './commands/cockpit.js';
 import { CHART_FORMATS, formatVocab, renderChart, vocabReport } from './commands/chart.js';
 import { registerCheckpoint } from './commands/checkpoint.js';
 import { runEvents } from './commands/events.js';
@@ -210,6 +211,8 @@ export function buildProgram(): Command {
         await handle.close();
       }
     });
+
+  program.addCommand(cockpitCommand(DEFAULT_STORE));
 
   return program;
 }

@@ -13,12 +13,15 @@ export interface InspectorPage {
  * `npm run build` writes dist/inspector/index.html next to dist/inspect/. From the TypeScript sources
  * (tests, tsx) the same file is found through the package root.
  */
-const CANDIDATES = ['../inspector/index.html', '../../dist/inspector/index.html'];
+const CANDIDATES = ['../inspector/', '../../dist/inspector/'];
 
-export async function loadInspectorPage(): Promise<InspectorPage> {
+/** Loads a bundled page: the inspector (`index.html`) or the cockpit (`cockpit.html`). */
+export async function loadInspectorPage(
+  name: 'index.html' | 'cockpit.html' = 'index.html',
+): Promise<InspectorPage> {
   const tried: string[] = [];
   for (const candidate of CANDIDATES) {
-    const file = fileURLToPath(new URL(candidate, import.meta.url));
+    const file = fileURLToPath(new URL(`${candidate}${name}`, import.meta.url));
     tried.push(file);
     let html: string;
     try {

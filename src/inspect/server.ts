@@ -1,11 +1,10 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AnyActorRef } from 'xstate';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { OperationalStateInputError } from '../errors.js';
 import { consoleLogger, type Logger, safeLog } from '../logger.js';
-import { InspectorError } from './inspector-error.js';
+import { checkListen, COMMON_HEADERS, makeToken, pageCsp, sendText, urlHost } from './http-guard.js';
 import { loadInspectorPage } from './page.js';
 import type { InspectorMessage, InspectorRecord } from './records.js';
 import {
@@ -16,9 +15,13 @@ import {
 } from './recorder.js';
 
 export interface StartInspectorOptions {
-  /** A runtime to watch: its actor (attached late, current state first) and its emit outcomes. */
+  /**
+   * A runtime to watch: its actor (attached late, current state first) and its emit outcomes. The
+   * inspector then lives as long as the runtime: `runtime.stop()` closes it (once the last emit has
+   * settled), as it does for `inspect: true`. `close()` on the handle closes it earlier.
+   */
   readonly runtime?: EmitSource & { readonly actor: AnyActorRef };
-  /** Or any running XState actor. */
+  /** Or any running XState actor; the inspector closes when the actor stops or reaches a final state. */
   readonly actor?: AnyActorRef;
   /** Serve this recorder's stream (default: a new one, with `recorderOptions`). */
   readonly recorder?: InspectionRecorder;
@@ -43,9 +46,10 @@ export interface InspectorHandle {
   readonly recorder: InspectionRecorder;
   /** Closes every socket and the server. Idempotent. */
   close(): Promise<void>;
+  /** Resolves once the server is closed: by `close()`, or when the runtime or actor it watches stops. */
+  readonly closed: Promise<void>;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 /** A page that reads slower than this backlog is cut off rather than let the server's memory grow. */
 const MAX_CLIENT_BACKLOG_BYTES = 16 * 1024 * 1024;
 
@@ -55,21 +59,12 @@ const MAX_CLIENT_BACKLOG_BYTES = 16 * 1024 * 1024;
  * the per-run token.
  */
 export async function startInspector(options: StartInspectorOptions = {}): Promise<InspectorHandle> {
-  const host = options.host ?? '127.0.0.1';
-  if (typeof host !== 'string' || host.length === 0) {
-    throw new OperationalStateInputError('host', host, 'expected a host name or address');
-  }
-  if (!LOOPBACK_HOSTS.has(host) && options.allowRemote !== true) {
-    throw new InspectorError(
-      'not_loopback',
-      host,
-      `inspector host ${host} is not loopback; pass allowRemote: true to expose the stream beyond this machine`,
-    );
-  }
-  const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new OperationalStateInputError('port', port, 'expected an integer from 0 to 65535');
-  }
+  const { host, port } = checkListen(
+    'inspector',
+    options.host ?? '127.0.0.1',
+    options.port ?? 0,
+    options.allowRemote,
+  );
   if (options.runtime !== undefined && options.actor !== undefined) {
     throw new OperationalStateInputError('actor', options.actor, 'give runtime or actor, not both');
   }
@@ -77,12 +72,7 @@ export async function startInspector(options: StartInspectorOptions = {}): Promi
   const page = await loadInspectorPage();
   const recorder =
     options.recorder ?? createInspectionRecorder({ logger, ...(options.recorderOptions ?? {}) });
-  const token = randomBytes(24).toString('base64url');
-  const tokenBytes = Buffer.from(token);
-  const hasToken = (url: URL) => {
-    const given = Buffer.from(url.searchParams.get('token') ?? '');
-    return given.length === tokenBytes.length && timingSafeEqual(given, tokenBytes);
-  };
+  const { token, accepts: hasToken } = makeToken();
 
   const detachers: (() => void)[] = [];
   const clients = new Set<WebSocket>();
@@ -119,15 +109,9 @@ export async function startInspector(options: StartInspectorOptions = {}): Promi
 
   function serve(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://inspector.invalid');
-    const common = {
-      'cache-control': 'no-store',
-      'referrer-policy': 'no-referrer',
-      'x-content-type-options': 'nosniff',
-    };
+    const common = COMMON_HEADERS;
     if (!hasToken(url)) {
-      res
-        .writeHead(403, { ...common, 'content-type': 'text/plain; charset=utf-8' })
-        .end('forbidden: bad or missing token\n');
+      sendText(res, 403, 'forbidden: bad or missing token\n');
       return;
     }
     if (req.method !== 'GET') {
@@ -139,8 +123,7 @@ export async function startInspector(options: StartInspectorOptions = {}): Promi
         .writeHead(200, {
           ...common,
           'content-type': 'text/html; charset=utf-8',
-          // The page runs its one bundled script and talks to this server only.
-          'content-security-policy': `default-src 'none'; script-src 'sha256-${page.scriptHash}'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+          'content-security-policy': pageCsp(page.scriptHash),
         })
         .end(page.html);
       return;
@@ -155,7 +138,7 @@ export async function startInspector(options: StartInspectorOptions = {}): Promi
         .end(recorder.toJSONL());
       return;
     }
-    res.writeHead(404, { ...common, 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+    sendText(res, 404, 'not found\n');
   }
 
   server.on('upgrade', (req, socket, head) => {
@@ -184,30 +167,64 @@ export async function startInspector(options: StartInspectorOptions = {}): Promi
   });
   const bound = (server.address() as AddressInfo).port;
 
+  let closing: Promise<void> | null = null;
+  let markClosed: () => void = () => {};
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  const close = () => {
+    closing ??= new Promise<void>((resolve) => {
+      for (const detach of detachers) detach();
+      for (const ws of clients) ws.terminate();
+      wss.close();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }).then(markClosed);
+    return closing;
+  };
+
+  const watched = options.runtime?.actor ?? options.actor;
   if (options.runtime !== undefined) {
     detachers.push(recorder.attachActor(options.runtime.actor));
     detachers.push(recorder.attachEmits(options.runtime));
   } else if (options.actor !== undefined) {
     detachers.push(recorder.attachActor(options.actor));
   }
+  if (watched !== undefined) {
+    // An inspector started for something lives as long as it: nothing is left listening after it stops.
+    const ended = () => {
+      void flushedThenClose(options.runtime, close);
+    };
+    const subscription = watched.subscribe({ complete: ended, error: ended });
+    detachers.push(() => subscription.unsubscribe());
+  }
 
-  let closing: Promise<void> | null = null;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${urlHost}:${bound}/?token=${token}`,
+    url: `http://${urlHost(host)}:${bound}/?token=${token}`,
     port: bound,
     host,
     token,
     recorder,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        for (const detach of detachers) detach();
-        for (const ws of clients) ws.terminate();
-        wss.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
+    close,
+    closed,
   };
+}
+
+/** Closes once the runtime's emits have settled, so the page still receives the last outcomes. */
+async function flushedThenClose(runtime: EmitSource | undefined, close: () => Promise<void>): Promise<void> {
+  if (runtime !== undefined && runtime.pendingEmits > 0) {
+    await new Promise<void>((resolve) => {
+      const settled = () => {
+        if (runtime.pendingEmits > 0) return;
+        detach();
+        clearInterval(timer);
+        resolve();
+      };
+      const detach = runtime.onEmit(settled);
+      // Emits abandoned by a stop with a flush timeout settle without an outcome: look now and then too.
+      const timer = setInterval(settled, 250);
+      timer.unref();
+    });
+  }
+  // Let the outcome batch reach open pages (it is flushed on setImmediate) before the sockets close.
+  await new Promise((resolve) => setImmediate(resolve));
+  await close();
 }

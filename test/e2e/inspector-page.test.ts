@@ -12,6 +12,7 @@ import {
   startInspector,
 } from '../../src/index.js';
 import { INSPECTOR_PAGE } from '../../scripts/build-inspector.js';
+import { measureChart } from '../support/chart-overlap.js';
 import { capturingLogger, modeSwitchStore } from '../support/stores.js';
 
 /** The one browser global the assertions use (the test files are typed for Node). */
@@ -22,6 +23,8 @@ interface BrowserGlobals {
 const CHROMIUM = process.env.OPSTATE_CHROMIUM ?? '/usr/bin/chromium';
 const HAS_BROWSER = existsSync(CHROMIUM);
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
+/** The README's screenshots: the e2e takes them, so they show the page as it is. */
+const DOCS = join(import.meta.dirname, '..', '..', 'docs');
 const HOSTILE =
   '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> claim <b>acquired</b>';
 
@@ -89,12 +92,13 @@ describe.skipIf(!HAS_BROWSER)(`inspector e2e in ${CHROMIUM}`, () => {
     await expect.poll(() => state().textContent()).toBe('active');
     await expect.poll(() => rows().count()).toBe(3);
     expect(await page.locator('[data-state="active"]').getAttribute('class')).toContain('current');
-    const edge = page.locator('g.edge.last');
-    expect(await edge.getAttribute('data-edge')).toBe('ready|active');
+    const edge = page.locator('g.edge.last[data-edge]');
+    await expect.poll(() => edge.getAttribute('data-edge')).toBe('ready|active');
     const chart = await page.getByTestId('chart').textContent();
-    expect(chart).toContain('triggerContains');
-    expect(chart).toContain('text: "cost 100%"');
+    expect(chart).toContain('if triggerContains(text: "cost 100%")');
     expect(chart).toContain('⇒ kora.boot.ready');
+    expect(chart).toContain('⇒ kora.boot.failed');
+    expect(chart).toContain('⇒ kora.paused.cost_limit');
 
     const ready = rows().nth(1);
     expect(await ready.textContent()).toContain('GATES_PASSED');
@@ -131,6 +135,11 @@ describe.skipIf(!HAS_BROWSER)(`inspector e2e in ${CHROMIUM}`, () => {
     await expect.poll(() => state().textContent()).toBe('paused');
     expect(await page.getByTestId('degraded-badge').isVisible()).toBe(true);
     expect(await page.getByTestId('reasons').textContent()).toBe('cost');
+    const health = page.getByTestId('emit-health');
+    await expect
+      .poll(() => health.textContent())
+      .toMatch(/^emit failing \(latest at \d\d:\d\d:\d\d UTC\): .*disk <full>/);
+    expect(await health.getAttribute('class')).toBe('emit-error-text');
     // Every failed attempt counts (and is logged); the retries keep failing while the store throws.
     await expect
       .poll(async () => Number(await page.getByTestId('failures').textContent()))
@@ -151,7 +160,34 @@ describe.skipIf(!HAS_BROWSER)(`inspector e2e in ${CHROMIUM}`, () => {
     await expect.poll(() => queued.count()).toBe(0);
     expect(await page.getByTestId('queued').isVisible()).toBe(false);
     expect(await rows().last().locator('.chain li').count()).toBe(1);
+    // The failure no longer stands: the panel says when the store came back, not the old error.
+    const health = page.getByTestId('emit-health');
+    await expect
+      .poll(() => health.textContent())
+      .toMatch(/^store recovered at \d\d:\d\d:\d\d UTC \(last failure at /);
+    expect(await health.getAttribute('class')).toBe('emit-recovered');
     await page.screenshot({ path: join(ARTIFACTS, 'inspector.png') });
+    await page.screenshot({ path: join(DOCS, 'inspector.png') });
+  });
+
+  it('draws a chart no edge crosses a label of, at both window sizes, each label next to its edge', async () => {
+    for (const size of [
+      { width: 1600, height: 1000 },
+      { width: 1280, height: 720 },
+    ]) {
+      await page.setViewportSize(size);
+      const m = await measureChart(page);
+      expect(m.edges, `${size.width}×${size.height}`).toBe(15);
+      expect(m.labels).toBe(15);
+      expect(m.crossings, `${size.width}×${size.height}`).toStrictEqual([]);
+      expect(m.labelOverlaps).toStrictEqual([]);
+      expect(m.labelOnState).toStrictEqual([]);
+      expect(m.farLabels).toStrictEqual([]);
+    }
+    // The current state and the last transition stand out.
+    expect(await page.locator('g.state.current').getAttribute('data-state')).toBe('active');
+    expect(await page.locator('g.edge.last[data-edge]').getAttribute('data-edge')).toBe('ready|active');
+    await page.setViewportSize({ width: 1600, height: 1000 });
   });
 
   it('steps back through the timeline to any past snapshot, and back to live', async () => {

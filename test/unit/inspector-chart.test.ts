@@ -8,7 +8,7 @@ import {
   createOperationalState,
   TRANSITION_TABLE,
 } from '../../src/index.js';
-import { capturingLogger } from '../support/stores.js';
+import { capturingLogger, modeSwitchStore } from '../support/stores.js';
 
 async function recorded() {
   const recorder = createInspectionRecorder();
@@ -37,10 +37,26 @@ describe('inspector page: chart from the definition', () => {
     const toPaused = chart.edges.find((e) => e.source === 'ready' && e.target === 'paused')!;
     expect(toPaused.lines).toStrictEqual([
       { kind: 'event', text: 'PAUSE' },
-      { kind: 'guard', text: 'if triggerContains' },
-      { kind: 'param', text: 'text: "cost 100%"' },
+      { kind: 'guard', text: 'if triggerContains(text: "cost 100%")' },
       { kind: 'literal', text: '⇒ kora.paused.cost_limit' },
-      { kind: 'guard', text: 'else' },
+    ]);
+    // Events with the same guards and literals share a line; each literal-emitting edge shows its literal.
+    const toStopped = chart.edges.find((e) => e.source === 'booting' && e.target === 'stopped')!;
+    expect(toStopped.lines.map((l) => l.text)).toStrictEqual([
+      'BOOT_FAILED, STOP',
+      'if triggerContains(text: "invariant gate failure")',
+      '⇒ kora.boot.failed',
+    ]);
+    const literals = chart.edges.flatMap((e) =>
+      e.lines.filter((l) => l.kind === 'literal').map((l) => `${e.key} ${l.text}`),
+    );
+    expect(literals).toStrictEqual([
+      'booting|ready ⇒ kora.boot.ready',
+      'booting|stopped ⇒ kora.boot.failed',
+      'booting|paused ⇒ kora.paused.cost_limit',
+      'ready|paused ⇒ kora.paused.cost_limit',
+      'active|paused ⇒ kora.paused.cost_limit',
+      'paused|paused ⇒ kora.paused.cost_limit',
     ]);
     expect(chart.edgeOf.get('booting|GATES_PASSED')).toBe('booting|ready');
   });
@@ -65,5 +81,32 @@ describe('inspector page: chart from the definition', () => {
     });
     const emit = emitView(model, 2);
     expect(emit.status === 'appended' && emit.appended.map((a) => a.seq)).toStrictEqual([3, 4]);
+  });
+
+  it('keeps an emit failure only while it stands: the first append after it marks the store recovered', async () => {
+    const store = modeSwitchStore('disk full');
+    const recorder = createInspectionRecorder();
+    const rt = createOperationalState(
+      { store, workspaceId: 'ws-health' },
+      { logger: capturingLogger(), inspect: recorder, retry: { initialDelayMs: 10, maxDelayMs: 20 } },
+    );
+    await rt.transitionTo('ready', 'all §9.2 gates pass');
+    await rt.flush();
+    store.setMode('throw');
+    await rt.send({ type: 'CLAIM_ACQUIRED' });
+    await new Promise((r) => setTimeout(r, 60));
+    const failing = emptyModel();
+    for (const r of recorder.records()) applyRecord(failing, r);
+    expect(failing.emitHealth).toMatchObject({
+      message: expect.stringContaining('disk full'),
+      recoveredAt: null,
+    });
+    store.setMode('up');
+    await rt.flush();
+    const model = emptyModel();
+    for (const r of recorder.records()) applyRecord(model, r);
+    expect(model.emitHealth.failedAt).not.toBeNull();
+    expect(model.emitHealth.recoveredAt).toBeGreaterThanOrEqual(model.emitHealth.failedAt!);
+    await rt.stop();
   });
 });

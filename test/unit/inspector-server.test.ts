@@ -174,6 +174,31 @@ describe('startInspector: streaming', () => {
     await expect(fetch(h.url)).rejects.toThrow();
   });
 
+  it('startInspector({ runtime }) lives as long as the runtime: stop() closes it after the last emit', async () => {
+    const rt = runtime();
+    const h = await startInspector({ runtime: rt, logger: capturingLogger() });
+    const { messages } = await connect(`${h.url.replace('http', 'ws').replace('/?', '/ws?')}`);
+    await rt.transitionTo('ready', 'all §9.2 gates pass');
+    expect((await fetch(h.url)).status).toBe(200);
+    await rt.stop();
+    await h.closed;
+    await expect(fetch(h.url)).rejects.toThrow();
+    // The page got the outcome of the last emit before the socket closed.
+    const records = messages.flatMap((m) => m.records);
+    expect(records.filter((r) => r.type === '@opstate.emit')).toHaveLength(1);
+  });
+
+  it('startInspector({ actor }) closes when the actor stops; close() before that is fine too', async () => {
+    const rt = runtime();
+    const early = await startInspector({ actor: rt.actor, logger: capturingLogger() });
+    await early.close();
+    await early.closed;
+    const h = await startInspector({ actor: rt.actor, logger: capturingLogger() });
+    await rt.send({ type: 'STOP' }); // the final state: the actor is done
+    await h.closed;
+    await expect(fetch(h.url)).rejects.toThrow();
+  });
+
   it('a runtime without inspect has no inspector', () => {
     expect(runtime().inspector).toBeNull();
   });

@@ -1,0 +1,93 @@
+import Table from 'cli-table3';
+import { Command, Option } from 'commander';
+import { startCockpit } from '../../cockpit/server.js';
+import { Fleet, DEFAULT_POLL_MS } from '../../cockpit/fleet.js';
+import { cockpitTable, formatDuration, verifyCell } from '../../cockpit/table.js';
+import { openCockpitStore } from '../../cockpit/open-reader.js';
+import { integer } from '../parse.js';
+
+const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+
+/** `opstate cockpit`: every workspace in a store, live, in a loopback page (or once, as a table). */
+export function cockpitCommand(defaultStore: string): Command {
+  return new Command('cockpit')
+    .description('every workspace in a store, live: a loopback, token-protected page (read only)')
+    .addOption(
+      new Option(
+        '--store <file | dir | postgres://url>',
+        'the chain store: a SQLite file (or its directory) or a PostgreSQL URL',
+      ).default(defaultStore),
+    )
+    .option('--port <n>', 'port to serve on (default: a free one)', integer(0, 65_535))
+    .option(
+      '--poll-ms <n>',
+      'how often to look for new events when the store has no change feed',
+      integer(10, 600_000),
+      DEFAULT_POLL_MS,
+    )
+    .option('--once', 'print the table once and exit, without serving', false)
+    .option('--json', 'with --once: print the table as JSON (what /api/workspaces returns)', false)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .action(async (o: { store: string; port?: number; pollMs: number; once: boolean; json: boolean }) => {
+      const { store, label } = await openCockpitStore(o.store);
+      try {
+        if (o.once) {
+          const fleet = new Fleet(store, { pollMs: o.pollMs });
+          await fleet.load();
+          await fleet.verified();
+          const table = cockpitTable(fleet, label);
+          out(o.json ? JSON.stringify(table, null, 2) : formatTable(table.workspaces));
+          return;
+        }
+        const cockpit = await startCockpit({
+          store,
+          storeLabel: label,
+          pollMs: o.pollMs,
+          ...(o.port !== undefined ? { port: o.port } : {}),
+        });
+        out(`${cockpit.fleet.size} workspaces in ${label} (following by ${cockpit.fleet.feed ?? '?'})`);
+        out(`cockpit: ${cockpit.url}`);
+        out('(Ctrl-C to stop; the URL carries a per-run token: keep it private)');
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', () => resolve());
+          process.once('SIGTERM', () => resolve());
+        });
+        await cockpit.close();
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+function formatTable(rows: ReturnType<typeof cockpitTable>['workspaces']): string {
+  if (rows.length === 0) return '(no workspaces in this store)';
+  const table = new Table({
+    head: [
+      'workspace',
+      'state',
+      'claim',
+      'reasons',
+      'in state',
+      'transitions',
+      'chain',
+      'verifies',
+      'last trigger',
+    ],
+    style: { head: [], border: [] },
+  });
+  for (const r of rows) {
+    table.push([
+      r.workspaceId,
+      r.state ?? '–',
+      r.claimPermission ?? '–',
+      r.degradationReasons.join(', ') || '–',
+      formatDuration(r.timeInStateMs),
+      String(r.transitions),
+      String(r.chainLength),
+      verifyCell(r),
+      (r.lastTrigger ?? '').slice(0, 40),
+    ]);
+  }
+  return table.toString();
+}

@@ -1,0 +1,231 @@
+import { OperationalStateInputError } from '../errors.js';
+import { consoleLogger, type Logger, safeLog } from '../logger.js';
+import type { ChainStore, StoreChange, VerifyResult } from '../store/chain/types.js';
+import { type WorkspaceSummary, WorkspaceFollower } from './summary.js';
+
+/** Events per read: the store's maximum page, so a long chain costs few round trips. */
+const PAGE = 10_000;
+/** Workspaces read at once on a sweep: enough to hide a network store's latency, few enough to be polite. */
+const CONCURRENCY = 8;
+export const DEFAULT_POLL_MS = 500;
+
+export interface FleetOptions {
+  /** Without a `watch` on the store: how often to look for new events (default 500 ms). */
+  readonly pollMs?: number;
+  readonly logger?: Logger;
+}
+
+/** How the fleet learns of new events: the store's change feed, or polling when it has none. */
+export type FeedKind = 'watch' | 'poll';
+
+/**
+ * Every workspace in a store, followed from its chain alone: the cockpit's model. It only reads
+ * (`workspaces`, `read(afterSeq)`), never appends or migrates, and reads each chain once: after the first
+ * load only what is new. Memory is one summary per workspace, whatever the chains' length.
+ */
+export class Fleet {
+  readonly #store: ChainStore;
+  readonly #followers = new Map<string, WorkspaceFollower>();
+  readonly #pollMs: number;
+  readonly #logger: Logger;
+  readonly #listeners = new Set<(changed: readonly WorkspaceSummary[]) => void>();
+  /** Workspaces to read again; `null` marks "all" (a change that did not say which). */
+  #dirty: Set<string> | null = new Set();
+  #pumping: Promise<void> | null = null;
+  #stopFeed: (() => void) | null = null;
+  #closed = false;
+  /** Reads and verifier seeding take turns: a follower's events must reach its verifier in seq order. */
+  #lock: Promise<unknown> = Promise.resolve();
+  readonly #toVerify: string[] = [];
+  #verifying: Promise<void> | null = null;
+  feed: FeedKind | null = null;
+
+  constructor(store: ChainStore, options: FleetOptions = {}) {
+    if (typeof store?.read !== 'function') {
+      throw new OperationalStateInputError('store', store, 'expected a ChainStore');
+    }
+    if (typeof store.workspaces !== 'function') {
+      throw new OperationalStateInputError(
+        'store',
+        store,
+        'the cockpit needs a store that lists its workspaces (every opstate store does)',
+      );
+    }
+    const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+    if (!Number.isInteger(pollMs) || pollMs < 10 || pollMs > 600_000) {
+      throw new OperationalStateInputError('pollMs', pollMs, 'expected an integer from 10 to 600000');
+    }
+    this.#store = store;
+    this.#pollMs = pollMs;
+    this.#logger = options.logger ?? consoleLogger;
+  }
+
+  /** Reads every workspace's chain once. */
+  async load(): Promise<void> {
+    this.#dirty = null;
+    await this.#pump();
+  }
+
+  /** Follows the store from now on: its `watch` when it has one, else polling every `pollMs`. */
+  follow(): void {
+    if (this.#stopFeed !== null || this.#closed) return;
+    if (typeof this.#store.watch === 'function') {
+      this.feed = 'watch';
+      this.#stopFeed = this.#store.watch((change) => this.#changed(change));
+      return;
+    }
+    this.feed = 'poll';
+    const timer = setInterval(() => this.#changed({}), this.#pollMs);
+    timer.unref();
+    this.#stopFeed = () => clearInterval(timer);
+  }
+
+  /** Calls `listener` with the summaries that changed, after each read that changed any. */
+  subscribe(listener: (changed: readonly WorkspaceSummary[]) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Every workspace's summary, in workspace order. */
+  summaries(): WorkspaceSummary[] {
+    return [...this.#followers.values()].map((f) => f.summary());
+  }
+
+  get(workspaceId: string): WorkspaceSummary | undefined {
+    return this.#followers.get(workspaceId)?.summary();
+  }
+
+  get size(): number {
+    return this.#followers.size;
+  }
+
+  /** Resolves once every change reported so far has been read. */
+  async settled(): Promise<void> {
+    while (this.#pumping !== null) await this.#pumping;
+  }
+
+  /** Resolves once every workspace read so far has a verdict (`verifies` is no longer null). */
+  async verified(): Promise<void> {
+    await this.settled();
+    while (this.#verifying !== null) await this.#verifying;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#stopFeed?.();
+    this.#stopFeed = null;
+    this.#listeners.clear();
+  }
+
+  #changed(change: StoreChange): void {
+    if (this.#closed) return;
+    if (change.workspaceId === undefined) this.#dirty = null;
+    else if (this.#dirty !== null) {
+      // A change we have already read (a late notification) needs no read.
+      const known = this.#followers.get(change.workspaceId);
+      if (known === undefined || change.seq === undefined || change.seq > known.readUpTo) {
+        this.#dirty.add(change.workspaceId);
+      }
+    }
+    void this.#pump();
+  }
+
+  /** One reader at a time; changes that arrive meanwhile are read in the next round. */
+  #pump(): Promise<void> {
+    if (this.#pumping !== null) return this.#pumping;
+    this.#pumping = (async () => {
+      try {
+        while (!this.#closed && (this.#dirty === null || this.#dirty.size > 0)) {
+          const all = this.#dirty === null;
+          const names = all ? await this.#store.workspaces!() : [...(this.#dirty ?? [])];
+          this.#dirty = new Set();
+          const changed = await this.#locked(() => this.#readAll(names));
+          if (changed.length > 0) for (const listener of this.#listeners) listener(changed);
+        }
+      } catch (err) {
+        // A reader must survive a store hiccup: log it and try again on the next change or poll.
+        safeLog(this.#logger, 'warn', { err }, 'cockpit: reading the store failed; will retry');
+        this.#dirty ??= new Set();
+      } finally {
+        this.#pumping = null;
+      }
+    })();
+    return this.#pumping;
+  }
+
+  #locked<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(fn);
+    this.#lock = run.catch(() => undefined);
+    return run;
+  }
+
+  #queueVerify(ws: string): void {
+    this.#toVerify.push(ws);
+    this.#verifying ??= this.#verifyQueued().finally(() => {
+      this.#verifying = null;
+    });
+  }
+
+  /*
+   * Verification stays off the table's critical path: the rows show first, then each workspace gets the
+   * store's own verify (stored canonical text, head row, cut tail), one at a time in the background, and
+   * is followed from the verified head on. A chain longer than what was read is caught up here.
+   */
+  async #verifyQueued(): Promise<void> {
+    while (!this.#closed && this.#toVerify.length > 0) {
+      // Reading comes first (it is what the table waits for); verification uses the gaps between reads.
+      await this.settled();
+      const ws = this.#toVerify.shift() as string;
+      const follower = this.#followers.get(ws);
+      if (follower === undefined || follower.seeded) continue;
+      let result: VerifyResult;
+      try {
+        result = await this.#store.verify(ws);
+      } catch (err) {
+        safeLog(
+          this.#logger,
+          'warn',
+          { err, workspaceId: ws },
+          'cockpit: verify failed; will retry on the next change',
+        );
+        continue;
+      }
+      await this.#locked(async () => {
+        let after = follower.seed(result);
+        while (after !== null && after < follower.readUpTo) {
+          const events = await this.#store.read(ws, { afterSeq: after, limit: PAGE });
+          const upTo = events.filter((e) => e.seq <= follower.readUpTo);
+          follower.verifyOnly(upTo);
+          after = upTo.length === PAGE ? (upTo.at(-1)?.seq ?? null) : null;
+        }
+      });
+      const row = follower.summary();
+      for (const listener of this.#listeners) listener([row]);
+    }
+  }
+
+  async #readAll(names: readonly string[]): Promise<WorkspaceSummary[]> {
+    const changed: WorkspaceSummary[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < names.length) {
+        const ws = names[next++] as string;
+        let follower = this.#followers.get(ws);
+        if (follower === undefined) {
+          follower = new WorkspaceFollower(ws);
+          this.#followers.set(ws, follower);
+        }
+        const before = follower.version;
+        for (;;) {
+          const events = await this.#store.read(ws, { afterSeq: follower.readUpTo, limit: PAGE });
+          follower.feed(events);
+          if (events.length < PAGE) break;
+        }
+        if (follower.version !== before) changed.push(follower.summary());
+        if (!follower.seeded) this.#queueVerify(ws);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, names.length) }, worker));
+    return changed;
+  }
+}

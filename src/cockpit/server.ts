@@ -1,0 +1,186 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { consoleLogger, type Logger, safeLog } from '../logger.js';
+import {
+  checkListen,
+  COMMON_HEADERS,
+  makeToken,
+  pageCsp,
+  sendJson,
+  sendText,
+  urlHost,
+} from '../inspect/http-guard.js';
+import { loadInspectorPage } from '../inspect/page.js';
+import type { ChainStore } from '../store/chain/types.js';
+import { workspaceDetail } from './detail.js';
+import { Fleet, type FleetOptions } from './fleet.js';
+import type { CockpitMessage, WorkspaceSummary } from './wire.js';
+import { cockpitTable, type CockpitTable } from './table.js';
+
+export interface StartCockpitOptions extends FleetOptions {
+  /** The store to show: read only, never written or migrated. The cockpit does not close it. */
+  readonly store: ChainStore;
+  /** How to name the store on the page (a path, a URL without password). */
+  readonly storeLabel?: string;
+  /** Default 0: a free port. */
+  readonly port?: number;
+  /** Default 127.0.0.1. Anything but loopback also needs `allowRemote: true`. */
+  readonly host?: string;
+  readonly allowRemote?: boolean;
+  readonly logger?: Logger;
+}
+
+export interface CockpitHandle {
+  /** Open this: the page, with the token. */
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  /** Random per run; the page, its socket and `/api/…` all need it as `?token=`. */
+  readonly token: string;
+  readonly fleet: Fleet;
+  /** Stops following the store and closes every socket and the server (not the store). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A page that reads slower than this backlog is cut off rather than let the server's memory grow. */
+const MAX_CLIENT_BACKLOG_BYTES = 16 * 1024 * 1024;
+/** Changes are sent at most this often: a busy fleet sends one message per tick, not one per append. */
+const SEND_EVERY_MS = 100;
+
+/** Reads every workspace of `store`, then serves the cockpit page and follows the store live. */
+export async function startCockpit(options: StartCockpitOptions): Promise<CockpitHandle> {
+  const { host, port } = checkListen(
+    'cockpit',
+    options.host ?? '127.0.0.1',
+    options.port ?? 0,
+    options.allowRemote,
+  );
+  const logger = options.logger ?? consoleLogger;
+  const page = await loadInspectorPage('cockpit.html');
+  const fleet = new Fleet(options.store, options);
+  await fleet.load();
+  fleet.follow();
+  const { token, accepts } = makeToken();
+  const clients = new Set<WebSocket>();
+  const label = options.storeLabel ?? 'store';
+
+  const send = (ws: WebSocket, message: CockpitMessage) => {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_CLIENT_BACKLOG_BYTES) {
+      ws.close(1013, 'cockpit page too slow');
+      return;
+    }
+    ws.send(JSON.stringify(message));
+  };
+  let pending = new Map<string, WorkspaceSummary>();
+  let timer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    timer = null;
+    if (pending.size === 0) return;
+    const message: CockpitMessage = {
+      type: 'rows',
+      full: false,
+      rows: [...pending.values()],
+      at: Date.now(),
+    };
+    pending = new Map();
+    for (const ws of clients) send(ws, message);
+  };
+  const unsubscribe = fleet.subscribe((changed) => {
+    for (const row of changed) pending.set(row.workspaceId, row);
+    timer ??= setTimeout(flush, SEND_EVERY_MS);
+  });
+
+  const server = createServer((req, res) => {
+    void serve(req, res).catch((err: unknown) => {
+      safeLog(logger, 'warn', { err }, 'cockpit request failed');
+      if (!res.headersSent) sendText(res, 500, 'cockpit: the store could not be read\n');
+      else res.end();
+    });
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://cockpit.invalid');
+    if (!accepts(url)) return sendText(res, 403, 'forbidden: bad or missing token\n');
+    if (req.method !== 'GET') {
+      res.writeHead(405, { ...COMMON_HEADERS, allow: 'GET' }).end();
+      return;
+    }
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      res
+        .writeHead(200, {
+          ...COMMON_HEADERS,
+          'content-type': 'text/html; charset=utf-8',
+          'content-security-policy': pageCsp(page.scriptHash),
+        })
+        .end(page.html);
+      return;
+    }
+    if (url.pathname === '/api/workspaces') return sendJson(res, cockpitTable(fleet, label));
+    const detail = /^\/api\/workspaces\/([^/]+)$/.exec(url.pathname);
+    if (detail !== null) {
+      const id = decodeURIComponent(detail[1] as string);
+      const summary = fleet.get(id);
+      if (summary === undefined)
+        return sendText(res, 404, `no workspace ${JSON.stringify(id)} in this store\n`);
+      return sendJson(res, { summary, ...(await workspaceDetail(options.store, id, summary.chainLength)) });
+    }
+    sendText(res, 404, 'not found\n');
+  }
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://cockpit.invalid');
+    if (url.pathname !== '/ws' || !accepts(url)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // Pending changes go to the pages already open; the new page gets the whole table, which has them.
+      flush();
+      clients.add(ws);
+      ws.on('close', () => clients.delete(ws));
+      ws.on('error', (err) => safeLog(logger, 'warn', { err }, 'cockpit socket error'));
+      send(ws, {
+        type: 'rows',
+        full: true,
+        rows: fleet.summaries(),
+        at: Date.now(),
+        store: label,
+        feed: fleet.feed,
+      });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${urlHost(host)}:${bound}/?token=${token}`,
+    port: bound,
+    host,
+    token,
+    fleet,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        unsubscribe();
+        fleet.close();
+        if (timer !== null) clearTimeout(timer);
+        for (const ws of clients) ws.terminate();
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+export type { CockpitMessage, CockpitTable };

@@ -1,0 +1,142 @@
+import type { TransitionPayload } from '../domain/payload.js';
+import { GENERIC_TRANSITION_EVENT } from '../domain/vocabulary.js';
+import type { ChainEvent, JsonObject, VerifyResult } from '../store/chain/types.js';
+import { FollowVerifier } from './follow-verifier.js';
+import type { WorkspaceSummary } from './wire.js';
+
+export type { WorkspaceSummary };
+
+/** Triggers are free text up to the trigger limit; the table keeps a readable prefix of the last one. */
+export const MAX_SHOWN_TRIGGER = 240;
+
+type Fields = Omit<WorkspaceSummary, 'verifies' | 'divergence'>;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Folds a workspace's chain events, in seq order, into its summary. Holds the summary and the verified
+ * head only, never the events: the cockpit's memory grows with workspaces, not with chain length.
+ */
+export class WorkspaceFollower {
+  readonly workspaceId: string;
+  /** Null until the store's own verify has vouched for the chain up to some head (see `seed`). */
+  #verifier: FollowVerifier | null = null;
+  #s: Fields;
+  /** Bumped on every change: what the feed compares to send only rows that changed. */
+  version = 0;
+
+  constructor(workspaceId: string) {
+    this.workspaceId = workspaceId;
+    this.#s = {
+      workspaceId,
+      state: null,
+      claimPermission: null,
+      degradationReasons: [],
+      lastTrigger: null,
+      lastEdge: null,
+      lastLiteral: null,
+      stateSince: null,
+      lastEventAt: null,
+      transitions: 0,
+      chainLength: 0,
+      unreadable: 0,
+    };
+  }
+
+  /** The seq read up to: the next read starts after it. */
+  get readUpTo(): number {
+    return this.#s.chainLength;
+  }
+
+  feed(events: readonly ChainEvent[]): void {
+    if (events.length === 0) return;
+    // One mutable copy per batch, not one object per event: a load folds a hundred thousand of them.
+    const s: Mutable<Fields> = { ...this.#s };
+    let last: TransitionPayload | null = null;
+    for (const event of events) {
+      this.#verifier?.feed(event);
+      if (event.seq > s.chainLength) s.chainLength = event.seq;
+      s.lastEventAt = event.occurredAt;
+      if (event.eventType !== GENERIC_TRANSITION_EVENT) {
+        s.lastLiteral = event.eventType;
+        continue;
+      }
+      const p = transitionPayload(event.payload);
+      if (p === null) {
+        s.unreadable += 1;
+        continue;
+      }
+      if (s.state !== p.to_primary_state || s.stateSince === null) s.stateSince = event.occurredAt;
+      s.state = p.to_primary_state;
+      s.transitions += 1;
+      s.lastLiteral = null;
+      last = p;
+    }
+    if (last !== null) {
+      s.claimPermission = last.claim_permission;
+      s.degradationReasons = last.degradation_reasons;
+      s.lastTrigger =
+        last.trigger.length > MAX_SHOWN_TRIGGER
+          ? `${last.trigger.slice(0, MAX_SHOWN_TRIGGER)}…`
+          : last.trigger;
+      s.lastEdge = `${last.from_primary_state}|${last.to_primary_state}`;
+    }
+    this.#s = s;
+    this.version += 1;
+  }
+
+  /** Whether verification has started (the store's verify has been asked). */
+  get seeded(): boolean {
+    return this.#verifier !== null;
+  }
+
+  /**
+   * Starts verification from the store's own `verify` result: a chain that verified up to `length`
+   * events is followed from that head on; one that failed keeps its first divergence. Returns the seq
+   * after which read events still need verifying (when this follower read past the verified head).
+   */
+  seed(result: VerifyResult): number | null {
+    if (!result.ok) {
+      this.#verifier = FollowVerifier.failed(this.workspaceId, result.firstDivergence);
+      this.version += 1;
+      return null;
+    }
+    this.#verifier = new FollowVerifier(this.workspaceId, { length: result.length, head: result.headHash });
+    this.version += 1;
+    return result.length < this.readUpTo ? result.length : null;
+  }
+
+  /** Verifies events read before the verifier was seeded (they do not change the summary). */
+  verifyOnly(events: readonly ChainEvent[]): void {
+    for (const event of events) this.#verifier?.feed(event);
+    this.version += 1;
+  }
+
+  summary(): WorkspaceSummary {
+    const divergence = this.#verifier?.divergence ?? null;
+    return { ...this.#s, verifies: this.#verifier === null ? null : divergence === null, divergence };
+  }
+}
+
+/*
+ * The payload fields the table shows, checked by hand: at a hundred thousand events per load a schema
+ * library's parse is a visible share of the time. A payload without them counts as unreadable.
+ */
+function transitionPayload(p: JsonObject): TransitionPayload | null {
+  const { from_primary_state: from, to_primary_state: to, claim_permission: claim, trigger } = p;
+  const reasons = p.degradation_reasons;
+  if (typeof from !== 'string' || typeof to !== 'string' || typeof claim !== 'string') return null;
+  if (
+    typeof trigger !== 'string' ||
+    !Array.isArray(reasons) ||
+    !reasons.every((r) => typeof r === 'string')
+  ) {
+    return null;
+  }
+  return {
+    from_primary_state: from,
+    to_primary_state: to,
+    claim_permission: claim,
+    degradation_reasons: reasons,
+    trigger,
+  } as TransitionPayload;
+}

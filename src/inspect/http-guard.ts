@@ -1,0 +1,66 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { OperationalStateInputError } from '../errors.js';
+import { InspectorError } from './inspector-error.js';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Checks a host and port to serve on: loopback unless `allowRemote`, a port from 0 to 65535. */
+export function checkListen(
+  what: string,
+  host: unknown,
+  port: unknown,
+  allowRemote: boolean | undefined,
+): { host: string; port: number } {
+  if (typeof host !== 'string' || host.length === 0) {
+    throw new OperationalStateInputError('host', host, 'expected a host name or address');
+  }
+  if (!LOOPBACK_HOSTS.has(host) && allowRemote !== true) {
+    throw new InspectorError(
+      'not_loopback',
+      host,
+      `${what} host ${host} is not loopback; pass allowRemote: true to expose it beyond this machine`,
+    );
+  }
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new OperationalStateInputError('port', port, 'expected an integer from 0 to 65535');
+  }
+  return { host, port };
+}
+
+/** A random per-run token and its constant-time check against a request URL's `?token=`. */
+export function makeToken(): { token: string; accepts(url: URL): boolean } {
+  const token = randomBytes(24).toString('base64url');
+  const bytes = Buffer.from(token);
+  return {
+    token,
+    accepts(url) {
+      const given = Buffer.from(url.searchParams.get('token') ?? '');
+      return given.length === bytes.length && timingSafeEqual(given, bytes);
+    },
+  };
+}
+
+/** Headers on every response: nothing cached, no referrer leaks the token, no sniffing. */
+export const COMMON_HEADERS = {
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+} as const;
+
+/** The page runs its one bundled script and talks to its own server only. */
+export function pageCsp(scriptHash: string): string {
+  return `default-src 'none'; script-src 'sha256-${scriptHash}'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+}
+
+export function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { ...COMMON_HEADERS, 'content-type': 'text/plain; charset=utf-8' }).end(text);
+}
+
+export function sendJson(res: ServerResponse, value: unknown): void {
+  res
+    .writeHead(200, { ...COMMON_HEADERS, 'content-type': 'application/json; charset=utf-8' })
+    .end(JSON.stringify(value));
+}
+
+export const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
