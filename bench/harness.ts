@@ -16,6 +16,8 @@ export interface CaseResult {
   /** Min / median / max over rounds, where the case ran in rounds. */
   readonly range?: Spread;
   readonly baselineRange?: Spread;
+  /** For a ratio taken per round: its smallest and largest value (`ratio` is then the median). */
+  readonly spread?: { readonly min: number; readonly max: number };
 }
 
 export interface Spread {
@@ -69,11 +71,15 @@ export async function medians(
   await bench.run();
   const out: Record<string, number> = {};
   for (const task of bench.tasks) {
-    const result = task.result as { latency?: { p50?: number }; error?: unknown } | undefined;
+    const result = task.result as
+      { latency?: { p50?: number; min?: number; max?: number }; error?: unknown } | undefined;
     if (result?.error !== undefined) throw result.error;
     const p50 = result?.latency?.p50;
     if (typeof p50 !== 'number') throw new Error(`benchmark task ${task.name} produced no samples`);
     out[task.name] = p50;
+    // The fastest and slowest call, for cases that print a spread.
+    out[`${task.name}:min`] = result?.latency?.min ?? p50;
+    out[`${task.name}:max`] = result?.latency?.max ?? p50;
   }
   return out;
 }

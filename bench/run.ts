@@ -7,9 +7,11 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { burst } from './cases/burst.js';
 import { durableSequential } from './cases/durable-sequential.js';
+import { emitPath } from './cases/emit-path.js';
 import { footprint } from './cases/footprint.js';
+import { embeddedFootprint, embeddedRates, eventLoopDelay } from './cases/embedded.js';
 import { pgFleet } from './cases/pg-fleet.js';
-import { NO_PG, openPgliteSubject, openPostgresSubject, type Subject } from './cases/subjects.js';
+import { NO_PG, openPostgresSubject, openSqliteSubject, type Subject } from './cases/subjects.js';
 import { transitionCost } from './cases/transition-cost.js';
 import { verifyCase } from './cases/verify.js';
 import { type CaseResult, notRun, settings } from './harness.js';
@@ -26,6 +28,13 @@ function fmt(n: number | null, digits = 0): string {
   return n >= 1000 ? Math.round(n).toLocaleString('en-US') : n.toFixed(digits);
 }
 
+/** The ratio, with its min–max over rounds when the case took it per round. */
+function ratioText(c: CaseResult): string {
+  if (c.ratio === null) return '–';
+  const spread = c.spread === undefined ? '' : ` (${c.spread.min.toFixed(2)}–${c.spread.max.toFixed(2)})`;
+  return `${c.ratio.toFixed(2)}×${spread}`;
+}
+
 export function markdownTable(cases: readonly CaseResult[]): string {
   const rows = [
     '| case | value | baseline | baseline value | ratio | target | met |',
@@ -37,8 +46,9 @@ export function markdownTable(cases: readonly CaseResult[]): string {
     const value = Number.isFinite(c.value)
       ? `${fmt(c.value, 1)} ${c.unit}${range(c.range)}`
       : (c.note ?? '–');
+    const name = Number.isFinite(c.value) && c.note !== undefined ? `${c.name} (${c.note})` : c.name;
     rows.push(
-      `| ${c.name} | ${value} | ${c.baseline ?? '–'} | ${fmt(c.baselineValue, 1)}${range(c.baselineRange)} | ${c.ratio === null ? '–' : `${c.ratio.toFixed(2)}×`} | ${c.target ?? '–'} | ${met} |`,
+      `| ${name} | ${value} | ${c.baseline ?? '–'} | ${fmt(c.baselineValue, 1)}${range(c.baselineRange)} | ${ratioText(c)} | ${c.target ?? '–'} | ${met} |`,
     );
   }
   return rows.join('\n');
@@ -54,11 +64,12 @@ async function main(): Promise<void> {
     cases.push(...(await run()));
   };
   if (!onlyPostgres) await section('transition cost', () => transitionCost(s));
+  if (!onlyPostgres) await section('emit path (stand-in SQLite store)', () => emitPath(s));
 
   // Each database's cases run together, on one store, so its baselines share its conditions.
   const pgUrl = server?.url ?? null;
   const stores: [label: string, open: (() => Promise<Subject>) | null][] = [
-    ...(onlyPostgres ? [] : [['PGlite', openPgliteSubject] as [string, () => Promise<Subject>]]),
+    ...(onlyPostgres ? [] : [['SQLite', openSqliteSubject] as [string, () => Promise<Subject>]]),
     ['PostgreSQL', pgUrl === null ? null : () => openPostgresSubject(pgUrl)],
   ];
   for (const [label, open] of stores) {
@@ -79,6 +90,9 @@ async function main(): Promise<void> {
         sequential = eventsPerSecond;
         return rows;
       });
+      if (subject.label === 'SQLite') {
+        await section('embedded store rates', () => embeddedRates(s, subject, sequential));
+      }
       await section(`burst, ${label}`, () => burst(s, subject, sequential));
       if (label === 'PostgreSQL' && pgUrl !== null) {
         await section('PostgreSQL fleet (raw, opstate, Emmett 0.42)', () => pgFleet(s, pgUrl, subject.store));
@@ -88,7 +102,11 @@ async function main(): Promise<void> {
       await subject.close();
     }
   }
-  if (!onlyPostgres) await section('footprint', () => footprint(s));
+  if (!onlyPostgres) {
+    await section('footprint', () => footprint(s));
+    await section('embedded store footprint and open', () => embeddedFootprint(s));
+    await section('event-loop delay', () => eventLoopDelay(s));
+  }
 
   const cpu = cpus();
   const report = {

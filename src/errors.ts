@@ -38,12 +38,26 @@ export class InvalidStateTransitionError extends Error {
   readonly eventType: string | undefined;
   readonly trigger: string | undefined;
 
-  constructor(details: { from: string; to?: string; eventType?: string; trigger?: string; reason?: string }) {
+  constructor(details: {
+    from: string;
+    to?: string;
+    eventType?: string;
+    trigger?: string;
+    reason?: string;
+    /** Set when the chart was never asked (e.g. the runtime is stopped): the request itself may be valid. */
+    notApplied?: boolean;
+  }) {
     const trig = details.trigger === undefined ? '' : ` (trigger=${quote(details.trigger)})`;
-    const what =
+    const request =
       details.to !== undefined
-        ? `${details.from} → ${details.to} is not in TRANSITION_TABLE`
-        : `event ${details.eventType ?? '?'} is not accepted in state ${details.from}`;
+        ? `${details.from} → ${details.to}`
+        : `event ${details.eventType ?? '?'} in state ${details.from}`;
+    const what =
+      details.notApplied === true
+        ? `${request} was not applied`
+        : details.to !== undefined
+          ? `${request} is not in TRANSITION_TABLE`
+          : `event ${details.eventType ?? '?'} is not accepted in state ${details.from}`;
     const why = details.reason === undefined ? '' : `: ${details.reason}`;
     super(`Invalid transition: ${what}${why}${trig}`);
     this.from = details.from;
@@ -80,7 +94,9 @@ export type ChainStoreErrorKind =
   /** Another process holds the embedded store's data directory. */
   | 'locked'
   /** The database schema does not match the package's migrations. */
-  | 'migration';
+  | 'migration'
+  /** A read-only opening found no opstate store at the path: no file, not SQLite, or no opstate schema. */
+  | 'not_a_store';
 
 /** A chain store refused or failed an operation. The emit service wraps it in OperationalStateEmitError. */
 export class ChainStoreError extends Error {

@@ -28,6 +28,7 @@ export {
 export { DEFAULT_APPEND_TIMEOUT_MS } from './emit/append-transition.js';
 export {
   DEFAULT_MAX_BATCH,
+  DEFAULT_MAX_EMIT_LAG_MS,
   DEFAULT_MAX_QUEUED_EMITS,
   type EmitAppended,
   type EmitFailed,
@@ -65,6 +66,7 @@ export {
 export { consoleLogger, type Logger, silentLogger } from './logger.js';
 export type {
   CommittedTransition,
+  EmitFailure,
   HistoryEntry,
   OperationalStateContext,
   OperationalStateInput,
@@ -80,12 +82,15 @@ export {
 } from './machine/events.js';
 // The chart
 export {
+  type OperationalStateConfig,
+  operationalStateConfig,
+  operationalStateImplementations,
   type OperationalStateMachine,
   operationalStateMachine,
   type TransitionRowMeta,
 } from './machine/machine.js';
 export { parseOperationalStateEvent } from './machine/parse.js';
-export { selectExtraLiteral } from './machine/pure.js';
+export { selectExtraLiteral, snapshotIn, type SnapshotInPosture } from './machine/pure.js';
 export {
   eventForPair,
   isValidTransition,
@@ -137,11 +142,12 @@ export { canonicalPayload } from './store/chain/canonical-json.js';
 export { chainHash, genesisHash, HASH_VERSION } from './store/chain/hash.js';
 export { createMemoryChainStore, type MemoryChainStoreOptions } from './store/memory/memory-store.js';
 export {
-  openPgliteChainStore,
-  type PgliteChainStore,
-  type PgliteChainStoreOptions,
-} from './store/pglite/pglite-store.js';
-export { openPgliteOutbox, type PgliteOutboxOptions } from './store/pglite/pglite-outbox.js';
+  DEFAULT_BUSY_TIMEOUT_MS,
+  openSqliteChainStore,
+  type SqliteChainStore,
+  type SqliteChainStoreOptions,
+} from './store/sqlite/sqlite-store.js';
+export { openSqliteOutbox, type SqliteOutboxOptions } from './store/sqlite/sqlite-outbox.js';
 export {
   openPostgresChainStore,
   type PostgresChainStore,

@@ -9,13 +9,23 @@ export interface Logger {
   debug(fields: object, message?: string): void;
 }
 
-/** The default: errors and warnings to stderr, one line each; info and debug are dropped. */
+/**
+ * The default: errors and warnings to stderr, one line each, followed by the `err` (with its stack) when
+ * the entry has one, so the cause of a failed emit shows; info and debug are dropped.
+ */
 export const consoleLogger: Logger = {
-  error: (fields, message) => console.error(`[opstate] ERROR ${message ?? ''}`, summarize(fields)),
-  warn: (fields, message) => console.warn(`[opstate] WARN ${message ?? ''}`, summarize(fields)),
+  error: (fields, message) => print(console.error, 'ERROR', fields, message),
+  warn: (fields, message) => print(console.warn, 'WARN', fields, message),
   info: () => {},
   debug: () => {},
 };
+
+function print(sink: (...args: unknown[]) => void, level: string, fields: object, message?: string): void {
+  const err = (fields as { err?: unknown }).err;
+  const line = `[opstate] ${level} ${message ?? ''}`;
+  if (err === undefined) sink(line, summarize(fields));
+  else sink(line, summarize(fields), err);
+}
 
 /** A logger that drops everything, for callers who observe failures through events instead. */
 export const silentLogger: Logger = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };

@@ -11,7 +11,7 @@ const utf8 = new TextEncoder();
 export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export const TriggerSchema = z
-  .string({ error: (issue) => `trigger must be a string, got ${describeValue(issue.input)}` })
+  .string({ error: 'trigger must be a string' })
   .min(1, { error: 'trigger must not be empty' })
   .refine((s) => !LONE_SURROGATE.test(s), {
     error: 'trigger contains a lone surrogate (not valid Unicode), which cannot be hashed as canonical JSON',
@@ -33,6 +33,11 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return `${typeof value} ${String(value)}`;
   }
-  if (Array.isArray(value)) return `array(${value.length})`;
+  try {
+    if (Array.isArray(value)) return `array(${value.length})`;
+  } catch {
+    // A revoked proxy throws even on Array.isArray: describing bad input must not fail.
+    return 'an unreadable object (revoked proxy?)';
+  }
   return typeof value;
 }

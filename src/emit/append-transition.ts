@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { buildPayload } from '../domain/payload.js';
-import type { OperationalStateSnapshot } from '../domain/snapshot.js';
+import { buildPayload, type TransitionPayload } from '../domain/payload.js';
+import { type OperationalStateSnapshot, sortReasons } from '../domain/snapshot.js';
 import { GENERIC_TRANSITION_EVENT, type TriggerLiteral } from '../domain/vocabulary.js';
 import { ChainStoreError, OperationalStateEmitError } from '../errors.js';
+import type { CommittedTransition } from '../machine/context.js';
 import type { AppendedEvent, ChainEventInput } from '../store/chain/types.js';
 import { withTimeout } from '../util/with-timeout.js';
 import { describeError, type EmitTarget } from './provider.js';
@@ -22,10 +23,35 @@ export interface TransitionToAppend {
  * payload, one correlation id and an idempotency key each, minted here once so a retry can reuse them.
  */
 export function transitionEvents(t: TransitionToAppend): ChainEventInput[] {
-  const payload = buildPayload(t.from, t.to, t.trigger);
+  return eventsFor(buildPayload(t.from, t.to, t.trigger), t.literal);
+}
+
+/**
+ * The same for a transition the machine committed, with the payload built straight from its record
+ * (the emit pipeline's hot path: no snapshot objects in between). Byte for byte what `buildPayload`
+ * gives for the snapshots of that transition.
+ */
+export function committedTransitionEvents(t: CommittedTransition): ChainEventInput[] {
+  const payload: TransitionPayload = {
+    from_primary_state: t.from,
+    to_primary_state: t.to,
+    claim_permission: t.claimPermission,
+    degradation_reasons: sortReasons(t.degradationReasons),
+    trigger: t.trigger,
+  };
+  return eventsFor(payload, t.literal);
+}
+
+function eventsFor(payload: TransitionPayload, literal: TriggerLiteral | null): ChainEventInput[] {
   const correlationId = randomUUID();
-  const types = t.literal === null ? [GENERIC_TRANSITION_EVENT] : [GENERIC_TRANSITION_EVENT, t.literal];
-  return types.map((eventType) => ({ eventType, payload, correlationId, idempotencyKey: randomUUID() }));
+  const generic = {
+    eventType: GENERIC_TRANSITION_EVENT,
+    payload,
+    correlationId,
+    idempotencyKey: randomUUID(),
+  };
+  if (literal === null) return [generic];
+  return [generic, { eventType: literal, payload, correlationId, idempotencyKey: randomUUID() }];
 }
 
 /**
@@ -46,11 +72,18 @@ export async function appendTransitionEvents(
       () => new ChainStoreError('timeout', `chain store did not answer within ${timeoutMs} ms`),
     );
   } catch (err) {
-    const eventType =
-      err instanceof ChainStoreError && err.eventType !== undefined
-        ? err.eventType
-        : GENERIC_TRANSITION_EVENT;
-    const cause = err instanceof ChainStoreError ? err.message : describeError(err);
-    throw new OperationalStateEmitError(eventType, cause, err);
+    throw toEmitError(err);
   }
+}
+
+/**
+ * Any append failure as an OperationalStateEmitError naming the event type to blame: the one the store
+ * singled out, else the generic one. One already of that class (a failed preflight) passes as it is.
+ */
+export function toEmitError(err: unknown): OperationalStateEmitError {
+  if (err instanceof OperationalStateEmitError) return err;
+  const eventType =
+    err instanceof ChainStoreError && err.eventType !== undefined ? err.eventType : GENERIC_TRANSITION_EVENT;
+  const cause = err instanceof ChainStoreError ? err.message : describeError(err);
+  return new OperationalStateEmitError(eventType, cause, err);
 }

@@ -1,101 +1,56 @@
-import { makeSnapshot } from '../domain/snapshot.js';
-import { GENERIC_TRANSITION_EVENT } from '../domain/vocabulary.js';
-import { ChainStoreError, OperationalStateEmitError } from '../errors.js';
 import { type Logger, safeLog } from '../logger.js';
 import type { CommittedTransition } from '../machine/context.js';
 import type { AppendedEvent, ChainEventInput } from '../store/chain/types.js';
-import { appendTransitionEvents, DEFAULT_APPEND_TIMEOUT_MS, transitionEvents } from './append-transition.js';
+import { committedTransitionEvents, DEFAULT_APPEND_TIMEOUT_MS } from './append-transition.js';
+import { AppendAttempt, type AttemptResult } from './append-attempt.js';
+import type { EmitOutcome, QueuedEmit, RejectedEmit } from './emit-outcome.js';
 import type { EmitOutbox } from './outbox.js';
-import { type ChainProvider, describeError, resolveEmitTarget } from './provider.js';
+import { OutageLog } from './outage-log.js';
 import { type RetryPolicy, retryDelayMs } from './retry-policy.js';
+import {
+  DEFAULT_MAX_BATCH,
+  DEFAULT_MAX_EMIT_LAG_MS,
+  DEFAULT_MAX_QUEUED_EMITS,
+  type EmitPipelineOptions,
+} from './emit-pipeline-options.js';
 
-/** Queued transitions above which the pipeline reports saturation and the runtime applies backpressure. */
-export const DEFAULT_MAX_QUEUED_EMITS = 10_000;
+export type { EmitAppended, EmitFailed, EmitOutcome, QueuedEmit, RejectedEmit } from './emit-outcome.js';
 
-/**
- * Transitions sent in one store call at most. Big enough that a burst is a handful of round trips, small
- * enough that one call stays well inside the append timeout and one SQL statement's arrays stay modest.
- */
-export const DEFAULT_MAX_BATCH = 500;
-
-export interface EmitPipelineOptions {
-  readonly provider: ChainProvider;
-  readonly logger: Logger;
-  /** Bound on one append attempt (default 10 s); a hung store then counts as a failed attempt. */
-  readonly appendTimeoutMs?: number;
-  readonly retry?: RetryPolicy;
-  /** See DEFAULT_MAX_QUEUED_EMITS. Nothing is ever dropped when it is exceeded. */
-  readonly maxQueued?: number;
-  /**
-   * Durable storage for the queue: entries left by an earlier process are appended first, and each new
-   * transition is written there before its first attempt (see EmitOutbox).
-   */
-  readonly outbox?: EmitOutbox;
-  /** See DEFAULT_MAX_BATCH; 1 turns batching off (one store call per transition). */
-  readonly maxBatch?: number;
-}
-
-export interface EmitOutcomeBase {
-  readonly transition: CommittedTransition;
-  /** Which attempt this outcome is about (1 for the first). */
-  readonly attempt: number;
-}
-export interface EmitAppended extends EmitOutcomeBase {
-  readonly ok: true;
-  readonly events: readonly AppendedEvent[];
-}
-export interface EmitFailed extends EmitOutcomeBase {
-  readonly ok: false;
-  readonly error: OperationalStateEmitError;
-  /**
-   * True when the append will be tried again (the store failed, hung, or was missing). False only when
-   * the store refused the events themselves (`invalid_input`, `unknown_event_type`): retrying cannot
-   * change the answer, so the transition is set aside in `rejected` instead of blocking every later one.
-   */
-  readonly willRetry: boolean;
-  /** When `willRetry`, the delay before the next attempt. */
-  readonly retryInMs: number | null;
-}
-export type EmitOutcome = EmitAppended | EmitFailed;
-
-/** A transition the store refused outright, kept with its events so nothing vanishes silently. */
-export interface RejectedEmit {
-  readonly transition: CommittedTransition;
-  readonly events: readonly ChainEventInput[];
-  readonly error: OperationalStateEmitError;
-}
-
-export interface QueuedEmit {
-  readonly transition: CommittedTransition;
-  /** Minted once at enqueue: every retry sends the same idempotency keys, so nothing lands twice. */
-  readonly events: readonly ChainEventInput[];
-  attempts: number;
-  /** The outbox id once written (null without an outbox, or if writing it failed). */
-  readonly stored: Promise<number | null>;
-}
+export {
+  DEFAULT_MAX_BATCH,
+  DEFAULT_MAX_EMIT_LAG_MS,
+  DEFAULT_MAX_QUEUED_EMITS,
+  type EmitPipelineOptions,
+} from './emit-pipeline-options.js';
 
 const DONE: Promise<void> = Promise.resolve();
 const NOTHING_TO_STORE: Promise<null> = Promise.resolve(null);
 
-const PERMANENT_KINDS: ReadonlySet<string> = new Set(['invalid_input', 'unknown_event_type']);
-
 /**
  * The work behind the emit service: appends transitions strictly in the order they were requested and
- * never throws. Whatever queued while an append was in flight goes in the next append as one store call
- * (one round trip), up to `maxBatch` transitions; a store call is all-or-nothing, so each transition's
- * events still land together and in order. A failed append is logged as OperationalStateEmitError and
- * retried with backoff and jitter until it lands; later transitions wait behind it, so order is kept.
- * Nothing is dropped on a timer or because the queue is long. It lives outside the actor on purpose:
- * entering the final `stopped` state stops every child, but the emit of that very transition (and any
- * queued before it) must still land, and `flush()` must still be able to wait for it.
+ * never throws. A store call is all-or-nothing; whatever queued while one was in flight goes in the next
+ * as one call, up to `maxBatch` transitions, so each transition's events still land together and in
+ * order. A failed append is retried with backoff and jitter, with the same idempotency keys, until it
+ * lands; later transitions wait behind it. Nothing is dropped on a timer or because the queue is long.
+ *
+ * How it stays lean: no timer, promise or async function per append. An enqueue defers the store call
+ * to the next macrotask (one `setImmediate` for however many transitions queue meanwhile), so a burst
+ * becomes a few batches; `idle()` (flush) and `admit()` start it at once instead, so a caller waiting
+ * for its emit never waits for a tick. An attempt is `store.append(...).then(...)`, one hop; one
+ * watchdog timer, re-armed only when it fires, bounds every attempt by `appendTimeoutMs`.
+ *
+ * It lives outside the actor on purpose: entering the final `stopped` state stops every child, but the
+ * emit of that very transition (and any queued before it) must still land, and `flush()` must still be
+ * able to wait for it.
  */
 export class EmitPipeline {
-  readonly #provider: ChainProvider;
   readonly #logger: Logger;
-  readonly #timeoutMs: number;
   readonly #retry: RetryPolicy;
   readonly #maxQueued: number;
   readonly #maxBatch: number;
+  readonly #maxLagMs: number;
+  readonly #attempt: AppendAttempt;
+  readonly #outage: OutageLog;
   /**
    * After a store refused a whole batch outright, this many transitions at the head of the queue are
    * appended one by one, so the refusal is pinned on the transition that caused it and only that one is
@@ -107,48 +62,64 @@ export class EmitPipeline {
   readonly #rejected: RejectedEmit[] = [];
   #idleWaiters: (() => void)[] = [];
   #roomWaiters: (() => void)[] = [];
-  #draining = false;
+  /** Callers held by `admit()` until the attempt in flight settles. */
+  #progressWaiters: (() => void)[] = [];
+  /** The transitions of the store call in flight (a prefix of the queue), or 0. */
+  #inFlight = 0;
   #saturated = false;
   #abandoned = false;
   #sleep: { timer: NodeJS.Timeout; wake: () => void } | null = null;
+  #deferred: NodeJS.Immediate | null = null;
   readonly #outbox: EmitOutbox | null;
-  /** Settles once leftovers from the outbox are queued: nothing is attempted before that. */
+  /** False until leftovers from the outbox are queued: nothing is attempted before that. */
+  #recovered: boolean;
   readonly #ready: Promise<void>;
   #lastStored: Promise<unknown> = NOTHING_TO_STORE;
 
   constructor(options: EmitPipelineOptions) {
-    this.#provider = options.provider;
     this.#logger = options.logger;
-    this.#timeoutMs = options.appendTimeoutMs ?? DEFAULT_APPEND_TIMEOUT_MS;
     this.#retry = options.retry ?? {};
     this.#maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED_EMITS;
     this.#maxBatch = Math.max(1, Math.floor(options.maxBatch ?? DEFAULT_MAX_BATCH));
+    this.#maxLagMs = Math.max(0, options.maxLagMs ?? DEFAULT_MAX_EMIT_LAG_MS);
+    this.#attempt = new AppendAttempt(
+      options.provider,
+      options.appendTimeoutMs ?? DEFAULT_APPEND_TIMEOUT_MS,
+      (result) => this.#settled(result),
+    );
+    this.#outage = new OutageLog(this.#logger);
     this.#outbox = options.outbox ?? null;
-    this.#ready = this.#outbox === null ? Promise.resolve() : this.#recover(this.#outbox);
-    if (this.#outbox !== null) void this.#ready.then(() => this.#kick());
+    this.#recovered = this.#outbox === null;
+    this.#ready = this.#outbox === null ? DONE : this.#recover(this.#outbox);
   }
 
   async #recover(outbox: EmitOutbox): Promise<void> {
     try {
       const leftovers = await outbox.pending();
-      if (leftovers.length === 0) return;
-      // Older than anything queued by this process, so they go first.
-      this.#queue.unshift(
-        ...leftovers.map((e) => ({
-          transition: e.transition,
-          events: e.events,
-          attempts: 0,
-          stored: Promise.resolve(e.id),
-        })),
-      );
-      safeLog(
-        this.#logger,
-        'warn',
-        { recovered: leftovers.length },
-        `emit outbox: ${leftovers.length} transition(s) left by an earlier process are appended first`,
-      );
+      if (leftovers.length > 0) {
+        // Older than anything queued by this process, so they go first.
+        const queuedAt = performance.now();
+        this.#queue.unshift(
+          ...leftovers.map((e) => ({
+            transition: e.transition,
+            events: e.events,
+            attempts: 0,
+            stored: Promise.resolve(e.id),
+            queuedAt,
+          })),
+        );
+        safeLog(
+          this.#logger,
+          'warn',
+          { recovered: leftovers.length },
+          `emit outbox: ${leftovers.length} transition(s) left by an earlier process are appended first`,
+        );
+      }
     } catch (err) {
       safeLog(this.#logger, 'error', { err }, 'emit outbox could not be read; earlier leftovers stay in it');
+    } finally {
+      this.#recovered = true;
+      this.#pump();
     }
   }
 
@@ -161,11 +132,7 @@ export class EmitPipeline {
     return this.#outbox === null ? DONE : this.#lastStored.then(() => undefined);
   }
 
-  #kick(): void {
-    if (!this.#draining && this.#queue.length > 0) void this.#drain();
-  }
-
-  /** Transitions not yet appended (including the one being attempted). */
+  /** Transitions not yet appended (including the ones being attempted). */
   get pending(): number {
     return this.#queue.length;
   }
@@ -180,6 +147,11 @@ export class EmitPipeline {
     return this.#queue.length > this.#maxQueued;
   }
 
+  /** True from a failed append until one lands again (refusals of the events themselves excluded). */
+  get storeDown(): boolean {
+    return this.#outage.active;
+  }
+
   enqueue(transition: CommittedTransition): void {
     if (this.#abandoned) {
       safeLog(
@@ -190,10 +162,10 @@ export class EmitPipeline {
       );
       return;
     }
-    const events = transitionEvents(toAppend(transition));
+    const events = committedTransitionEvents(transition);
     const stored = this.#outbox === null ? NOTHING_TO_STORE : this.#store(this.#outbox, transition, events);
-    this.#lastStored = stored;
-    this.#queue.push({ transition, events, attempts: 0, stored });
+    if (this.#outbox !== null) this.#lastStored = stored;
+    this.#queue.push({ transition, events, attempts: 0, stored, queuedAt: performance.now() });
     if (this.saturated && !this.#saturated) {
       this.#saturated = true;
       safeLog(
@@ -204,7 +176,52 @@ export class EmitPipeline {
           'callers of transitionTo/send now wait for room (backpressure).',
       );
     }
-    this.#kick();
+    // Deferred, not started here: this runs inside the actor's transition, and a burst should batch.
+    if (this.#deferred === null && this.#inFlight === 0) {
+      this.#deferred = setImmediate(() => {
+        this.#deferred = null;
+        this.#pump();
+      });
+    }
+  }
+
+  /**
+   * What the caller of the transition just enqueued waits for before it resolves; null when it may go
+   * on at once (the hot path allocates nothing). It waits until its emit is in the outbox (with one),
+   * until at most `maxQueued` wait, and, while the store answers, until at most one full batch waits
+   * behind the store call in flight: so a tight `await transitionTo()` loop lets its emits land as it
+   * goes, and a SIGKILL loses at most the batch in flight plus one more. Past `maxLagMs` with emits
+   * still queued, it also yields one macrotask, so a loop that never lets the event loop turn cannot
+   * starve the store's I/O or the retry timer. During an outage only `maxQueued` holds callers back:
+   * the store's trouble never stops the machine.
+   */
+  admit(): Promise<void> | null {
+    if (this.#outbox !== null || this.saturated) return this.#admitSlowly();
+    const queued = this.#queue.length;
+    if (queued === 0) return null;
+    if (!this.#outage.active && queued - this.#inFlight >= this.#maxBatch) {
+      this.#pump();
+      if (this.#queue.length - this.#inFlight >= this.#maxBatch) return this.#admitSlowly();
+    }
+    const head = this.#queue[0];
+    if (head !== undefined && performance.now() - head.queuedAt >= this.#maxLagMs) {
+      return new Promise((resolve) => setImmediate(resolve));
+    }
+    return null;
+  }
+
+  async #admitSlowly(): Promise<void> {
+    await this.persisted();
+    if (this.saturated) await this.waitForRoom();
+    if (!this.#outage.active && this.#queue.length - this.#inFlight >= this.#maxBatch) this.#pump();
+    while (
+      !this.#outage.active &&
+      !this.#abandoned &&
+      this.#inFlight > 0 &&
+      this.#queue.length - this.#inFlight >= this.#maxBatch
+    ) {
+      await new Promise<void>((resolve) => this.#progressWaiters.push(resolve));
+    }
   }
 
   #store(outbox: EmitOutbox, transition: CommittedTransition, events: readonly ChainEventInput[]) {
@@ -220,15 +237,17 @@ export class EmitPipeline {
   }
 
   /** Resolves once every transition enqueued so far has been appended (or refused outright). */
-  async idle(): Promise<void> {
-    await this.#ready;
-    if (this.#queue.length === 0) return;
+  idle(): Promise<void> {
+    if (!this.#recovered) return this.#ready.then(() => this.idle());
+    if (this.#queue.length === 0) return DONE;
+    // The caller is waiting for these very emits: start now rather than on the deferred tick.
+    this.#pump();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   /** Resolves once at most `maxQueued` transitions are waiting. */
   waitForRoom(): Promise<void> {
-    if (!this.saturated) return Promise.resolve();
+    if (!this.saturated) return DONE;
     return new Promise((resolve) => this.#roomWaiters.push(resolve));
   }
 
@@ -245,11 +264,15 @@ export class EmitPipeline {
    */
   abandon(): QueuedEmit[] {
     this.#abandoned = true;
+    this.#attempt.cancel();
+    this.#inFlight = 0;
     const left = this.#queue.splice(0);
     if (this.#sleep !== null) {
       clearTimeout(this.#sleep.timer);
       this.#sleep.wake();
     }
+    if (this.#deferred !== null) clearImmediate(this.#deferred);
+    this.#deferred = null;
     for (const item of left) {
       safeLog(
         this.#logger,
@@ -270,119 +293,120 @@ export class EmitPipeline {
     return left;
   }
 
-  async #drain(): Promise<void> {
-    this.#draining = true;
-    try {
-      await this.#ready;
-      for (;;) {
-        if (this.#queue.length === 0 || this.#abandoned) break;
-        const size = this.#soloLeft > 0 ? 1 : Math.min(this.#queue.length, this.#maxBatch);
-        const batch = this.#queue.slice(0, size);
-        for (const item of batch) item.attempts += 1;
-        const result = await this.#attempt(batch);
-        if (this.#abandoned) break;
-        if (result.refusedBatch) {
-          // Not the transitions' fault yet: find the culprit one by one. The failed call counts for none.
-          for (const item of batch) item.attempts -= 1;
-          this.#soloLeft = batch.length;
-          continue;
-        }
-        const { outcomes } = result;
-        const first = outcomes[0];
-        if (first !== undefined && (first.ok || !first.willRetry)) {
-          // Counted only once the transition leaves the queue: a solo attempt that fails and is retried
-          // must still be retried alone.
-          if (this.#soloLeft > 0) this.#soloLeft -= 1;
-          if (this.#outbox !== null) await Promise.all(batch.map((item) => this.#unstore(item)));
-          this.#queue.splice(0, batch.length);
-          if (!first.ok) {
-            const item = batch[0] as QueuedEmit;
-            this.#rejected.push({ transition: item.transition, events: item.events, error: first.error });
-          }
-        }
-        for (const outcome of outcomes) this.#notify(outcome);
-        this.#settleWaiters();
-        if (first !== undefined && !first.ok && first.willRetry && first.retryInMs !== null) {
-          await this.#pause(first.retryInMs);
-        }
-      }
-    } finally {
-      this.#draining = false;
+  /** Starts the next store call unless one is in flight, a retry is sleeping, or there is nothing. */
+  #pump(): void {
+    if (this.#inFlight > 0 || this.#sleep !== null || this.#abandoned || !this.#recovered) return;
+    const queued = this.#queue.length;
+    if (queued === 0) return;
+    const size = this.#soloLeft > 0 ? 1 : Math.min(queued, this.#maxBatch);
+    const batch = size === 1 ? [this.#queue[0] as QueuedEmit] : this.#queue.slice(0, size);
+    for (const item of batch) item.attempts += 1;
+    this.#inFlight = size;
+    if (this.#outbox === null) {
+      this.#attempt.start(batch);
+      return;
     }
+    // Persisted before the first attempt, so a landed event always had an outbox entry.
+    void Promise.all(batch.map((item) => item.stored)).then(() => {
+      if (!this.#abandoned) this.#attempt.start(batch);
+    });
+  }
+
+  /** Every attempt ends here, exactly once (landed, failed, or timed out by the watchdog). */
+  #settled(result: AttemptResult): void {
+    if (this.#abandoned) return;
+    const { batch } = result;
+    if (result.kind === 'refused-batch') {
+      // Not the transitions' fault yet: find the culprit one by one. The failed call counts for none.
+      for (const item of batch) item.attempts -= 1;
+      this.#soloLeft = batch.length;
+      safeLog(
+        this.#logger,
+        'warn',
+        { err: result.error, eventType: result.error.eventType, batch: batch.length },
+        `chain store refused a batch of ${batch.length} transitions; appending them one by one to set aside only the refused one`,
+      );
+      this.#inFlight = 0;
+      this.#pump();
+      return;
+    }
+    if (result.kind === 'landed') {
+      this.#outage.landed(this.#queue.length);
+      if (this.#soloLeft > 0) this.#soloLeft -= 1;
+      if (this.#outbox !== null) {
+        void Promise.all(batch.map((item) => this.#unstore(item))).then(() =>
+          this.#landed(batch, result.appended),
+        );
+      } else {
+        this.#landed(batch, result.appended);
+      }
+      return;
+    }
+    this.#failed(batch, result);
+  }
+
+  #landed(batch: readonly QueuedEmit[], appended: readonly AppendedEvent[]): void {
+    if (this.#abandoned) return;
+    if (batch.length === 1) this.#queue.shift();
+    else this.#queue.splice(0, batch.length);
+    this.#inFlight = 0;
+    if (this.#observers.size > 0) {
+      let at = 0;
+      for (const item of batch) {
+        const events = batch.length === 1 ? appended : appended.slice(at, at + item.events.length);
+        at += item.events.length;
+        this.#notify({ ok: true, transition: item.transition, attempt: item.attempts, events });
+      }
+    }
+    this.#progressed();
+    this.#pump();
   }
 
   /**
-   * One store call for `batch`. Landed: one outcome per transition, each with its own appended events.
-   * Failed: a single outcome about the head transition, since it is one failed attempt that every later
-   * transition waits behind (exactly as before batching, so failure counts mean "failed store calls").
-   * A batch of several that the store refuses outright comes back as `refusedBatch` instead.
+   * A failed attempt is one outcome about the head transition, since it is one failed store call that
+   * every later transition waits behind (so failure counts mean "failed store calls").
    */
-  async #attempt(
-    batch: readonly QueuedEmit[],
-  ): Promise<{ refusedBatch: false; outcomes: EmitOutcome[] } | { refusedBatch: true }> {
+  #failed(batch: readonly QueuedEmit[], result: Extract<AttemptResult, { kind: 'failed' }>): void {
+    const { error, willRetry } = result;
     const head = batch[0] as QueuedEmit;
     const { transition, attempts } = head;
-    // Persisted before the first attempt, so a landed event always had an outbox entry.
-    await (batch.length === 1 ? head.stored : Promise.all(batch.map((item) => item.stored)));
-    const events = batch.length === 1 ? head.events : batch.flatMap((item) => item.events);
-    try {
-      const target = await resolveEmitTarget(this.#provider);
-      const appended = await appendTransitionEvents(target, events, this.#timeoutMs);
-      const outcomes: EmitOutcome[] = [];
-      let at = 0;
-      for (const item of batch) {
-        const own = appended.slice(at, at + item.events.length);
-        at += item.events.length;
-        if (item.attempts > 1) {
-          safeLog(
-            this.#logger,
-            'warn',
-            { from: item.transition.from, to: item.transition.to, attempts: item.attempts },
-            `emit landed after ${item.attempts} attempts`,
-          );
-        }
-        outcomes.push({ ok: true, transition: item.transition, attempt: item.attempts, events: own });
-      }
-      return { refusedBatch: false, outcomes };
-    } catch (err) {
-      const error =
-        err instanceof OperationalStateEmitError
-          ? err
-          : new OperationalStateEmitError(GENERIC_TRANSITION_EVENT, describeError(err), err);
-      const original = error.originalError;
-      const willRetry = !(original instanceof ChainStoreError && PERMANENT_KINDS.has(original.kind));
-      if (!willRetry && batch.length > 1) {
-        safeLog(
-          this.#logger,
-          'warn',
-          { err: error, eventType: error.eventType, batch: batch.length },
-          `chain store refused a batch of ${batch.length} transitions; appending them one by one to set aside only the refused one`,
-        );
-        return { refusedBatch: true };
-      }
-      const retryInMs = willRetry ? retryDelayMs(attempts, this.#retry) : null;
-      safeLog(
-        this.#logger,
-        'error',
-        {
-          err: error,
-          eventType: error.eventType,
-          from: transition.from,
-          to: transition.to,
-          trigger: transition.trigger,
-          attempt: attempts,
-          batch: batch.length,
-          willRetry,
-          retryInMs,
-          pending: this.#queue.length,
-        },
-        error.message,
-      );
-      return {
-        refusedBatch: false,
-        outcomes: [{ ok: false, transition, attempt: attempts, error, willRetry, retryInMs }],
-      };
+    const retryInMs = willRetry ? retryDelayMs(attempts, this.#retry) : null;
+    const fields = {
+      from: transition.from,
+      to: transition.to,
+      trigger: transition.trigger,
+      attempt: attempts,
+      batch: batch.length,
+      willRetry,
+      retryInMs,
+      pending: this.#queue.length,
+    };
+    if (willRetry) {
+      this.#outage.failed(error, fields);
+    } else {
+      safeLog(this.#logger, 'error', { err: error, eventType: error.eventType, ...fields }, error.message);
+      if (this.#soloLeft > 0) this.#soloLeft -= 1;
     }
+    const outcome: EmitOutcome = { ok: false, transition, attempt: attempts, error, willRetry, retryInMs };
+    if (willRetry || this.#outbox === null) {
+      this.#afterFailure(head, outcome);
+      return;
+    }
+    // Out of the outbox before it leaves the queue, as a landed one: flush() then means "settled there too".
+    void this.#unstore(head).then(() => this.#afterFailure(head, outcome));
+  }
+
+  #afterFailure(head: QueuedEmit, outcome: Extract<EmitOutcome, { ok: false }>): void {
+    if (this.#abandoned) return;
+    if (!outcome.willRetry) {
+      this.#queue.shift();
+      this.#rejected.push({ transition: head.transition, events: head.events, error: outcome.error });
+    }
+    this.#inFlight = 0;
+    this.#notify(outcome);
+    this.#progressed();
+    if (outcome.retryInMs === null) this.#pump();
+    else this.#pause(outcome.retryInMs);
   }
 
   async #unstore(item: QueuedEmit): Promise<void> {
@@ -406,39 +430,42 @@ export class EmitPipeline {
     }
   }
 
+  #progressed(): void {
+    if (this.#progressWaiters.length > 0) {
+      const waiters = this.#progressWaiters;
+      this.#progressWaiters = [];
+      for (const w of waiters) w();
+    }
+    this.#settleWaiters();
+  }
+
   #settleWaiters(): void {
-    if (this.#queue.length === 0) {
+    if (this.#queue.length === 0 && this.#idleWaiters.length > 0) {
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];
       for (const w of waiters) w();
     }
-    if (!this.saturated) {
-      if (this.#saturated) {
-        this.#saturated = false;
-        safeLog(this.#logger, 'warn', { pending: this.#queue.length }, 'emit queue back under its limit');
-      }
+    if (this.#abandoned && this.#progressWaiters.length > 0) {
+      const waiters = this.#progressWaiters;
+      this.#progressWaiters = [];
+      for (const w of waiters) w();
+    }
+    if (this.#saturated && !this.saturated) {
+      this.#saturated = false;
+      safeLog(this.#logger, 'warn', { pending: this.#queue.length }, 'emit queue back under its limit');
+    }
+    if (!this.saturated && this.#roomWaiters.length > 0) {
       const waiters = this.#roomWaiters;
       this.#roomWaiters = [];
       for (const w of waiters) w();
     }
   }
 
-  #pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        this.#sleep = null;
-        resolve();
-      };
-      this.#sleep = { timer: setTimeout(wake, ms), wake };
-    });
+  #pause(ms: number): void {
+    const wake = () => {
+      this.#sleep = null;
+      this.#pump();
+    };
+    this.#sleep = { timer: setTimeout(wake, ms), wake };
   }
-}
-
-function toAppend(t: CommittedTransition) {
-  return {
-    from: makeSnapshot(t.from, t.previousClaimPermission, t.previousDegradationReasons),
-    to: makeSnapshot(t.to, t.claimPermission, t.degradationReasons),
-    trigger: t.trigger,
-    literal: t.literal,
-  };
 }

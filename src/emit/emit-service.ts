@@ -1,7 +1,6 @@
 import { fromCallback } from 'xstate';
 import { safeLog } from '../logger.js';
-import type { EmitRequest } from '../machine/emit-protocol.js';
-import type { EmitFailedEvent } from '../machine/events.js';
+import { type EmitRequest, emitFailedEvent } from '../machine/emit-protocol.js';
 import type { EmitPipeline } from './emit-pipeline.js';
 
 /**
@@ -14,11 +13,7 @@ export function createEmitService(pipeline: EmitPipeline, logger: Parameters<typ
     let alive = true;
     const detach = pipeline.observe((outcome) => {
       if (alive && !outcome.ok) {
-        sendBack({
-          type: 'EMIT_FAILED',
-          eventType: outcome.error.eventType,
-          message: outcome.error.message,
-        } satisfies EmitFailedEvent);
+        sendBack(emitFailedEvent(outcome.error.eventType, outcome.error.message));
       }
     });
     receive((request) => {

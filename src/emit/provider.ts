@@ -5,9 +5,21 @@ import type { ChainStore } from '../store/chain/types.js';
 /**
  * Where emits go: a chain store connection and the workspace to append to, resolved per emit (the
  * original resolved the workspace lazily, so a provider can come up after the runtime).
+ *
+ * `connection` is writable on purpose: a provider that comes up later is an object whose connection is
+ * set once the store is open, and every emit from then on uses it.
+ *
+ * ```ts
+ * const provider: ChainProvider = { connection: null, resolveWorkspaceId: () => 'org_acme' };
+ * const runtime = createOperationalState({ provider });
+ * // …later, once the store is open:
+ * provider.connection = await openSqliteChainStore({ file: './.opstate/chain.db' });
+ * ```
+ *
+ * Until then every emit fails loudly (`chain store connection not initialized`) and is retried, in order.
  */
 export interface ChainProvider {
-  readonly connection: ChainStore | null | undefined;
+  connection: ChainStore | null | undefined;
   resolveWorkspaceId(): string | null | undefined | Promise<string | null | undefined>;
 }
 
@@ -21,6 +33,17 @@ export interface EmitTarget {
  * generic event with the original's cause wording.
  */
 export async function resolveEmitTarget(provider: ChainProvider | null | undefined): Promise<EmitTarget> {
+  return resolveEmitTargetNow(provider);
+}
+
+/**
+ * The same checks, answered synchronously when the provider answers synchronously (the common case: a
+ * fixed workspace), so the emit pipeline adds no promise hop per append; a promise only when
+ * `resolveWorkspaceId` returns one. Throws (or rejects) OperationalStateEmitError.
+ */
+export function resolveEmitTargetNow(
+  provider: ChainProvider | null | undefined,
+): EmitTarget | Promise<EmitTarget> {
   if (provider === null || provider === undefined) {
     throw new OperationalStateEmitError(
       GENERIC_TRANSITION_EVENT,
@@ -33,14 +56,22 @@ export async function resolveEmitTarget(provider: ChainProvider | null | undefin
   }
   let workspaceId: unknown;
   try {
-    workspaceId = await provider.resolveWorkspaceId();
+    workspaceId = provider.resolveWorkspaceId();
   } catch (err) {
-    throw new OperationalStateEmitError(
-      GENERIC_TRANSITION_EVENT,
-      `workspace_id resolution raised: ${describeError(err)}`,
-      err,
+    throw resolutionRaised(err);
+  }
+  if (isThenable(workspaceId)) {
+    return Promise.resolve(workspaceId).then(
+      (resolved) => checkedTarget(store, resolved),
+      (err: unknown) => {
+        throw resolutionRaised(err);
+      },
     );
   }
+  return checkedTarget(store, workspaceId);
+}
+
+function checkedTarget(store: ChainStore, workspaceId: unknown): EmitTarget {
   if (typeof workspaceId !== 'string' || workspaceId.length === 0) {
     throw new OperationalStateEmitError(
       GENERIC_TRANSITION_EVENT,
@@ -48,6 +79,20 @@ export async function resolveEmitTarget(provider: ChainProvider | null | undefin
     );
   }
   return { store, workspaceId };
+}
+
+function resolutionRaised(err: unknown): OperationalStateEmitError {
+  return new OperationalStateEmitError(
+    GENERIC_TRANSITION_EVENT,
+    `workspace_id resolution raised: ${describeError(err)}`,
+    err,
+  );
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** `Name('message')`, like Python's repr of an exception, for causes. */

@@ -2,12 +2,18 @@
 export interface RetryPolicy {
   /** Delay before the first retry, in ms (default 100). */
   readonly initialDelayMs?: number;
-  /** The delay doubles per attempt up to this cap, in ms (default 30000). There is no give-up deadline. */
+  /** The delay doubles per attempt up to this cap, in ms (default 1000). There is no give-up deadline. */
   readonly maxDelayMs?: number;
 }
 
 export const DEFAULT_RETRY_INITIAL_DELAY_MS = 100;
-export const DEFAULT_RETRY_MAX_DELAY_MS = 30_000;
+/**
+ * The cap is what bounds how long emits stay queued after a store comes back: the next attempt is at
+ * most one capped delay away, so the queue drains within about a second of the store answering again.
+ * A larger cap spares a struggling server a probe per agent per second, at the price of agents that
+ * report stale state for up to that long after it recovered.
+ */
+export const DEFAULT_RETRY_MAX_DELAY_MS = 1_000;
 
 /**
  * Exponential backoff with "equal jitter": half the capped exponential delay, plus a random share of the

@@ -111,7 +111,8 @@ export function actorRecord(
     name,
     definition,
     parentId: actorRef._parent?.sessionId,
-    snapshot: snapshotRecord(readSnapshot(actorRef), actorRef.id, o),
+    // Announced before its first snapshot can be read, the actor is being started: say at least that.
+    snapshot: snapshotRecord(readSnapshot(actorRef) ?? { status: 'active' }, actorRef.id, o),
   };
 }
 

@@ -8,7 +8,7 @@ import {
   type TriggerLiteral,
 } from '../domain/vocabulary.js';
 import type { CommittedTransition, HistoryEntry, OperationalStateContext } from './context.js';
-import { type MachineEvent, triggerOf } from './events.js';
+import { type MachineEvent, triggerOf, UNSTAMPED_AT } from './events.js';
 
 export interface CommitParams {
   readonly from: PrimaryState;
@@ -18,15 +18,15 @@ export interface CommitParams {
 
 /**
  * The context update of one transition: posture (claim permission, then added reasons, then removed
- * reasons), history ring, and the `lastTransition` record the emit request is built from. Total: values
- * that bypassed validation (a raw `actor.send`) are ignored rather than thrown on, because a throwing
- * action would put the actor into XState's error status.
+ * reasons), history ring, and the `lastTransition` record the emit request is built from. Pure: the time
+ * is the event's own `at` stamp (see MachineEvent). Total: values that bypassed validation (a raw
+ * `actor.send`) are ignored rather than thrown on, because a throwing action would put the actor into
+ * XState's error status.
  */
 export function commitTransition(
   context: OperationalStateContext,
   event: MachineEvent,
   params: CommitParams,
-  now: Date = new Date(),
 ): Partial<OperationalStateContext> {
   const claimPermission = isClaimPermission(eventField(event, 'claimPermission'))
     ? (eventField(event, 'claimPermission') as ClaimPermission)
@@ -36,7 +36,7 @@ export function commitTransition(
   for (const r of reasonList(eventField(event, 'removeReasons'))) reasons.delete(r);
   const degradationReasons = sortReasons(reasons);
   const entry: HistoryEntry = {
-    at: now.toISOString(),
+    at: stampOf(event),
     from: params.from,
     to: params.to,
     trigger: triggerOf(event),
@@ -60,6 +60,12 @@ export function commitTransition(
   const history = [...context.history, entry];
   if (history.length > context.historySize) history.splice(0, history.length - context.historySize);
   return { claimPermission, degradationReasons, history, transitionCount: n, lastTransition };
+}
+
+/** An ISO-looking stamp of bounded length, or UNSTAMPED_AT: raw sends may carry anything. */
+function stampOf(event: MachineEvent): string {
+  const at: unknown = (event as { at?: unknown }).at;
+  return typeof at === 'string' && at.length > 0 && at.length <= 40 ? at : UNSTAMPED_AT;
 }
 
 function eventField(event: MachineEvent, key: 'claimPermission' | 'addReasons' | 'removeReasons'): unknown {

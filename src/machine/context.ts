@@ -36,9 +36,24 @@ export interface OperationalStateContext {
   readonly historySize: number;
   readonly transitionCount: number;
   readonly lastTransition: CommittedTransition | null;
-  /** Emits that failed (reported back by the emit service). Each was logged as OperationalStateEmitError. */
+  /**
+   * Emits that failed: reported back by the emit service (each was logged as OperationalStateEmitError),
+   * plus, once the emit service itself has failed or completed, that event and every transition after it.
+   */
   readonly emitFailures: number;
-  readonly lastEmitFailure: { readonly eventType: string; readonly message: string } | null;
+  readonly lastEmitFailure: EmitFailure | null;
+  /**
+   * Why the invoked emit service no longer takes requests (it threw, or it completed), or null while it
+   * runs. From then on every transition is counted in `emitFailures` as not appended, never dropped.
+   */
+  readonly emitServiceDown: string | null;
+}
+
+export interface EmitFailure {
+  readonly eventType: string;
+  readonly message: string;
+  /** The transition (`n`) left unappended, when one is known. */
+  readonly transition: number | null;
 }
 
 export const DEFAULT_HISTORY_SIZE = 20;
@@ -63,5 +78,6 @@ export function initialContext(input: OperationalStateInput | undefined): Operat
     lastTransition: null,
     emitFailures: 0,
     lastEmitFailure: null,
+    emitServiceDown: null,
   };
 }

@@ -36,14 +36,18 @@ export type OperationalStateEvent = z.infer<typeof ChartEventSchema>;
 export type OperationalStateEventType = OperationalStateEvent['type'];
 export const CHART_EVENT_TYPES = ChartEventSchema.options.map((o) => o.shape.type.value);
 
-/** Sent back by the emit service when an append failed; counted in context. Not for callers. */
-export interface EmitFailedEvent {
-  readonly type: 'EMIT_FAILED';
-  readonly eventType: string;
-  readonly message: string;
-}
+export type { EmitFailedEvent } from './emit-protocol.js';
 
-export type MachineEvent = OperationalStateEvent | EmitFailedEvent;
+/**
+ * What the chart accepts: a chart event, optionally stamped with the time it happened (ISO 8601). The
+ * chart never reads a clock: `createOperationalState` stamps every event it sends, and an unstamped one
+ * (from a test tool, or XState's pure `transition()`) is recorded at UNSTAMPED_AT, so the same events
+ * always give the same snapshot. The emit service's failure reports are not in this union.
+ */
+export type MachineEvent = OperationalStateEvent & { readonly at?: string };
+
+/** The `at` of history entries committed by an unstamped event. */
+export const UNSTAMPED_AT = '1970-01-01T00:00:00.000Z';
 
 const DEFAULT_TRIGGER: Record<Exclude<OperationalStateEventType, 'PAUSE'>, string> = {
   GATES_PASSED: TRIGGER.gatesPassed,
@@ -63,7 +67,6 @@ const DEFAULT_TRIGGER: Record<Exclude<OperationalStateEventType, 'PAUSE'>, strin
  * guard that throws would put the actor into XState's error status.
  */
 export function triggerOf(event: MachineEvent): string {
-  if (event.type === 'EMIT_FAILED') return '';
   if (typeof event.trigger === 'string') return event.trigger;
   if (event.type === 'PAUSE')
     return PAUSE_TRIGGER_BY_CAUSE[event.cause ?? 'operator'] ?? PAUSE_TRIGGER_BY_CAUSE.operator;

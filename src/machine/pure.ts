@@ -1,6 +1,16 @@
 import { initialTransition, type SnapshotFrom, transition } from 'xstate';
-import type { OperationalStateSnapshot } from '../domain/snapshot.js';
-import type { PrimaryState, TriggerLiteral } from '../domain/vocabulary.js';
+import { z } from 'zod';
+import { type OperationalStateSnapshot, sortReasons } from '../domain/snapshot.js';
+import {
+  ClaimPermissionSchema,
+  DegradationReasonSchema,
+  PRIMARY_STATES,
+  type PrimaryState,
+  PrimaryStateSchema,
+  type TriggerLiteral,
+} from '../domain/vocabulary.js';
+import { OperationalStateInputError } from '../errors.js';
+import { inputErrorFrom } from './parse.js';
 import { initialContext, type OperationalStateContext } from './context.js';
 import type { OperationalStateEvent } from './events.js';
 import { operationalStateMachine } from './machine.js';
@@ -22,6 +32,37 @@ export function machineSnapshotIn(
     context: { ...initialContext(undefined), ...context },
   });
   return { ...resolved, children: initial.children } as MachineSnapshot;
+}
+
+const PostureSchema = z
+  .object({
+    claimPermission: ClaimPermissionSchema.optional(),
+    degradationReasons: z.array(DegradationReasonSchema).max(64).optional(),
+  })
+  .strict();
+
+/** The posture a `snapshotIn` snapshot starts with (default: claim permission `none`, no reasons). */
+export type SnapshotInPosture = z.input<typeof PostureSchema>;
+
+/**
+ * A snapshot of `operationalStateMachine` sitting in `state` with the given posture, for XState's own
+ * tools: `transition()`, `getNextSnapshot()`, and `xstate/graph` traversal (`fromState`) accept it.
+ * Unlike `machine.resolveState({ value })`, it carries the invoked emit service's reference, so the
+ * chart's emit requests resolve. Bad input throws OperationalStateInputError naming the value.
+ */
+export function snapshotIn(state: PrimaryState, posture: SnapshotInPosture = {}): MachineSnapshot {
+  const parsedState = PrimaryStateSchema.safeParse(state);
+  if (!parsedState.success) {
+    throw new OperationalStateInputError('state', state, `expected one of ${PRIMARY_STATES.join(', ')}`);
+  }
+  const parsed = PostureSchema.safeParse(posture);
+  if (!parsed.success) throw inputErrorFrom(parsed.error, posture, 'posture');
+  return machineSnapshotIn(parsedState.data, {
+    ...(parsed.data.claimPermission !== undefined ? { claimPermission: parsed.data.claimPermission } : {}),
+    ...(parsed.data.degradationReasons !== undefined
+      ? { degradationReasons: sortReasons(parsed.data.degradationReasons) }
+      : {}),
+  });
 }
 
 /** Runs one event through the chart without executing anything: XState's pure `transition()`. */

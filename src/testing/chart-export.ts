@@ -1,4 +1,4 @@
-import { operationalStateMachine } from '../machine/machine.js';
+import { operationalStateConfig, operationalStateMachine } from '../machine/machine.js';
 import { chartVocabulary, describeGuard, type VocabularyRow } from './vocabulary.js';
 
 function label(row: VocabularyRow): string {
@@ -47,7 +47,11 @@ export function toDot(): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The machine definition (states, transitions, guards with params, actions, meta) as plain JSON. */
+/**
+ * The machine config (states, transitions, guards and actions by name with params, meta) as plain JSON:
+ * `createMachine(json).provide(operationalStateImplementations)` is the chart again, and Stately Studio
+ * can import it. (XState's own `machine.toJSON()` is the resolved definition, which cannot be.)
+ */
 export function toMachineJSON(): unknown {
-  return JSON.parse(JSON.stringify(operationalStateMachine.toJSON()));
+  return JSON.parse(JSON.stringify(operationalStateConfig));
 }

@@ -11,5 +11,6 @@ export {
   type TestPath,
   type TestPathStep,
 } from './paths.js';
+export { createOperationalStateTestModel, operationalStateTestMachine } from './model.js';
 export { runTestPath, TestPathError, type TestRuntime } from './replay.js';
 export { toDot, toMachineJSON, toMermaid } from './chart-export.js';

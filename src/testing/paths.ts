@@ -2,6 +2,7 @@ import { initialTransition, type SnapshotFrom } from 'xstate';
 import { getAdjacencyMap, getShortestPaths } from 'xstate/graph';
 import type { ChainEventType, PrimaryState } from '../domain/vocabulary.js';
 import { OperationalStateInputError } from '../errors.js';
+import type { OperationalStateContext } from '../machine/context.js';
 import { CHART_EVENT_TYPES, type OperationalStateEvent } from '../machine/events.js';
 import { operationalStateMachine } from '../machine/machine.js';
 import { oracleStep } from './oracle.js';
@@ -43,7 +44,8 @@ function eventFor(row: VocabularyRow): OperationalStateEvent {
   return { type: row.eventType, trigger } as OperationalStateEvent;
 }
 
-function traversalOptions(vocabulary: readonly VocabularyRow[]) {
+/** The chart's traversal inputs: one event per alternative, and states keyed by value and posture. */
+export function traversalOptions(vocabulary: readonly VocabularyRow[]) {
   const bySource = new Map<string, OperationalStateEvent[]>();
   for (const row of vocabulary) {
     const list = bySource.get(row.source) ?? [];
@@ -55,15 +57,24 @@ function traversalOptions(vocabulary: readonly VocabularyRow[]) {
     // Only chart events: not the emit service's EMIT_FAILED report or XState's actor lifecycle events.
     filterEvents: (_snapshot: MachineSnapshot, event: { type: string }) =>
       (CHART_EVENT_TYPES as readonly string[]).includes(event.type),
-    // Bound the graph by the finite control fields; history and counters grow without bound.
-    serializeState: (snapshot: MachineSnapshot) =>
-      JSON.stringify({
-        value: snapshot.value,
-        claimPermission: snapshot.context.claimPermission,
-        degradationReasons: snapshot.context.degradationReasons,
-      }),
+    serializeState: serializeChartState,
     limit: 10_000,
   };
+}
+
+/**
+ * A chart state as a graph vertex: value and posture only. Bounds the graph by the finite control fields;
+ * history and counters grow without bound (with them, traversal never ends).
+ */
+export function serializeChartState(snapshot: {
+  readonly value: unknown;
+  readonly context: Pick<OperationalStateContext, 'claimPermission' | 'degradationReasons'>;
+}): string {
+  return JSON.stringify({
+    value: snapshot.value,
+    claimPermission: snapshot.context.claimPermission,
+    degradationReasons: snapshot.context.degradationReasons,
+  });
 }
 
 function buildPath(events: readonly OperationalStateEvent[]): TestPathStep[] {

@@ -166,12 +166,15 @@ describe('emit batching', () => {
   it('a retried batch re-sends the same idempotency keys, so nothing is doubled', async () => {
     const inner = createMemoryChainStore();
     const calls: (readonly ChainEventInput[])[] = [];
+    let slowedDown = false;
     const store: ChainStore = {
       async append(ws, events) {
         calls.push(events);
-        // The second call (the first batch) times out on our side but still lands later.
-        if (calls.length === 2) await new Promise((r) => setTimeout(r, 120));
-        else await new Promise((r) => setTimeout(r, 10));
+        // The first batch times out on our side but still lands later.
+        if (events.length > 1 && !slowedDown) {
+          slowedDown = true;
+          await new Promise((r) => setTimeout(r, 120));
+        } else await new Promise((r) => setTimeout(r, 10));
         return inner.append(ws, events);
       },
       read: (ws, o) => inner.read(ws, o),

@@ -17,7 +17,7 @@ const WS = 'ws-faults';
 const FAST_RETRY = { initialDelayMs: 5, maxDelayMs: 20 };
 
 describe.each(['throw', 'reject', 'hang'] as const)('a store that %ss on append, then comes back', (mode) => {
-  it('keeps the machine moving, logs every failed attempt, retries, and lands every event once, in order', async () => {
+  it('keeps the machine moving, logs the outage once, retries, and lands every event once, in order', async () => {
     const store = switchableStore(mode);
     const logger = capturingLogger();
     const rt = createOperationalState(
@@ -60,18 +60,31 @@ describe.each(['throw', 'reject', 'hang'] as const)('a store that %ss on append,
     ]);
     expect(await store.verify(WS)).toMatchObject({ ok: true, length: 5 });
 
-    // Every failed attempt was logged as OperationalStateEmitError and reported to the machine.
-    const errors = logger.entries.filter((e) => e.level === 'error');
-    expect(errors).toHaveLength(store.failures);
-    for (const entry of errors) {
-      expect(entry.fields.err).toBeInstanceOf(OperationalStateEmitError);
-      const err = entry.fields.err as OperationalStateEmitError;
-      expect(entry.fields.eventType).toBe(GENERIC_TRANSITION_EVENT);
-      expect(entry.fields.willRetry).toBe(true);
-      expect(entry.message).toBe(err.message);
-      expect(err.cause).toMatch(mode === 'hang' ? /did not answer within 50 ms/ : /Sea MCP unavailable/);
-    }
-    expect(errors[0]?.fields).toMatchObject({ from: 'booting', to: 'ready', attempt: 1 });
+    // The outage was logged as two lines, not one per failed call: a warning with the first
+    // OperationalStateEmitError, then one info once appends landed again. The failed retries in between
+    // went to debug, each with its error; every failed call was reported to the machine.
+    const loud = logger.entries.filter((e) => e.level !== 'debug');
+    expect(loud.map((e) => [e.level, e.fields.outage])).toStrictEqual([
+      ['warn', 'started'],
+      ['info', 'ended'],
+    ]);
+    const [started, ended] = loud;
+    const first = started?.fields.err as OperationalStateEmitError;
+    expect(first).toBeInstanceOf(OperationalStateEmitError);
+    expect(started?.message?.startsWith(first.message)).toBe(true);
+    expect(started?.fields).toMatchObject({
+      eventType: GENERIC_TRANSITION_EVENT,
+      willRetry: true,
+      from: 'booting',
+      to: 'ready',
+      attempt: 1,
+    });
+    expect(first.cause).toMatch(mode === 'hang' ? /did not answer within 50 ms/ : /Sea MCP unavailable/);
+    const retries = logger.entries.filter((e) => e.level === 'debug');
+    expect(retries).toHaveLength(store.failures - 1);
+    for (const entry of retries) expect(entry.fields.err).toBeInstanceOf(OperationalStateEmitError);
+    expect(ended?.fields).toMatchObject({ transitions: 3, failedCalls: store.failures });
+    expect(ended?.fields.durationMs).toEqual(expect.any(Number));
     expect(rt.emitFailures).toBe(store.failures);
     expect(outcomes.filter((o) => o.ok)).toHaveLength(3);
     expect(outcomes.filter((o) => !o.ok)).toHaveLength(store.failures);

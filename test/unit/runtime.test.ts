@@ -118,7 +118,7 @@ describe('createOperationalState', () => {
   });
 
   it.each([
-    ['a number', 42, /trigger must be a string, got number 42/],
+    ['a number', 42, /trigger must be a string \(got number 42\)/],
     ['empty', '', /trigger must not be empty/],
     ['over 4 KiB', 'x'.repeat(4097), /4097 UTF-8 bytes; the limit is 4096/],
     ['over 4 KiB in UTF-8 bytes', '§'.repeat(2049), /4098 UTF-8 bytes/],
