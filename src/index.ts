@@ -119,7 +119,7 @@ export {
   type RecorderOptions,
   type RecordSink,
 } from './inspect/recorder.js';
-export { type InspectorHandle, startInspector, type StartInspectorOptions } from './inspect/server.js';
+export type { InspectorHandle, StartInspectorOptions } from './inspect/server.js';
 export { forwardToStately, type StatelyForward, type StatelyForwardOptions } from './inspect/stately.js';
 // Runtime
 export {
@@ -136,17 +136,16 @@ export {
 export { canonicalPayload } from './store/chain/canonical-json.js';
 export { chainHash, genesisHash, HASH_VERSION } from './store/chain/hash.js';
 export { createMemoryChainStore, type MemoryChainStoreOptions } from './store/memory/memory-store.js';
+export type { PgliteChainStore, PgliteChainStoreOptions } from './store/pglite/pglite-store.js';
+export type { PgliteOutboxOptions } from './store/pglite/pglite-outbox.js';
+export type { PostgresChainStore, PostgresChainStoreOptions } from './store/postgres/postgres-store.js';
+// Store openers and the inspector server load their modules on first call (see lazy-openers.ts).
 export {
   openPgliteChainStore,
-  type PgliteChainStore,
-  type PgliteChainStoreOptions,
-} from './store/pglite/pglite-store.js';
-export { openPgliteOutbox, type PgliteOutboxOptions } from './store/pglite/pglite-outbox.js';
-export {
+  openPgliteOutbox,
   openPostgresChainStore,
-  type PostgresChainStore,
-  type PostgresChainStoreOptions,
-} from './store/postgres/postgres-store.js';
+  startInspector,
+} from './lazy-openers.js';
 export { loadMigrations, type Migration, MIGRATIONS_DIR } from './store/postgres/migrate.js';
 export type { SqlChainStore } from './store/postgres/sql-chain-store.js';
 // Chain stores
