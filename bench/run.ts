@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { burst } from './cases/burst.js';
 import { durableSequential } from './cases/durable-sequential.js';
 import { footprint } from './cases/footprint.js';
+import { importCost } from './cases/import-cost.js';
 import { NO_PG, openPgliteSubject, openPostgresSubject, PG_URL, type Subject } from './cases/subjects.js';
 import { transitionCost } from './cases/transition-cost.js';
 import { verifyCase } from './cases/verify.js';
@@ -28,7 +29,9 @@ export function markdownTable(cases: readonly CaseResult[]): string {
   ];
   for (const c of cases) {
     const met = c.met === null ? '–' : c.met ? 'yes' : '**no**';
-    const value = Number.isFinite(c.value) ? `${fmt(c.value, 1)} ${c.unit}` : (c.note ?? '–');
+    const value = Number.isFinite(c.value)
+      ? `${fmt(c.value, 1)} ${c.unit}${c.note === undefined ? '' : ` (${c.note})`}`
+      : (c.note ?? '–');
     rows.push(
       `| ${c.name} | ${value} | ${c.baseline ?? '–'} | ${fmt(c.baselineValue, 1)} | ${c.ratio === null ? '–' : `${c.ratio.toFixed(2)}×`} | ${c.target ?? '–'} | ${met} |`,
     );
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
     }
   }
   await section('footprint', () => footprint(s));
+  await section('import cost', () => importCost(s));
 
   const cpu = cpus();
   const report = {
