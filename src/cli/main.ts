@@ -11,7 +11,8 @@ import { MIN_TRANSITIONS } from './demo/life.js';
 import { formatSummary, runDemo } from './demo/run-demo.js';
 import { CommandFailure, EXIT, UsageError } from './exit-codes.js';
 import { DEFAULT_STORE, isPostgresUrl, openStore } from './open-store.js';
-import { integer, positiveNumber } from './parse.js';
+import { failEvery, integer, positiveNumber, storeSpec, workspaceId } from './parse.js';
+import { packageVersion } from './version.js';
 
 const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 const err = (text: string) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -20,9 +21,11 @@ const storeOption = () =>
   new Option(
     '--store <dir | postgres://url>',
     'the chain store: an embedded PGlite directory or a PostgreSQL URL',
-  ).default(DEFAULT_STORE);
+  )
+    .default(DEFAULT_STORE)
+    .argParser(storeSpec);
 const workspaceOption = () =>
-  new Option('--workspace <id>', 'the workspace whose chain to use').default('demo');
+  new Option('--workspace <id>', 'the workspace whose chain to use').default('demo').argParser(workspaceId);
 
 /** Opens the store, runs `fn`, and always closes the store again. */
 async function withStore<T>(
@@ -56,6 +59,7 @@ function describeVerify(workspaceId: string, result: VerifyResult): string {
 export function buildProgram(): Command {
   const program = new Command('opstate')
     .description('Operational state of agent processes, on a verifiable chain-event log.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
@@ -75,8 +79,8 @@ export function buildProgram(): Command {
     )
     .option(
       '--fail-store-every <n>',
-      'make every Nth store append fail, to show fail-loud + retry',
-      integer(0),
+      'make every Nth store append fail (N ≥ 2; 0 = never), to show fail-loud + retry',
+      failEvery,
       0,
     )
     .option('--inspect', 'start the inspector, print its URL, and keep serving until Ctrl-C', false)
@@ -206,7 +210,11 @@ export function buildProgram(): Command {
   program
     .command('migrate')
     .description('apply pending SQL migrations to a PostgreSQL store (the embedded store migrates on open)')
-    .requiredOption('--store <postgres://url>', 'the PostgreSQL server to migrate')
+    .addOption(
+      new Option('--store <postgres://url>', 'the PostgreSQL server to migrate')
+        .makeOptionMandatory()
+        .argParser(storeSpec),
+    )
     .action(async (o) => {
       if (!isPostgresUrl(o.store)) {
         throw new UsageError(
@@ -254,9 +262,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   } catch (e) {
     if (e instanceof CommanderError) {
-      // Help and version are not errors; every other parse problem is a usage error.
-      const benign = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
-      return benign.includes(e.code) ? EXIT.ok : EXIT.usage;
+      // --help and --version exit 0; every other parse problem (help shown for a missing command
+      // included) is a usage error.
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (e instanceof UsageError) {
       err(`opstate: ${e.message}`);

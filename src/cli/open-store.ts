@@ -43,13 +43,18 @@ export async function openStore(spec: string, options: OpenStoreOptions = {}): P
     return { store, label: redactUrl(spec), kind: 'postgres' };
   }
   const dir = resolve(spec);
+  // Checked before anything creates or opens it: a file here would otherwise surface as a raw EEXIST.
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new UsageError(
+      `--store ${spec} is a file, not a directory: name the directory that holds the store`,
+    );
+  }
   if (!options.create) {
     if (!existsSync(dir)) {
       throw new UsageError(
         `store directory ${spec} does not exist: run \`opstate demo\` to create it, or pass --store <dir | postgres://url>`,
       );
     }
-    if (!statSync(dir).isDirectory()) throw new UsageError(`--store ${spec} is not a directory`);
   }
   const { openPgliteChainStore } = await import('../store/pglite/pglite-store.js');
   const store = await openPgliteChainStore({ dataDir: dir });
