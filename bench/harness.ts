@@ -13,6 +13,8 @@ export interface CaseResult {
   /** Whether the target was met; null when the case has no target. */
   readonly met: boolean | null;
   readonly note?: string;
+  /** The subject's spread over the samples (same unit as value): min and max next to the median. */
+  readonly range?: readonly [min: number, max: number];
 }
 
 export interface BenchSettings {
@@ -54,13 +56,21 @@ export async function medians(
   await bench.run();
   const out: Record<string, number> = {};
   for (const task of bench.tasks) {
-    const result = task.result as { latency?: { p50?: number }; error?: unknown } | undefined;
+    const result = task.result as
+      { latency?: { p50?: number; min?: number; max?: number }; error?: unknown } | undefined;
     if (result?.error !== undefined) throw result.error;
     const p50 = result?.latency?.p50;
     if (typeof p50 !== 'number') throw new Error(`benchmark task ${task.name} produced no samples`);
     out[task.name] = p50;
+    out[`${task.name}:min`] = result?.latency?.min ?? p50;
+    out[`${task.name}:max`] = result?.latency?.max ?? p50;
   }
   return out;
+}
+
+/** Min, median and max of hand-timed samples. */
+export function spread(xs: readonly number[]): { min: number; median: number; max: number } {
+  return { min: Math.min(...xs), median: median(xs), max: Math.max(...xs) };
 }
 
 export function ratioCase(

@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { burst } from './cases/burst.js';
 import { durableSequential } from './cases/durable-sequential.js';
 import { footprint } from './cases/footprint.js';
+import { embeddedFootprint, embeddedRates, eventLoopDelay } from './cases/embedded.js';
 import { importCost } from './cases/import-cost.js';
-import { NO_PG, openPgliteSubject, openPostgresSubject, PG_URL, type Subject } from './cases/subjects.js';
+import { NO_PG, openPostgresSubject, openSqliteSubject, PG_URL, type Subject } from './cases/subjects.js';
 import { transitionCost } from './cases/transition-cost.js';
 import { verifyCase } from './cases/verify.js';
 import { type CaseResult, notRun, settings } from './harness.js';
@@ -24,16 +25,16 @@ function fmt(n: number | null, digits = 0): string {
 
 export function markdownTable(cases: readonly CaseResult[]): string {
   const rows = [
-    '| case | value | baseline | baseline value | ratio | target | met |',
-    '| --- | ---: | --- | ---: | ---: | --- | :---: |',
+    '| case | value | min–max | baseline | baseline value | ratio | target | met |',
+    '| --- | ---: | ---: | --- | ---: | ---: | --- | :---: |',
   ];
   for (const c of cases) {
     const met = c.met === null ? '–' : c.met ? 'yes' : '**no**';
-    const value = Number.isFinite(c.value)
-      ? `${fmt(c.value, 1)} ${c.unit}${c.note === undefined ? '' : ` (${c.note})`}`
-      : (c.note ?? '–');
+    const value = Number.isFinite(c.value) ? `${fmt(c.value, 1)} ${c.unit}` : (c.note ?? '–');
+    const name = Number.isFinite(c.value) && c.note !== undefined ? `${c.name} (${c.note})` : c.name;
+    const range = c.range === undefined ? '–' : `${fmt(c.range[0], 1)}–${fmt(c.range[1], 1)}`;
     rows.push(
-      `| ${c.name} | ${value} | ${c.baseline ?? '–'} | ${fmt(c.baselineValue, 1)} | ${c.ratio === null ? '–' : `${c.ratio.toFixed(2)}×`} | ${c.target ?? '–'} | ${met} |`,
+      `| ${name} | ${value} | ${range} | ${c.baseline ?? '–'} | ${fmt(c.baselineValue, 1)} | ${c.ratio === null ? '–' : `${c.ratio.toFixed(2)}×`} | ${c.target ?? '–'} | ${met} |`,
     );
   }
   return rows.join('\n');
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   // Each database's cases run together, on one store, so its baselines share its conditions.
   const pgUrl = PG_URL;
   const stores: [label: string, open: (() => Promise<Subject>) | null][] = [
-    ['PGlite', openPgliteSubject],
+    ['SQLite', openSqliteSubject],
     ['PostgreSQL', pgUrl === null ? null : () => openPostgresSubject(pgUrl)],
   ];
   for (const [label, open] of stores) {
@@ -72,6 +73,9 @@ async function main(): Promise<void> {
         sequential = eventsPerSecond;
         return rows;
       });
+      if (subject.label === 'SQLite') {
+        await section('embedded store rates', () => embeddedRates(s, subject, sequential));
+      }
       await section(`burst, ${label}`, () => burst(s, subject, sequential));
       await section(`verify, ${label}`, async () => [await verifyCase(s, subject)]);
     } finally {
@@ -79,6 +83,8 @@ async function main(): Promise<void> {
     }
   }
   await section('footprint', () => footprint(s));
+  await section('embedded store footprint and open', () => embeddedFootprint(s));
+  await section('event-loop delay', () => eventLoopDelay(s));
   await section('import cost', () => importCost(s));
 
   const cpu = cpus();

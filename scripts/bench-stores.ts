@@ -1,13 +1,16 @@
 // Measures append and verify rates of each chain store on this machine:
 //   OPSTATE_PG_URL=postgres://… npx tsx scripts/bench-stores.ts [singleCount] [batches]
-// Without OPSTATE_PG_URL only the memory and PGlite stores are measured.
+// Without OPSTATE_PG_URL only the memory and SQLite stores are measured.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type ChainStore,
   createMemoryChainStore,
   GENERIC_TRANSITION_EVENT,
-  openPgliteChainStore,
   openPostgresChainStore,
+  openSqliteChainStore,
 } from '../src/index.js';
 
 const single = Number(process.argv[2] ?? 1000);
@@ -52,9 +55,11 @@ async function bench(name: string, store: ChainStore): Promise<void> {
 
 await bench('memory', createMemoryChainStore());
 let t = performance.now();
-const pglite = await openPgliteChainStore();
-console.log(`pglite     open (in memory, initdb + migrations): ${Math.round(performance.now() - t)} ms`);
-await bench('pglite', pglite);
+const dir = mkdtempSync(join(tmpdir(), 'opstate-bench-stores-'));
+const sqlite = await openSqliteChainStore({ file: join(dir, 'chain.db') });
+console.log(`sqlite     open (new file + migrations): ${Math.round(performance.now() - t)} ms`);
+await bench('sqlite', sqlite);
+rmSync(dir, { recursive: true, force: true });
 const url = process.env.OPSTATE_PG_URL;
 if (url) {
   t = performance.now();

@@ -80,7 +80,9 @@ export type ChainStoreErrorKind =
   /** Another process holds the embedded store's data directory. */
   | 'locked'
   /** The database schema does not match the package's migrations. */
-  | 'migration';
+  | 'migration'
+  /** A read-only opening found no opstate store at the path: no file, not SQLite, or no opstate schema. */
+  | 'not_a_store';
 
 /** A chain store refused or failed an operation. The emit service wraps it in OperationalStateEmitError. */
 export class ChainStoreError extends Error {

@@ -136,16 +136,17 @@ export {
 export { canonicalPayload } from './store/chain/canonical-json.js';
 export { chainHash, genesisHash, HASH_VERSION } from './store/chain/hash.js';
 export { createMemoryChainStore, type MemoryChainStoreOptions } from './store/memory/memory-store.js';
-export type { PgliteChainStore, PgliteChainStoreOptions } from './store/pglite/pglite-store.js';
-export type { PgliteOutboxOptions } from './store/pglite/pglite-outbox.js';
 export type { PostgresChainStore, PostgresChainStoreOptions } from './store/postgres/postgres-store.js';
 // Store openers and the inspector server load their modules on first call (see lazy-openers.ts).
 export {
-  openPgliteChainStore,
-  openPgliteOutbox,
   openPostgresChainStore,
+  openSqliteChainStore,
+  openSqliteOutbox,
   startInspector,
 } from './lazy-openers.js';
+export { DEFAULT_BUSY_TIMEOUT_MS } from './store/sqlite/defaults.js';
+export type { SqliteChainStore, SqliteChainStoreOptions } from './store/sqlite/sqlite-store.js';
+export type { SqliteOutboxOptions } from './store/sqlite/sqlite-outbox.js';
 export { loadMigrations, type Migration, MIGRATIONS_DIR } from './store/postgres/migrate.js';
 export type { SqlChainStore } from './store/postgres/sql-chain-store.js';
 // Chain stores

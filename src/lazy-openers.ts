@@ -1,5 +1,5 @@
 // The library entry re-exports these instead of the modules behind them, so that `import 'opstate'` does
-// not load a database driver (pg, PGlite) or the inspector server (ws, node:http) until one is used: each
+// not load a database driver (pg, better-sqlite3) or the inspector server (ws, node:http) until one is used: each
 // function loads its module on first call. Types stay static (`import type` is erased).
 //
 // To add one (e.g. a new store opener): export its option and result types from src/index.ts with
@@ -9,9 +9,9 @@
 
 import type { EmitOutbox } from './emit/outbox.js';
 import type { InspectorHandle, StartInspectorOptions } from './inspect/server.js';
-import type { PgliteChainStore, PgliteChainStoreOptions } from './store/pglite/pglite-store.js';
-import type { PgliteOutboxOptions } from './store/pglite/pglite-outbox.js';
 import type { PostgresChainStore, PostgresChainStoreOptions } from './store/postgres/postgres-store.js';
+import type { SqliteOutboxOptions } from './store/sqlite/sqlite-outbox.js';
+import type { SqliteChainStore, SqliteChainStoreOptions } from './store/sqlite/sqlite-store.js';
 
 /**
  * Opens the chain store on a PostgreSQL 15+ server through a `pg` pool (loaded on first call). Every append
@@ -26,18 +26,18 @@ export async function openPostgresChainStore(
 }
 
 /**
- * Opens the embedded PGlite chain store (loaded on first call): PostgreSQL compiled to WASM, in this
- * process. Migrations run on open; the data directory is locked while open.
+ * Opens the embedded chain store, one SQLite file (better-sqlite3, loaded on first call). Migrated on open
+ * unless `readOnly`; any number of processes may open the same file. See `SqliteChainStoreOptions`.
  */
-export async function openPgliteChainStore(options: PgliteChainStoreOptions = {}): Promise<PgliteChainStore> {
-  const driver = await import('./store/pglite/pglite-store.js');
-  return driver.openPgliteChainStore(options);
+export async function openSqliteChainStore(options: SqliteChainStoreOptions): Promise<SqliteChainStore> {
+  const driver = await import('./store/sqlite/sqlite-store.js');
+  return driver.openSqliteChainStore(options);
 }
 
-/** A local PGlite outbox for the emit queue (loaded on first call); see `EmitOutbox`. */
-export async function openPgliteOutbox(options: PgliteOutboxOptions): Promise<EmitOutbox> {
-  const driver = await import('./store/pglite/pglite-outbox.js');
-  return driver.openPgliteOutbox(options);
+/** A local SQLite outbox for the emit queue (better-sqlite3, loaded on first call); see `EmitOutbox`. */
+export async function openSqliteOutbox(options: SqliteOutboxOptions): Promise<EmitOutbox> {
+  const driver = await import('./store/sqlite/sqlite-outbox.js');
+  return driver.openSqliteOutbox(options);
 }
 
 /**

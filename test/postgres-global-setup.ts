@@ -59,7 +59,7 @@ export default async function setup(project: TestProject): Promise<(() => void) 
     }
     banner([
       'PostgreSQL tests WILL NOT RUN: OPSTATE_PG_URL is unset and no PostgreSQL binaries were found.',
-      'Every "[postgres]" test below is skipped; the memory and PGlite tests still run.',
+      'Every "[postgres]" test below is skipped; the memory and SQLite tests still run.',
       `To run them: ${how}`,
     ]);
     project.provide('pgUrl', null);

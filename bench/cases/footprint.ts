@@ -1,14 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { createActor, fromCallback } from 'xstate';
 import { silentLogger } from '../../src/logger.js';
 import { operationalStateMachine } from '../../src/machine/machine.js';
 import { createOperationalState } from '../../src/runtime/create-operational-state.js';
 import { createMemoryChainStore } from '../../src/store/memory/memory-store.js';
-import { openPgliteChainStore } from '../../src/store/pglite/pglite-store.js';
-import { type BenchSettings, type CaseResult, median, notRun, ratioCase } from '../harness.js';
+import { type BenchSettings, type CaseResult, notRun, ratioCase } from '../harness.js';
 
 const COUNT = 1000;
 
@@ -35,10 +30,10 @@ async function heapPer(make: () => Promise<unknown>): Promise<number> {
 
 /**
  * Memory per runtime (1,000 runtimes with their own memory stores, one transition each, in this
- * process) against a bare XState actor of the same chart; PGlite cold open (new data directory) and
- * reopen, against PGlite itself on the same directories without opstate's migrations and lock.
+ * process) against a bare XState actor of the same chart. (The embedded store's weight and open time
+ * are in embedded.ts.)
  */
-export async function footprint(s: BenchSettings): Promise<CaseResult[]> {
+export async function footprint(_s: BenchSettings): Promise<CaseResult[]> {
   const rows: CaseResult[] = [];
   if (!gc()) {
     rows.push(notRun('memory per runtime', 'KiB', null, 'run node with --expose-gc (npm run bench does)'));
@@ -82,56 +77,5 @@ export async function footprint(s: BenchSettings): Promise<CaseResult[]> {
     );
   }
 
-  const samples = s.quick ? 1 : 3;
-  const cold: number[] = [];
-  const reopen: number[] = [];
-  const rawCold: number[] = [];
-  const rawReopen: number[] = [];
-  for (let k = 0; k < samples; k++) {
-    const dir = mkdtempSync(join(tmpdir(), 'opstate-bench-open-'));
-    try {
-      let t = performance.now();
-      const store = await openPgliteChainStore({ dataDir: join(dir, 'chain'), closeOnSignals: false });
-      cold.push(performance.now() - t);
-      await store.close();
-      t = performance.now();
-      const again = await openPgliteChainStore({ dataDir: join(dir, 'chain'), closeOnSignals: false });
-      reopen.push(performance.now() - t);
-      await again.close();
-
-      t = performance.now();
-      const db = await PGlite.create(join(dir, 'raw'));
-      rawCold.push(performance.now() - t);
-      await db.close();
-      t = performance.now();
-      const db2 = await PGlite.create(join(dir, 'raw'));
-      rawReopen.push(performance.now() - t);
-      await db2.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  rows.push(
-    ratioCase({
-      name: 'PGlite store cold open (new dataDir: initdb + migrations)',
-      value: median(cold),
-      unit: 'ms',
-      baseline: 'PGlite.create on a new dataDir',
-      baselineValue: median(rawCold),
-      target: null,
-      better: 'lower',
-      targetRatio: null,
-    }),
-    ratioCase({
-      name: 'PGlite store reopen (existing dataDir)',
-      value: median(reopen),
-      unit: 'ms',
-      baseline: 'PGlite.create on an existing dataDir',
-      baselineValue: median(rawReopen),
-      target: null,
-      better: 'lower',
-      targetRatio: null,
-    }),
-  );
   return rows;
 }

@@ -72,7 +72,8 @@ export async function importCost(s: BenchSettings): Promise<CaseResult[]> {
       target: target === null ? null : `≤ ${target}× xstate + zod`,
       better: 'lower',
       targetRatio: target,
-      note: `opstate ${spread(a)}; xstate + zod ${spread(b)} (${rounds} processes each)`,
+      range: [Math.min(...a), Math.max(...a)],
+      note: `baseline ${spread(b)}; ${rounds} processes each`,
     });
   };
   return [

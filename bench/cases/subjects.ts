@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPgliteChainStore, type PgliteChainStore } from '../../src/store/pglite/pglite-store.js';
+import Database from 'better-sqlite3';
+import { openSqliteChainStore } from '../../src/store/sqlite/sqlite-store.js';
 import { openPostgresChainStore, type PostgresChainStore } from '../../src/store/postgres/postgres-store.js';
 import type { ChainStore } from '../../src/store/chain/types.js';
 
@@ -10,7 +11,7 @@ import type { ChainStore } from '../../src/store/chain/types.js';
  * plain table with no chain, no hash, no head row: what the hardware and the engine allow).
  */
 export interface Subject {
-  readonly label: 'PGlite' | 'PostgreSQL';
+  readonly label: 'SQLite' | 'PostgreSQL';
   readonly store: ChainStore;
   /** Autocommit single-row INSERT into the plain table. */
   insertOne(payload: string): Promise<void>;
@@ -29,21 +30,37 @@ const INSERT_MANY =
 export const PG_URL = process.env.OPSTATE_PG_URL ?? null;
 export const NO_PG = 'OPSTATE_PG_URL is not set (see the README, "Performance")';
 
-/** PGlite on a data directory in a fresh temp dir (the embedded store as an application would use it). */
-export async function openPgliteSubject(): Promise<Subject> {
+/**
+ * The SQLite store on a new file in a fresh temp dir (the embedded store as an agent uses it), and a
+ * second connection on the same file with the same pragmas (WAL, synchronous=FULL) for the raw baseline.
+ */
+export async function openSqliteSubject(): Promise<Subject> {
   const dir = mkdtempSync(join(tmpdir(), 'opstate-bench-'));
-  const store: PgliteChainStore = await openPgliteChainStore({ dataDir: join(dir, 'chain') });
-  await store.db.exec(RAW_TABLE);
+  const file = join(dir, 'chain.db');
+  const store = await openSqliteChainStore({ file });
+  const raw = new Database(file);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = FULL');
+  raw.exec(`CREATE TABLE IF NOT EXISTS bench_raw (
+    id INTEGER PRIMARY KEY, workspace_id TEXT NOT NULL, payload TEXT NOT NULL, recorded_at TEXT NOT NULL) STRICT`);
+  const insert = raw.prepare<[string, string, string]>(
+    'INSERT INTO bench_raw (workspace_id, payload, recorded_at) VALUES (?, ?, ?)',
+  );
+  const insertMany = raw.transaction((payloads: readonly string[]) => {
+    const at = new Date().toISOString();
+    for (const p of payloads) insert.run('bench', p, at);
+  });
   return {
-    label: 'PGlite',
+    label: 'SQLite',
     store,
     async insertOne(payload) {
-      await store.db.query(INSERT_ONE, ['bench', payload]);
+      insert.run('bench', payload, new Date().toISOString());
     },
     async insertMany(payloads) {
-      await store.db.query(INSERT_MANY, ['bench', payloads]);
+      insertMany.immediate(payloads);
     },
     async close() {
+      raw.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { GENERIC_TRANSITION_EVENT } from '../../src/domain/vocabulary.js';
-import type { SqlChainStore } from '../../src/store/postgres/sql-chain-store.js';
 import type { ChainEvent } from '../../src/store/chain/types.js';
 import { type VerifiableEvent, verifyChain } from '../../src/store/chain/verify.js';
 import { canonicalPayload } from '../../src/store/chain/canonical-json.js';
@@ -27,7 +26,7 @@ function payload(i: number) {
  */
 async function chainOf(subject: Subject, length: number, reuse: boolean): Promise<string> {
   const ws = reuse ? `bench-verify-${length}` : `bench-verify-${length}-${randomUUID()}`;
-  const store = subject.store as SqlChainStore;
+  const store = subject.store;
   let have = 0;
   if (reuse) {
     const check = await store.verify(ws);

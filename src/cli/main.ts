@@ -20,7 +20,7 @@ const err = (text: string) => process.stderr.write(text.endsWith('\n') ? text : 
 const storeOption = () =>
   new Option(
     '--store <dir | postgres://url>',
-    'the chain store: an embedded PGlite directory or a PostgreSQL URL',
+    'the chain store: a directory holding the embedded SQLite file <dir>/chain.db, or a PostgreSQL URL',
   )
     .default(DEFAULT_STORE)
     .argParser(storeSpec);

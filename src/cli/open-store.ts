@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { ChainStoreError } from '../errors.js';
 import { createMemoryChainStore } from '../store/memory/memory-store.js';
 import type { ChainStore } from '../store/chain/types.js';
 import { UsageError } from './exit-codes.js';
@@ -8,9 +9,9 @@ export const DEFAULT_STORE = './.opstate';
 
 export interface OpenedStore {
   readonly store: ChainStore;
-  /** How to name it to a human: a directory, a URL without password, or "memory". */
+  /** How to name it to a human: the SQLite file, a URL without password, or "memory". */
   readonly label: string;
-  readonly kind: 'memory' | 'pglite' | 'postgres';
+  readonly kind: 'memory' | 'sqlite' | 'postgres';
 }
 
 export function isPostgresUrl(spec: string): boolean {
@@ -29,14 +30,31 @@ export function redactUrl(url: string): string {
 }
 
 export interface OpenStoreOptions {
-  /** Create the embedded store directory if missing (the demo does; read commands do not). */
+  /** Create the embedded store (directory and chain.db) if missing: the demo does; read commands do not. */
   readonly create?: boolean;
   readonly memory?: boolean;
 }
 
-/** Opens the store a `--store` flag names: a PGlite directory (default) or a postgres:// URL. */
+/** `--store <dir>` names a directory; the embedded store is this file inside it. */
+export const EMBEDDED_FILE = 'chain.db';
+
+/** The SQLite file a `--store <dir>` means: `<dir>/chain.db`. */
+export function embeddedFile(dir: string): string {
+  return join(resolve(dir), EMBEDDED_FILE);
+}
+
+/**
+ * Opens the store a `--store` flag names: a directory holding the embedded SQLite store `<dir>/chain.db`
+ * (default), or a postgres:// URL. Without `create`, the embedded store is opened read-only and nothing is
+ * created: a missing directory or file is a usage error naming it.
+ */
 export async function openStore(spec: string, options: OpenStoreOptions = {}): Promise<OpenedStore> {
   if (options.memory) return { store: createMemoryChainStore(), label: 'memory', kind: 'memory' };
+  if (spec.trim() === '') {
+    throw new UsageError(
+      '--store is empty: pass a directory (the store is <dir>/chain.db) or a postgres:// URL',
+    );
+  }
   if (isPostgresUrl(spec)) {
     const { openPostgresChainStore } = await import('../store/postgres/postgres-store.js');
     const store = await openPostgresChainStore({ connectionString: spec });
@@ -49,14 +67,26 @@ export async function openStore(spec: string, options: OpenStoreOptions = {}): P
       `--store ${spec} is a file, not a directory: name the directory that holds the store`,
     );
   }
-  if (!options.create) {
-    if (!existsSync(dir)) {
-      throw new UsageError(
-        `store directory ${spec} does not exist: run \`opstate demo\` to create it, or pass --store <dir | postgres://url>`,
-      );
-    }
+  const file = embeddedFile(spec);
+  const shown = join(spec, EMBEDDED_FILE);
+  const { openSqliteChainStore } = await import('../store/sqlite/sqlite-store.js');
+  if (options.create) {
+    const store = await openSqliteChainStore({ file });
+    return { store, label: shown, kind: 'sqlite' };
   }
-  const { openPgliteChainStore } = await import('../store/pglite/pglite-store.js');
-  const store = await openPgliteChainStore({ dataDir: dir });
-  return { store, label: spec, kind: 'pglite' };
+  if (!existsSync(dir)) {
+    throw new UsageError(
+      `store directory ${spec} does not exist: run \`opstate demo --store ${spec}\` to create it, or pass --store <dir | postgres://url>`,
+    );
+  }
+  if (!existsSync(file)) {
+    throw new UsageError(`${shown} does not exist: ${spec} holds no opstate store`);
+  }
+  try {
+    const store = await openSqliteChainStore({ file, readOnly: true });
+    return { store, label: shown, kind: 'sqlite' };
+  } catch (err) {
+    if (err instanceof ChainStoreError && err.kind === 'not_a_store') throw new UsageError(err.message);
+    throw err;
+  }
 }

@@ -62,7 +62,7 @@ export interface RuntimeOptions {
    */
   readonly maxQueuedEmits?: number;
   /**
-   * A durable queue (e.g. `openPgliteOutbox`): transitions whose emit has not landed survive a restart
+   * A durable queue (e.g. `openSqliteOutbox`): transitions whose emit has not landed survive a restart
    * and are appended first by the next runtime on it; `transitionTo`/`send` resolve once the emit is
    * written there. The runtime does not close it.
    */

@@ -1,14 +1,14 @@
 /*
- * The `opstate` binary against a real embedded store (PGlite directory): the demo writes it, the read
- * commands read it, a second opener is refused, and a tampered row makes `verify` fail with its seq.
+ * The `opstate` binary against a real embedded store (`--store <dir>` = `<dir>/chain.db`): the demo
+ * writes it, the read commands read it (and create nothing where there is no store), and a tampered row
+ * makes `verify` fail with its seq.
  */
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ChainEvent } from '../../src/index.js';
-import { openPgliteChainStore } from '../../src/store/pglite/pglite-store.js';
 import { cli, cliProcess } from '../support/cli.js';
 import { PG_URL } from '../support/engines.js';
 
@@ -79,34 +79,51 @@ describe('opstate on the embedded store', () => {
     ]);
   });
 
-  it('refuses a store another process holds, naming the holder pid', async () => {
-    const copy = join(root, 'locked');
-    cpSync(store, copy, { recursive: true });
-    const holder = await openPgliteChainStore({ dataDir: copy });
-    try {
-      const r = await cli(['verify', '--store', copy]);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toContain(String(process.pid));
-    } finally {
-      await holder.close();
+  it('the demo wrote <dir>/chain.db', () => {
+    expect(existsSync(join(store, 'chain.db'))).toBe(true);
+  });
+
+  it('read commands on a missing store exit 2 naming what is missing, and create nothing', async () => {
+    const missing = join(root, 'no', 'such', 'dir');
+    for (const command of ['events', 'verify']) {
+      const r = await cli([command, '--store', missing]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`store directory ${missing} does not exist`);
     }
+    expect(existsSync(join(root, 'no'))).toBe(false);
+
+    const empty = join(root, 'empty');
+    mkdirSync(empty);
+    for (const command of ['events', 'verify']) {
+      const r = await cli([command, '--store', empty]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${join(empty, 'chain.db')} does not exist`);
+    }
+    expect(readdirSync(empty)).toStrictEqual([]);
+
+    const blank = await cli(['verify', '--store', '']);
+    expect(blank.code).toBe(2);
+    expect(blank.stderr).toContain('--store is empty');
+  });
+
+  it('--help says what --store <dir> means', async () => {
+    const r = await cli(['events', '--help']);
+    expect(r.stdout).toMatch(/<dir>\/chain\.db/);
   });
 
   it('exits 1 on a tampered chain, naming the seq and the kind', async () => {
     const copy = join(root, 'tampered');
     cpSync(store, copy, { recursive: true });
-    // Tampering as a superuser would: switch the append-only trigger off and rewrite a row.
-    const db = await PGlite.create(copy);
-    await db.exec(`
-      ALTER TABLE opstate.event_log DISABLE TRIGGER event_log_append_only;
-      UPDATE opstate.event_log SET payload_canonical = replace(payload_canonical, 'claim acquired', 'claim ACQUIRED')
-        WHERE seq = (SELECT min(seq) FROM opstate.event_log WHERE payload_canonical LIKE '%claim acquired%');`);
-    const [row] = (
-      await db.query<{ seq: number }>(
-        `SELECT min(seq) AS seq FROM opstate.event_log WHERE payload_canonical LIKE '%claim ACQUIRED%'`,
-      )
-    ).rows;
-    await db.close();
+    // Tampering as whoever can write the file would: drop the append-only trigger and rewrite a row.
+    const db = new Database(join(copy, 'chain.db'));
+    db.exec(`
+      DROP TRIGGER event_log_no_update;
+      UPDATE event_log SET payload_canonical = replace(payload_canonical, 'claim acquired', 'claim ACQUIRED')
+        WHERE seq = (SELECT min(seq) FROM event_log WHERE payload_canonical LIKE '%claim acquired%');`);
+    const row = db
+      .prepare(`SELECT min(seq) AS seq FROM event_log WHERE payload_canonical LIKE '%claim ACQUIRED%'`)
+      .get() as { seq: number } | undefined;
+    db.close();
     const r = await cli(['verify', '--store', copy]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`FAILED at seq ${row?.seq}: hash_mismatch`);

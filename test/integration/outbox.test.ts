@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,23 +10,26 @@ import {
   createOperationalState,
   EmitFlushTimeoutError,
   GENERIC_TRANSITION_EVENT,
-  openPgliteOutbox,
+  openPostgresChainStore,
+  openSqliteOutbox,
 } from '../../src/index.js';
+import { freshWorkspace, PG_URL } from '../support/engines.js';
 import { capturingLogger, switchableStore, until } from '../support/stores.js';
 
 const root = mkdtempSync(join(tmpdir(), 'opstate-outbox-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const FAST_RETRY = { initialDelayMs: 5, maxDelayMs: 20 };
 const WS = 'ws-outbox';
+const AGENT = join(import.meta.dirname, 'fixtures', 'agent.ts');
 
-describe('[pglite] durable emit outbox', () => {
+describe('[sqlite] durable emit outbox', () => {
   it('queued emits survive a restart and drain first on the next start, each exactly once', async () => {
-    const dataDir = join(root, 'restart');
+    const file = join(root, 'restart', 'outbox.db');
     const memory = createMemoryChainStore();
     const store = switchableStore('reject', memory);
 
     // First process: the store is down; every transition is acknowledged once it is in the outbox.
-    let outbox = await openPgliteOutbox({ dataDir, closeOnSignals: false });
+    let outbox = await openSqliteOutbox({ file });
     const first = createOperationalState(
       { store, workspaceId: WS },
       { logger: capturingLogger(), retry: FAST_RETRY, outbox },
@@ -45,7 +50,7 @@ describe('[pglite] durable emit outbox', () => {
 
     // Second process: the store is back; the leftovers go first, then the new transition.
     store.down = false;
-    outbox = await openPgliteOutbox({ dataDir, closeOnSignals: false });
+    outbox = await openSqliteOutbox({ file });
     const logger = capturingLogger();
     const second = createOperationalState({ store, workspaceId: WS }, { logger, retry: FAST_RETRY, outbox });
     await second.transitionTo('booting', 'after restart');
@@ -66,7 +71,7 @@ describe('[pglite] durable emit outbox', () => {
   });
 
   it('an entry that had landed before the crash comes back as a duplicate, not a second row', async () => {
-    const dataDir = join(root, 'landed');
+    const file = join(root, 'landed', 'outbox.db');
     const memory = createMemoryChainStore();
     const transition: CommittedTransition = {
       at: new Date().toISOString(),
@@ -95,7 +100,7 @@ describe('[pglite] durable emit outbox', () => {
       },
     ];
     await memory.append(WS, events); // it landed…
-    const outbox = await openPgliteOutbox({ dataDir, closeOnSignals: false });
+    const outbox = await openSqliteOutbox({ file });
     await outbox.put({ transition, events }); // …but the process died before removing its entry
     const rt = createOperationalState(
       { store: memory, workspaceId: WS },
@@ -113,3 +118,75 @@ describe('[pglite] durable emit outbox', () => {
     await outbox.close();
   });
 });
+
+/** Starts the agent fixture in `outbox` mode; `lines` collects its stdout. */
+function spawnAgent(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', AGENT, 'outbox', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let buffer = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    const parts = buffer.split('\n');
+    buffer = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(signal ?? code)),
+  );
+  return { child, lines, exited, stderr: () => stderr };
+}
+
+describe.skipIf(PG_URL === null)(
+  '[sqlite outbox, postgres store] an agent killed while its server is away',
+  () => {
+    it('its emits survive SIGKILL and drain first on restart, in order, exactly once', async () => {
+      const file = join(root, 'killed', 'outbox.db');
+      const ws = freshWorkspace('outbox-kill');
+      // A port nobody listens on: every append is refused, so everything stays in the outbox.
+      const away = new URL(PG_URL ?? '');
+      away.port = String(await closedPort());
+      const first = spawnAgent([away.toString(), file, ws, '0', '20']);
+      await until(() => first.lines.filter((l) => l.startsWith('stored')).length === 20, 30_000).catch(() => {
+        throw new Error(`agent did not store its emits: ${first.stderr()}`);
+      });
+      // While it runs, the outbox is its own: a second opener is refused.
+      await expect(openSqliteOutbox({ file })).rejects.toMatchObject({ kind: 'locked' });
+      first.child.kill('SIGKILL');
+      expect(await first.exited).toBe('SIGKILL');
+      expect(first.lines).not.toContain('flushed');
+
+      // Restart against the real server (migrated): the 20 leftovers go first, then 5 new transitions.
+      const store = await openPostgresChainStore({ connectionString: PG_URL ?? '' });
+      const second = spawnAgent([PG_URL ?? '', file, ws, '20', '5']);
+      expect(await second.exited).toBe(0);
+      expect(second.lines.at(-1)).toBe('flushed');
+
+      try {
+        const events = await store.read(ws, { limit: 10_000 });
+        const triggers = events
+          .filter((e) => e.eventType === GENERIC_TRANSITION_EVENT)
+          .map((e) => e.payload.trigger);
+        expect(triggers).toStrictEqual(Array.from({ length: 25 }, (_, i) => `posture update ${i}`));
+        expect(await store.verify(ws)).toMatchObject({ ok: true, length: 25 });
+      } finally {
+        await store.close();
+      }
+      const outbox = await openSqliteOutbox({ file });
+      expect(await outbox.pending()).toStrictEqual([]);
+      await outbox.close();
+    }, 90_000);
+  },
+);
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

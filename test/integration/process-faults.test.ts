@@ -1,19 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type ChainStore,
-  ChainStoreError,
   GENERIC_TRANSITION_EVENT,
-  openPgliteChainStore,
   openPostgresChainStore,
+  openSqliteChainStore,
 } from '../../src/index.js';
 import { freshWorkspace, PG_URL } from '../support/engines.js';
 import { until } from '../support/stores.js';
 
-const root = mkdtempSync(join(tmpdir(), 'opstate-pglite-'));
+const root = mkdtempSync(join(tmpdir(), 'opstate-processes-'));
 const children = new Set<ChildProcess>();
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
@@ -21,6 +20,7 @@ afterAll(() => {
 });
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'chain-writer.ts');
+const AGENT = join(import.meta.dirname, 'fixtures', 'agent.ts');
 
 /** Starts the fixture in its own process; `lines` collects its stdout line by line. */
 function spawnWriter(target: string, mode: 'hold' | 'append', ws: string) {
@@ -66,79 +66,112 @@ async function expectAllAcked(store: ChainStore, ws: string, acked: string[][]):
   for (const [, seq, key] of acked) expect(stored.get(key ?? '')).toBe(Number(seq));
 }
 
-describe('[pglite] a persisted data directory', () => {
-  it('keeps the chain across close and reopen, and refuses a second opener in this process by pid', async () => {
-    const dataDir = join(root, 'not', 'yet', 'there', 'persist');
-    const first = await openPgliteChainStore({ dataDir });
+describe('[sqlite] a persisted store file', () => {
+  it('keeps the chain across close and reopen; two openers in one process share it without forking', async () => {
+    const file = join(root, 'not', 'yet', 'there', 'chain.db');
+    const first = await openSqliteChainStore({ file });
     await first.append('ws', events(1, 5));
-    const err = await openPgliteChainStore({ dataDir }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ChainStoreError);
-    expect((err as ChainStoreError).kind).toBe('locked');
-    expect((err as ChainStoreError).message).toContain(`in use by pid ${process.pid}`);
-    expect((err as ChainStoreError).message).toContain(dataDir);
+    const second = await openSqliteChainStore({ file });
+    const [next] = await second.append('ws', events(6, 1));
+    expect(next?.seq).toBe(6);
     await first.close();
-    expect(existsSync(`${dataDir}.opstate.lock`)).toBe(false);
-
-    const second = await openPgliteChainStore({ dataDir });
-    expect(await second.migrate()).toStrictEqual([]);
-    expect((await second.read('ws')).map((e) => e.payload.n)).toStrictEqual([1, 2, 3, 4, 5]);
-    const again = await second.append('ws', events(5, 2));
-    expect(again.map((e) => [e.seq, e.duplicate])).toStrictEqual([
-      [5, true],
-      [6, false],
-    ]);
-    expect(await second.verify('ws')).toMatchObject({ ok: true, length: 6 });
     await second.close();
+
+    const reopened = await openSqliteChainStore({ file });
+    expect(await reopened.migrate()).toStrictEqual([]);
+    expect((await reopened.read('ws')).map((e) => e.payload.n)).toStrictEqual([1, 2, 3, 4, 5, 6]);
+    const again = await reopened.append('ws', events(6, 2));
+    expect(again.map((e) => [e.seq, e.duplicate])).toStrictEqual([
+      [6, true],
+      [7, false],
+    ]);
+    expect(await reopened.verify('ws')).toMatchObject({ ok: true, length: 7 });
+    await reopened.close();
   });
 });
 
-describe('[pglite] another process', () => {
-  const dataDir = join(root, 'shared');
-
-  it('holding the directory: the opener fails naming its pid; SIGTERM closes it cleanly and frees it', async () => {
-    const holder = spawnWriter(dataDir, 'hold', 'ws');
-    await until(() => holder.lines.some((l) => l.startsWith('opened')), 25_000).catch(() => {
-      throw new Error(`holder did not open: ${holder.stderr()}`);
-    });
-    const err = await openPgliteChainStore({ dataDir }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ChainStoreError);
-    expect((err as ChainStoreError).kind).toBe('locked');
-    expect((err as ChainStoreError).message).toContain(`in use by pid ${holder.child.pid}`);
-
-    holder.child.kill('SIGTERM');
-    expect(await holder.exited).toBe('SIGTERM');
-    expect(existsSync(`${dataDir}.opstate.lock`)).toBe(false);
-    const store = await openPgliteChainStore({ dataDir });
-    expect(await store.migrate()).toStrictEqual([]);
-    await store.close();
-  });
-
-  it('killed with SIGKILL mid-append: the stale lock is taken over, the chain verifies, every acknowledged event is there', async () => {
-    const writer = spawnWriter(dataDir, 'append', 'ws-kill');
+describe('[sqlite] a writer process killed with SIGKILL mid-append', () => {
+  it('every acknowledged event is there, the chain verifies, and the next opener needs no manual step', async () => {
+    const file = join(root, 'kill', 'chain.db');
+    const writer = spawnWriter(file, 'append', 'ws-kill');
     await until(() => writer.lines.filter((l) => l.startsWith('acked')).length >= 300, 25_000).catch(() => {
       throw new Error(`writer did not append: ${writer.stderr()}`);
     });
     writer.child.kill('SIGKILL');
     expect(await writer.exited).toBe('SIGKILL');
     const acked = writer.lines.filter((l) => l.startsWith('acked')).map((l) => l.split(' '));
-    expect(existsSync(`${dataDir}.opstate.lock`)).toBe(true); // left behind by the killed holder
 
-    const store = await openPgliteChainStore({ dataDir });
+    const store = await openSqliteChainStore({ file });
     try {
       const result = await store.verify('ws-kill');
       expect(result.ok).toBe(true);
       expect(result.length).toBeGreaterThanOrEqual(acked.length);
-      const stored = new Map<string, number>();
+      await expectAllAcked(store, 'ws-kill', acked);
+      const [next] = await store.append('ws-kill', [
+        { eventType: GENERIC_TRANSITION_EVENT, payload: { after: 'kill' } },
+      ]);
+      expect(next?.seq).toBe(result.length + 1);
+      console.info(
+        `[sqlite] SIGKILL after ${acked.length} acknowledged appends; ${result.length} in the chain`,
+      );
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+/** Runs the agent fixture to completion and returns what it printed after `done`. */
+function runAgent(args: string[]): Promise<{ triggers: string[][]; failures: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', AGENT, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    child.on('exit', (code) => {
+      children.delete(child);
+      const done = /^done (.*)$/m.exec(stdout);
+      if (code !== 0 || done === null) reject(new Error(`agent exited ${code}: ${stderr}`));
+      else resolve(JSON.parse(done[1] ?? '') as { triggers: string[][]; failures: number });
+    });
+  });
+}
+
+describe('[sqlite] 4 processes × 2 runtimes on one workspace', () => {
+  it('no gap, no fork, no duplicate, each runtime in its own order, and the chain verifies', async () => {
+    const file = join(root, 'many', 'chain.db');
+    // Create and migrate first, so the four start on an existing file.
+    await (await openSqliteChainStore({ file })).close();
+    const TRANSITIONS = 60;
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => runAgent(['runtimes', file, 'ws-many', '2', String(TRANSITIONS)])),
+    );
+    const triggersByRuntime = results.flatMap((r) => r.triggers);
+    expect(results.map((r) => r.failures)).toStrictEqual([0, 0, 0, 0]);
+    const store = await openSqliteChainStore({ file, readOnly: true });
+    try {
+      const all = [];
       for (let after = 0; ;) {
-        const page = await store.read('ws-kill', { afterSeq: after, limit: 10_000 });
+        const page = await store.read('ws-many', { afterSeq: after, limit: 10_000 });
         if (page.length === 0) break;
-        for (const e of page) stored.set(String(e.idempotencyKey), e.seq);
+        all.push(...page);
         after = page[page.length - 1]?.seq ?? after;
       }
-      for (const [, seq, key] of acked) expect(stored.get(key ?? '')).toBe(Number(seq));
-      console.info(
-        `[pglite] SIGKILL after ${acked.length} acknowledged appends; ${result.length} in the chain`,
-      );
+      const expected = 8 * (TRANSITIONS + 1); // every transition, plus one boot.ready per runtime
+      expect(all.map((e) => e.seq)).toStrictEqual(Array.from({ length: expected }, (_, i) => i + 1));
+      expect(new Set(all.map((e) => e.prevHash)).size).toBe(expected);
+      expect(new Set(all.map((e) => e.idempotencyKey)).size).toBe(expected);
+      const generic = all
+        .filter((e) => e.eventType === GENERIC_TRANSITION_EVENT)
+        .map((e) => String(e.payload.trigger));
+      for (const triggers of triggersByRuntime) {
+        const mine = new Set(triggers);
+        expect(generic.filter((t) => mine.has(t))).toStrictEqual(triggers);
+      }
+      expect(await store.verify('ws-many')).toMatchObject({ ok: true, length: expected });
     } finally {
       await store.close();
     }

@@ -8,7 +8,7 @@ import {
   openPostgresChainStore,
   type OperationalStateRuntime,
 } from '../../src/index.js';
-import { freshWorkspace, PG_URL, sharedPgliteStore } from '../support/engines.js';
+import { freshWorkspace, PG_URL, sharedSqliteStore } from '../support/engines.js';
 import { capturingLogger, switchableStore, until } from '../support/stores.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 
@@ -55,9 +55,9 @@ async function checkChain(store: ChainStore, ws: string, triggersByRuntime: stri
   expect(await store.verify(ws)).toMatchObject({ ok: true, length: expected });
 }
 
-describe('[pglite] concurrent runtimes on one workspace', () => {
+describe('[sqlite] concurrent runtimes on one workspace', () => {
   it(`${RUNTIMES} runtimes × ${TRANSITIONS} transitions: gap-free, no fork, every event once, verify ok`, async () => {
-    const store = await sharedPgliteStore();
+    const store = await sharedSqliteStore();
     const ws = freshWorkspace('concurrent');
     const runtimes = Array.from({ length: RUNTIMES }, () =>
       createOperationalState({ store, workspaceId: ws }, { logger: capturingLogger() }),
@@ -65,7 +65,7 @@ describe('[pglite] concurrent runtimes on one workspace', () => {
     const started = performance.now();
     const triggers = await Promise.all(runtimes.map((rt, r) => drive(rt, r)));
     const seconds = (performance.now() - started) / 1000;
-    console.info(`[pglite] ${RUNTIMES}×${TRANSITIONS} transitions in ${seconds.toFixed(1)} s`);
+    console.info(`[sqlite] ${RUNTIMES}×${TRANSITIONS} transitions in ${seconds.toFixed(1)} s`);
     await checkChain(store, ws, triggers);
     for (const rt of runtimes) expect(rt.emitFailures).toBe(0);
   });
@@ -146,9 +146,9 @@ describe.skipIf(PG_URL === null)('[postgres] the server goes away and comes back
   );
 });
 
-describe('[pglite] a store that is down then back', () => {
+describe('[sqlite] a store that is down then back', () => {
   it('loses nothing, doubles nothing and keeps order', async () => {
-    const store = switchableStore('reject', await sharedPgliteStore());
+    const store = switchableStore('reject', await sharedSqliteStore());
     const ws = freshWorkspace('outage');
     const rt = createOperationalState(
       { store, workspaceId: ws },

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createMemoryChainStore, createOperationalState, silentLogger } from '../../src/index.js';
-import { freshWorkspace, sharedPgliteStore } from '../support/engines.js';
+import { freshWorkspace, sharedSqliteStore } from '../support/engines.js';
 import {
   chartVocabulary,
   generateTestPaths,
@@ -20,9 +20,9 @@ const stores: Record<string, () => Promise<TestRuntime> | TestRuntime> = {
     const runtime = createOperationalState({ store, workspaceId: 'ws-model' }, { logger: silentLogger });
     return { runtime, store, workspaceId: 'ws-model', cleanup: () => store.close() };
   },
-  // One embedded database for the file (PGlite's initdb takes seconds); a fresh workspace per path.
-  PGlite: async () => {
-    const store = await sharedPgliteStore();
+  // One SQLite file for the test file, as one long-running agent has; a fresh workspace per path.
+  SQLite: async () => {
+    const store = await sharedSqliteStore();
     const workspaceId = freshWorkspace('model');
     const runtime = createOperationalState({ store, workspaceId }, { logger: silentLogger });
     return { runtime, store, workspaceId };

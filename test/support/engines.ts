@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { inject } from 'vitest';
 import {
   type ChainStore,
   createMemoryChainStore,
-  openPgliteChainStore,
   openPostgresChainStore,
-  type PgliteChainStore,
+  openSqliteChainStore,
   type PostgresChainStore,
+  type SqliteChainStore,
 } from '../../src/index.js';
 
 /** The PostgreSQL URL the global setup found or started, or null (then `[postgres]` tests skip). */
@@ -22,7 +26,7 @@ export function freshWorkspace(label = 'ws'): string {
 export type RawSql = (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
 
 export interface Engine {
-  readonly name: 'memory' | 'pglite' | 'postgres';
+  readonly name: 'memory' | 'sqlite' | 'sqlite (writer thread)' | 'postgres';
   readonly available: boolean;
   open(): Promise<ChainStore>;
 }
@@ -33,23 +37,14 @@ export interface Engine {
  */
 export type Tamper = (statements: string[]) => Promise<void>;
 
-export type SqlStoreUnderTest = (PgliteChainStore | PostgresChainStore) & { raw: RawSql; tamper: Tamper };
+export type SqlStoreUnderTest = PostgresChainStore & { raw: RawSql; tamper: Tamper };
 
 export interface SqlEngineUnderTest {
-  readonly name: 'pglite' | 'postgres';
+  readonly name: 'postgres';
   readonly available: boolean;
   open(): Promise<SqlStoreUnderTest>;
   /** A store on a database no other test uses, for destructive DDL. */
   openPrivate(): Promise<SqlStoreUnderTest>;
-}
-
-function tamperPglite(store: PgliteChainStore): Tamper {
-  return async (statements) => {
-    await store.db.transaction(async (tx) => {
-      await tx.query('SET LOCAL session_replication_role = replica');
-      for (const s of statements) await tx.query(s);
-    });
-  };
 }
 
 function tamperPostgres(pool: pg.Pool): Tamper {
@@ -85,39 +80,11 @@ export async function privateDatabaseUrl(): Promise<string> {
   return url.toString();
 }
 
-/** One PGlite per test file: creating one costs seconds (initdb), and tests use distinct workspaces. */
-let sharedPglite: Promise<PgliteChainStore> | null = null;
-export function sharedPgliteStore(): Promise<PgliteChainStore> {
-  sharedPglite ??= openPgliteChainStore({ closeOnSignals: false });
-  return sharedPglite;
-}
-
-export function rawPglite(store: PgliteChainStore): RawSql {
-  return async (text, params = []) => (await store.db.query<Record<string, unknown>>(text, params)).rows;
-}
-
 export function rawPostgres(pool: pg.Pool): RawSql {
   return async (text, params = []) => (await pool.query(text, params)).rows as Record<string, unknown>[];
 }
 
 export const sqlEngines: readonly SqlEngineUnderTest[] = [
-  {
-    name: 'pglite',
-    available: true,
-    async open() {
-      const store = await sharedPgliteStore();
-      // Shared: closing is a no-op here; the worker's exit takes it down.
-      return Object.assign(Object.create(store) as PgliteChainStore, {
-        raw: rawPglite(store),
-        tamper: tamperPglite(store),
-        close: async () => {},
-      });
-    },
-    async openPrivate() {
-      const store = await openPgliteChainStore({ closeOnSignals: false });
-      return Object.assign(store, { raw: rawPglite(store), tamper: tamperPglite(store) });
-    },
-  },
   {
     name: 'postgres',
     available: PG_URL !== null,
@@ -134,7 +101,70 @@ export const sqlEngines: readonly SqlEngineUnderTest[] = [
 
 export const engines: readonly Engine[] = [
   { name: 'memory', available: true, open: async () => createMemoryChainStore() },
+  { name: 'sqlite', available: true, open: () => openSqliteChainStore({ file: freshSqliteFile() }) },
+  {
+    name: 'sqlite (writer thread)',
+    available: true,
+    open: () => openSqliteChainStore({ file: freshSqliteFile(), writer: 'worker' }),
+  },
   ...sqlEngines,
 ];
+
+/** One temporary directory per test file for its SQLite files. */
+let sqliteDir: string | null = null;
+
+/** A path for a new SQLite store file (not created yet). */
+export function freshSqliteFile(label = 'chain'): string {
+  sqliteDir ??= mkdtempSync(join(tmpdir(), 'opstate-sqlite-'));
+  return join(sqliteDir, `${label}-${randomUUID()}.db`);
+}
+
+/** One SQLite store per test file (tests use distinct workspaces), like a long-running agent's. */
+let sharedSqlite: Promise<SqliteChainStore> | null = null;
+export function sharedSqliteStore(): Promise<SqliteChainStore> {
+  sharedSqlite ??= openSqliteChainStore({ file: freshSqliteFile('shared') });
+  return sharedSqlite;
+}
+
+/** A SQLite store with a second, raw connection on its file: SQL as whoever can write the file. */
+export type SqliteStoreUnderTest = SqliteChainStore & {
+  /** Runs one statement on the raw connection; rows for a query, [] otherwise. */
+  raw(sql: string, params?: unknown[]): Record<string, unknown>[];
+  /**
+   * Runs statements in one transaction with the append-only triggers dropped (and restored after): an
+   * attacker with write access to the file editing history.
+   */
+  tamper(statements: string[]): void;
+  rawDb: Database.Database;
+};
+
+export async function openSqliteUnderTest(): Promise<SqliteStoreUnderTest> {
+  const store = await openSqliteChainStore({ file: freshSqliteFile() });
+  const rawDb = new Database(store.file);
+  rawDb.pragma('foreign_keys = ON');
+  const raw = (sql: string, params: unknown[] = []) => {
+    const stmt = rawDb.prepare(sql);
+    return stmt.reader ? (stmt.all(...params) as Record<string, unknown>[]) : (stmt.run(...params), []);
+  };
+  const triggers = rawDb
+    .prepare<[], string>("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'event_log'")
+    .pluck()
+    .all();
+  const tamper = rawDb.transaction((statements: string[]) => {
+    rawDb.exec('DROP TRIGGER event_log_no_update; DROP TRIGGER event_log_no_delete;');
+    for (const s of statements) rawDb.exec(s);
+    for (const t of triggers) rawDb.exec(t);
+  });
+  const close = store.close.bind(store);
+  return Object.assign(store, {
+    raw,
+    tamper: (statements: string[]) => tamper.immediate(statements),
+    rawDb,
+    close: async () => {
+      rawDb.close();
+      await close();
+    },
+  });
+}
 
 export { pg };

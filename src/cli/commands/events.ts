@@ -68,12 +68,41 @@ export async function runEvents(
     if (last === undefined) break;
     cursor = last.seq;
   }
-  while (!signal?.aborted) {
-    await new Promise((r) => setTimeout(r, 500));
-    const fresh = await store.read(workspaceId, { afterSeq: cursor, limit: 1000 });
-    if (fresh.length === 0) continue;
-    cursor = fresh.at(-1)?.seq ?? cursor;
-    const shown = fresh.filter((e) => e.eventType.startsWith(options.prefix));
-    if (shown.length > 0) write(eventsTable(shown));
+  // With a store that can watch, a change wakes the follower at once; the slow poll stays as a net (and
+  // keeps the process alive: watch timers are unref'd).
+  let dirty = false;
+  let wake: (() => void) | null = null;
+  const unwatch = store.watch?.((change) => {
+    if (change.workspaceId !== undefined && change.workspaceId !== workspaceId) return;
+    dirty = true;
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal?.addEventListener('abort', onAbort);
+  try {
+    while (!signal?.aborted) {
+      if (!dirty) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, unwatch === undefined ? 500 : 2000);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+      dirty = false;
+      if (signal?.aborted) break;
+      for (;;) {
+        const fresh = await store.read(workspaceId, { afterSeq: cursor, limit: 1000 });
+        if (fresh.length === 0) break;
+        cursor = fresh.at(-1)?.seq ?? cursor;
+        const shown = fresh.filter((e) => e.eventType.startsWith(options.prefix));
+        if (shown.length > 0) write(eventsTable(shown));
+      }
+    }
+  } finally {
+    unwatch?.();
+    signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -1,0 +1,235 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { GENERIC_TRANSITION_EVENT } from '../../src/domain/vocabulary.js';
+import { silentLogger } from '../../src/logger.js';
+import { createOperationalState } from '../../src/runtime/create-operational-state.js';
+import type { ChainStore, JsonObject } from '../../src/store/chain/types.js';
+import { createMemoryChainStore } from '../../src/store/memory/memory-store.js';
+import { openSqliteChainStore } from '../../src/store/sqlite/sqlite-store.js';
+import { type BenchSettings, type CaseResult, medians, ratioCase, spread } from '../harness.js';
+import { rawPayload, type Subject } from './subjects.js';
+
+const run = promisify(execFile);
+const PROBE = fileURLToPath(new URL('../probes/probe.ts', import.meta.url));
+const EVENT = { type: 'UPDATE_POSTURE', trigger: 'posture update' } as const;
+const MB = 1024 * 1024;
+
+async function probe(args: string[]): Promise<Record<string, number>> {
+  const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', PROBE, ...args], {
+    timeout: 120_000,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
+}
+
+/**
+ * The embedded store's weight: resident memory of a process after 1,000 transitions on a SQLite store,
+ * minus the same process on the memory store (each in a fresh child process); and opening a new store
+ * file (create + migrate) against opening a new file with the same pragmas and no schema.
+ */
+export async function embeddedFootprint(s: BenchSettings): Promise<CaseResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'opstate-bench-embedded-'));
+  try {
+    const samples = s.quick ? 2 : 5;
+    const sqlite: number[] = [];
+    const memory: number[] = [];
+    for (let k = 0; k < samples; k++) {
+      memory.push((await probe(['rss', 'memory', '-']))['rss'] ?? Number.NaN);
+      sqlite.push((await probe(['rss', 'sqlite', join(dir, `rss-${k}.db`)]))['rss'] ?? Number.NaN);
+    }
+    const extra = sqlite.map((v, k) => (v - (memory[k] ?? Number.NaN)) / MB);
+    const e = spread(extra);
+
+    const opens: number[] = [];
+    const raws: number[] = [];
+    for (let k = 0; k < (s.quick ? 5 : 20); k++) {
+      let t = performance.now();
+      const store = await openSqliteChainStore({ file: join(dir, `open-${k}.db`) });
+      opens.push(performance.now() - t);
+      await store.close();
+      t = performance.now();
+      const db = new Database(join(dir, `raw-${k}.db`));
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY) STRICT');
+      raws.push(performance.now() - t);
+      db.close();
+    }
+    const o = spread(opens);
+    return [
+      ratioCase({
+        name: 'footprint: RSS after 1,000 transitions, SQLite store minus memory store',
+        value: e.median,
+        unit: 'MB',
+        range: [e.min, e.max],
+        baseline: 'RSS of the same process on the memory store',
+        baselineValue: spread(memory).median / MB,
+        target: '≤ 30 MB',
+        better: 'lower',
+        targetRatio: null,
+      }),
+      {
+        ...ratioCase({
+          name: 'open a new SQLite store file (create, migrate)',
+          value: o.median,
+          unit: 'ms',
+          range: [o.min, o.max],
+          baseline: 'new file, same pragmas, one CREATE TABLE',
+          baselineValue: spread(raws).median,
+          target: '≤ 50 ms',
+          better: 'lower',
+          targetRatio: null,
+        }),
+        met: o.median <= 50,
+      },
+    ].map((row) => (row.target === '≤ 30 MB' ? { ...row, met: e.median <= 30 } : row));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Rates of the embedded store: a burst of 1,000 transitions then one flush, against the same burst on
+ * the memory store (both canonicalize and hash; the difference is durability) and against the sequential
+ * rate measured before; the store's own batch append of 500 events against a raw multi-row insert of the
+ * same rows into a plain table of the same file.
+ */
+export async function embeddedRates(
+  s: BenchSettings,
+  subject: Subject,
+  sequentialRate: number,
+): Promise<CaseResult[]> {
+  const BURST = 1000;
+  const BATCH = 500;
+  const samples = s.quick ? 5 : 15;
+  const warm = 2;
+  const ready = async (store: ChainStore) => {
+    const rt = createOperationalState(
+      { store, workspaceId: `bench-b-${randomUUID()}` },
+      { logger: silentLogger },
+    );
+    await rt.send({ type: 'GATES_PASSED' });
+    await rt.flush();
+    return rt;
+  };
+  const memory = createMemoryChainStore();
+  const prepared: Record<string, Awaited<ReturnType<typeof ready>>[]> = { sqlite: [], memory: [] };
+  for (let k = 0; k < samples + warm + 1; k++) {
+    prepared.sqlite?.push(await ready(subject.store));
+    prepared.memory?.push(await ready(memory));
+  }
+  const fire = async (key: string) => {
+    const rt = prepared[key]?.shift();
+    if (rt === undefined) throw new Error(`no prepared runtime for ${key}`);
+    for (let i = 0; i < BURST; i++) await rt.send(EVENT);
+    await rt.flush();
+    await rt.stop();
+  };
+  const payloads = Array.from({ length: BATCH }, (_, i) => rawPayload(i));
+  const events = payloads.map((p) => ({
+    eventType: GENERIC_TRANSITION_EVENT,
+    payload: JSON.parse(p) as JsonObject,
+  }));
+  const ms = await medians(
+    s,
+    {
+      sqlite: () => fire('sqlite'),
+      memory: () => fire('memory'),
+      batch: () => subject.store.append(`bench-batch-${randomUUID()}`, events),
+      rawBatch: () => subject.insertMany(payloads),
+    },
+    { iterations: samples, warmupIterations: warm },
+  );
+  await memory.close();
+  const rate = (n: number, key: string) => n / ((ms[key] ?? Number.NaN) / 1000);
+  const range = (n: number, key: string): [number, number] => [rate(n, `${key}:max`), rate(n, `${key}:min`)];
+  return [
+    ratioCase({
+      name: 'burst of 1,000 transitions then flush, SQLite',
+      value: rate(BURST, 'sqlite'),
+      unit: 'events/s',
+      range: range(BURST, 'sqlite'),
+      baseline: 'the same burst on the memory store',
+      baselineValue: rate(BURST, 'memory'),
+      target: '≥ 0.8× memory store',
+      better: 'higher',
+      targetRatio: 0.8,
+    }),
+    ratioCase({
+      name: 'burst of 1,000 transitions vs sequential, SQLite',
+      value: rate(BURST, 'sqlite'),
+      unit: 'events/s',
+      range: range(BURST, 'sqlite'),
+      baseline: 'durable emit, sequential, SQLite (above)',
+      baselineValue: sequentialRate,
+      target: '≥ 20× sequential',
+      better: 'higher',
+      targetRatio: 20,
+    }),
+    ratioCase({
+      name: `store.append of ${BATCH} events in one call, SQLite`,
+      value: rate(BATCH, 'batch'),
+      unit: 'events/s',
+      range: range(BATCH, 'batch'),
+      baseline: `raw insert of the same ${BATCH} rows in one transaction, same file`,
+      baselineValue: rate(BATCH, 'rawBatch'),
+      target: null,
+      better: 'higher',
+      targetRatio: null,
+    }),
+  ];
+}
+
+/**
+ * Whether the disk holds the agent's event loop: p99 of `monitorEventLoopDelay` in a child process that
+ * emits at full speed (yielding to the loop after each transition, as an agent doing other work does),
+ * on the SQLite store against the same process on the memory store. Two shapes: send + flush each
+ * (one commit per transition) and bursts (the pipeline batches; a flush per 1,000).
+ */
+export async function eventLoopDelay(s: BenchSettings): Promise<CaseResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'opstate-bench-loop-'));
+  const ms = String(s.quick ? 1000 : 2000);
+  const samples = s.quick ? 1 : 3;
+  const rows: CaseResult[] = [];
+  try {
+    for (const shape of ['sequential', 'burst'] as const) {
+      const p99: Record<string, number[]> = { memory: [], sqlite: [], 'sqlite-worker': [] };
+      const rates: Record<string, number[]> = { memory: [], sqlite: [], 'sqlite-worker': [] };
+      for (let k = 0; k < samples; k++) {
+        for (const engine of ['memory', 'sqlite', 'sqlite-worker']) {
+          const r = await probe(['loop', engine, join(dir, `${shape}-${engine}-${k}.db`), shape, ms]);
+          p99[engine]?.push(r['p99'] ?? Number.NaN);
+          rates[engine]?.push(r['rate'] ?? Number.NaN);
+        }
+      }
+      const label = shape === 'sequential' ? 'send + flush each' : 'bursts, a flush per 1,000';
+      for (const engine of ['sqlite', 'sqlite-worker']) {
+        const v = spread(p99[engine] ?? []);
+        const rate = spread(rates[engine] ?? []).median;
+        rows.push({
+          ...ratioCase({
+            name: `event-loop delay p99, emitting at full speed (${label}), SQLite writer on the ${engine === 'sqlite' ? 'main thread' : 'worker thread'}`,
+            value: v.median,
+            unit: 'ms',
+            range: [v.min, v.max],
+            baseline: 'the same process on the memory store',
+            baselineValue: spread(p99['memory'] ?? []).median,
+            target: '≤ 5 ms',
+            better: 'lower',
+            targetRatio: null,
+          }),
+          met: v.median <= 5,
+          note: `${Math.round(rate)} transitions/s in this probe (memory store: ${Math.round(spread(rates['memory'] ?? []).median)})`,
+        });
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}

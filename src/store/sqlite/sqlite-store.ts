@@ -1,0 +1,211 @@
+import { CHAIN_EVENT_TYPES } from '../../domain/vocabulary.js';
+import { ChainStoreError } from '../../errors.js';
+import { type PreparedEvent, prepareEvent } from '../chain/prepare.js';
+import type {
+  AppendedEvent,
+  ChainEvent,
+  ChainEventInput,
+  ChainStore,
+  ReadOptions,
+  StoreChange,
+  VerifyResult,
+} from '../chain/types.js';
+import { assertWorkspaceId, EVENT_TYPE_PATTERN } from '../chain/validate.js';
+import { type Appender, createAppender } from './append.js';
+import { startWorkerAppender, type WorkerAppender } from './worker-appender.js';
+import { connect, type Db, toChainStoreError } from './connection.js';
+import { assertMigrated, migrateSqlite } from './migrate.js';
+import { createReader } from './read.js';
+import { watchFile } from './watch.js';
+
+import { DEFAULT_BUSY_TIMEOUT_MS } from './defaults.js';
+
+export { DEFAULT_BUSY_TIMEOUT_MS };
+
+export interface SqliteChainStoreOptions {
+  /** The database file, e.g. `./.opstate/chain.db`. Created (with its directory) unless `readOnly`. */
+  readonly file: string;
+  /**
+   * Open for reading only (`opstate events`, `opstate verify`): never creates the file and never
+   * migrates; a missing file, or one that is not an opstate store, is a `not_a_store` error naming it.
+   * Readers in other processes never block the writer, and the writer never waits on them.
+   */
+  readonly readOnly?: boolean;
+  /** How long an append waits for another process's write transaction (default 5000 ms). */
+  readonly busyTimeoutMs?: number;
+  /**
+   * Event types to accept beyond the four operational-state literals: added to the `event_types`
+   * vocabulary table on open (ignored when read-only). Anything not in that table is refused.
+   */
+  readonly eventTypes?: readonly string[];
+  /**
+   * Where appends run (default `'main'`). better-sqlite3 is synchronous: a commit's fsync blocks the
+   * thread that calls it, on a slow disk for milliseconds. `'worker'` runs the writer on a worker thread
+   * (its own connection) so the agent's event loop is never held by the disk, for a message round trip
+   * per append; reads stay on this thread. See the README's "Performance" for both.
+   */
+  readonly writer?: 'main' | 'worker';
+}
+
+/** The embedded chain store on one SQLite file. */
+export interface SqliteChainStore extends ChainStore {
+  /** The database file as given. */
+  readonly file: string;
+  readonly readOnly: boolean;
+  /** Applies pending migrations (opening for writing already did); returns the names applied now. */
+  migrate(): Promise<string[]>;
+  workspaces(): Promise<string[]>;
+  watch(onChange: (change: StoreChange) => void): () => void;
+}
+
+/**
+ * Opens the embedded chain store: one SQLite file (WAL, synchronous=FULL), migrated on open. Any number
+ * of processes may open the same file: writers take turns on SQLite's write lock (each append is one
+ * `BEGIN IMMEDIATE` transaction), so a workspace's chain stays gap-free and fork-free; readers see a
+ * consistent snapshot and never block the writer. An acknowledged append survives a crash of the process
+ * and of the operating system.
+ */
+export async function openSqliteChainStore(options: SqliteChainStoreOptions): Promise<SqliteChainStore> {
+  if (typeof options !== 'object' || options === null) {
+    throw new ChainStoreError('invalid_input', 'openSqliteChainStore needs { file }');
+  }
+  const { file } = options;
+  const readOnly = options.readOnly === true;
+  const extraTypes = options.eventTypes ?? [];
+  for (const t of extraTypes) {
+    if (typeof t !== 'string' || !EVENT_TYPE_PATTERN.test(t)) {
+      throw new ChainStoreError(
+        'invalid_input',
+        `eventTypes: ${JSON.stringify(t)} is not a dotted lowercase event type`,
+      );
+    }
+  }
+  const writer = options.writer ?? 'main';
+  if (writer !== 'main' && writer !== 'worker') {
+    throw new ChainStoreError(
+      'invalid_input',
+      `writer must be 'main' or 'worker', got ${JSON.stringify(writer)}`,
+    );
+  }
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const db = connect({ file, readOnly, busyTimeoutMs, what: 'chain store' });
+  try {
+    if (readOnly) {
+      assertMigrated(db, file);
+    } else {
+      migrateSqlite(db);
+      const known = new Set(CHAIN_EVENT_TYPES as readonly string[]);
+      const add = db.prepare('INSERT OR IGNORE INTO event_types (event_type) VALUES (?)');
+      const missing = extraTypes.filter((t) => !known.has(t));
+      if (missing.length > 0) db.transaction(() => missing.forEach((t) => add.run(t))).immediate();
+    }
+  } catch (err) {
+    db.close();
+    throw toChainStoreError(err, `opening ${file}`);
+  }
+  // Migrated above, on this thread, before a writer thread opens its own connection.
+  const worker = !readOnly && writer === 'worker' ? startWorkerAppender({ file, busyTimeoutMs }) : null;
+  return createSqliteChainStore(db, file, readOnly, worker);
+}
+
+function createSqliteChainStore(
+  db: Db,
+  file: string,
+  readOnly: boolean,
+  worker: WorkerAppender | null,
+): SqliteChainStore {
+  const local = readOnly || worker !== null ? null : createAppender(db);
+  const append = readOnly
+    ? null
+    : worker !== null
+      ? worker.append
+      : async (ws: string, events: readonly PreparedEvent[]) => (local as Appender)(ws, events);
+  const reader = createReader(db);
+  const watchers = new Set<(change: StoreChange) => void>();
+  const stopWatching = new Set<() => void>();
+  let closed = false;
+  const assertOpen = () => {
+    if (closed) throw new ChainStoreError('closed', `the SQLite chain store ${file} is closed`);
+  };
+
+  return {
+    file,
+    readOnly,
+
+    async migrate() {
+      assertOpen();
+      if (readOnly) throw new ChainStoreError('invalid_input', `${file} is open read-only: cannot migrate`);
+      try {
+        return migrateSqlite(db);
+      } catch (err) {
+        throw toChainStoreError(err, 'migrate');
+      }
+    },
+
+    async append(workspaceId: string, events: readonly ChainEventInput[]): Promise<AppendedEvent[]> {
+      assertOpen();
+      if (append === null) {
+        throw new ChainStoreError('invalid_input', `${file} is open read-only: append refused`);
+      }
+      assertWorkspaceId(workspaceId);
+      if (!Array.isArray(events)) throw new ChainStoreError('invalid_input', 'events must be an array');
+      // Validate and canonicalize everything before the transaction: all or nothing.
+      const prepared = events.map((e, i) => prepareEvent(e, i));
+      const results = await append(workspaceId, prepared);
+      const fresh = results.filter((r) => !r.duplicate);
+      const last = fresh[fresh.length - 1];
+      if (last !== undefined && watchers.size > 0) {
+        // data_version does not change for this connection's own commits: tell local watchers directly.
+        const change: StoreChange = { workspaceId, seq: last.seq };
+        for (const watcher of watchers) queueMicrotask(() => watcher(change));
+      }
+      return results;
+    },
+
+    async read(workspaceId: string, options?: ReadOptions): Promise<ChainEvent[]> {
+      assertOpen();
+      assertWorkspaceId(workspaceId);
+      return reader.read(workspaceId, options);
+    },
+
+    async workspaces(): Promise<string[]> {
+      assertOpen();
+      return reader.workspaces();
+    },
+
+    async verify(workspaceId: string): Promise<VerifyResult> {
+      assertOpen();
+      assertWorkspaceId(workspaceId);
+      try {
+        return await reader.verify(workspaceId);
+      } catch (err) {
+        throw toChainStoreError(err, 'verify');
+      }
+    },
+
+    watch(onChange: (change: StoreChange) => void): () => void {
+      assertOpen();
+      const watcher = (change: StoreChange) => onChange(change);
+      watchers.add(watcher);
+      const stopFile = watchFile(db, watcher);
+      const stop = () => {
+        watchers.delete(watcher);
+        stopFile();
+        stopWatching.delete(stop);
+      };
+      stopWatching.add(stop);
+      return stop;
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      for (const stop of [...stopWatching]) stop();
+      try {
+        await worker?.close();
+      } finally {
+        db.close();
+      }
+    },
+  };
+}
