@@ -11,7 +11,10 @@ export type PostgresChainStoreOptions = (
       readonly maxConnections?: number;
     }
   | {
-      /** A pool you own: the store uses it and never ends it. */
+      /**
+       * @internal A pool you own: the store uses it and never ends it. Internal (stripped from the
+       * published declarations) because its type is `@types/pg`, which consumers do not install.
+       */
       readonly pool: pg.Pool;
     }
 ) & {
@@ -20,6 +23,7 @@ export type PostgresChainStoreOptions = (
 };
 
 export interface PostgresChainStore extends SqlChainStore {
+  /** @internal The store's pool (its type is `@types/pg`'s, so it stays out of the published declarations). */
   readonly pool: pg.Pool;
 }
 
