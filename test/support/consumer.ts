@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -50,6 +49,7 @@ async function run(cmd: string, args: readonly string[], cwd: string, timeoutMs 
     const x = e as { stdout?: string; stderr?: string; message: string };
     throw new Error(
       `${cmd} ${args.join(' ')} failed in ${cwd}: ${x.message}\n${x.stdout ?? ''}\n${x.stderr ?? ''}`,
+      { cause: e },
     );
   }
 }
