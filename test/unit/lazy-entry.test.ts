@@ -61,6 +61,19 @@ describe('the library entry loads lazily', () => {
     expect(loaded.filter((u) => HEAVY.some((re) => re.test(u)))).toEqual([]);
   });
 
+  it('openSqliteChainStore loads better-sqlite3 on first call, and the store works', async () => {
+    const file = join(dir, 'lazy', 'chain.db');
+    const loaded = await modulesLoadedBy(
+      `const { openSqliteChainStore } = await import(${JSON.stringify(entry)});
+       const store = await openSqliteChainStore({ file: ${JSON.stringify(file)} });
+       await store.append('ws', [{ eventType: 'kora.operational_state.transitioned', payload: { n: 1 } }]);
+       const result = await store.verify('ws');
+       await store.close();
+       if (!result.ok || result.length !== 1) throw new Error('verify: ' + JSON.stringify(result));`,
+    );
+    expect(loaded.some((u) => /\/node_modules\/better-sqlite3\//.test(u))).toBe(true);
+  });
+
   it('startInspector loads the server on first call, and it works', async () => {
     const loaded = await modulesLoadedBy(
       `const { startInspector } = await import(${JSON.stringify(entry)});
