@@ -54,7 +54,9 @@ const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
  */
 export function storeSpec(raw: string): string {
   if (raw.trim().length === 0)
-    throw new InvalidArgumentError('expected a directory or a postgres:// URL, got ""');
+    throw new InvalidArgumentError(
+      '--store is empty: pass a directory (the store is <dir>/chain.db) or a postgres:// URL',
+    );
   const scheme = SCHEME.exec(raw)?.[1]?.toLowerCase();
   if (scheme === undefined) return raw;
   if (scheme !== 'postgres' && scheme !== 'postgresql') {
