@@ -118,8 +118,11 @@ export function buildProgram(): Command {
           o.memory,
         );
         if (inspector) {
+          // Listen before saying so: stdout to a pipe is written synchronously, and a reader may press
+          // Ctrl-C the moment it sees the line.
+          const interrupted = untilInterrupted();
           out(`\ninspector still serving the run at ${inspector.url} (Ctrl-C to stop)`);
-          await untilInterrupted();
+          await interrupted;
         }
       } finally {
         await inspector?.close();
@@ -241,12 +244,13 @@ export function buildProgram(): Command {
         o.trace,
         o.port === undefined ? {} : { port: o.port },
       );
+      const interrupted = untilInterrupted(); // before the URL is printed: see demo --inspect
       try {
         const skipped = badLines.length > 0 ? ` (${badLines.length} bad lines skipped)` : '';
         out(`${records} records from ${o.trace}${skipped}`);
         out(`inspector: ${handle.url}`);
         out('(Ctrl-C to stop; the URL carries a per-run token: keep it private)');
-        await untilInterrupted();
+        await interrupted;
       } finally {
         await handle.close();
       }
