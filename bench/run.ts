@@ -11,6 +11,7 @@ import { durableSequential } from './cases/durable-sequential.js';
 import { emitPath } from './cases/emit-path.js';
 import { footprint } from './cases/footprint.js';
 import { embeddedFootprint, embeddedRates, eventLoopDelay } from './cases/embedded.js';
+import { importCost } from './cases/import-cost.js';
 import { pgFleet } from './cases/pg-fleet.js';
 import { NO_PG, openPostgresSubject, openSqliteSubject, type Subject } from './cases/subjects.js';
 import { transitionCost } from './cases/transition-cost.js';
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
     await section('footprint', () => footprint(s));
     await section('embedded store footprint and open', () => embeddedFootprint(s));
     await section('event-loop delay', () => eventLoopDelay(s));
+    await section('import cost', () => importCost(s));
   }
 
   const cpu = cpus();

@@ -124,7 +124,7 @@ export {
   type RecorderOptions,
   type RecordSink,
 } from './inspect/recorder.js';
-export { type InspectorHandle, startInspector, type StartInspectorOptions } from './inspect/server.js';
+export type { InspectorHandle, StartInspectorOptions } from './inspect/server.js';
 export { forwardToStately, type StatelyForward, type StatelyForwardOptions } from './inspect/stately.js';
 // Cockpit
 export { type CockpitHandle, startCockpit, type StartCockpitOptions } from './cockpit/server.js';
@@ -144,18 +144,17 @@ export {
 export { canonicalPayload } from './store/chain/canonical-json.js';
 export { chainHash, genesisHash, HASH_VERSION } from './store/chain/hash.js';
 export { createMemoryChainStore, type MemoryChainStoreOptions } from './store/memory/memory-store.js';
-export {
-  DEFAULT_BUSY_TIMEOUT_MS,
-  openSqliteChainStore,
-  type SqliteChainStore,
-  type SqliteChainStoreOptions,
-} from './store/sqlite/sqlite-store.js';
-export { openSqliteOutbox, type SqliteOutboxOptions } from './store/sqlite/sqlite-outbox.js';
+export type { PostgresChainStore, PostgresChainStoreOptions } from './store/postgres/postgres-store.js';
+// Store openers and the inspector server load their modules on first call (see lazy-openers.ts).
 export {
   openPostgresChainStore,
-  type PostgresChainStore,
-  type PostgresChainStoreOptions,
-} from './store/postgres/postgres-store.js';
+  openSqliteChainStore,
+  openSqliteOutbox,
+  startInspector,
+} from './lazy-openers.js';
+export { DEFAULT_BUSY_TIMEOUT_MS } from './store/sqlite/defaults.js';
+export type { SqliteChainStore, SqliteChainStoreOptions } from './store/sqlite/sqlite-store.js';
+export type { SqliteOutboxOptions } from './store/sqlite/sqlite-outbox.js';
 export { loadMigrations, type Migration, MIGRATIONS_DIR } from './store/postgres/migrate.js';
 export type { SqlChainStore } from './store/postgres/sql-chain-store.js';
 // Chain stores

@@ -15,7 +15,8 @@ import { MIN_TRANSITIONS } from './demo/life.js';
 import { formatSummary, runDemo } from './demo/run-demo.js';
 import { CommandFailure, EXIT, UsageError } from './exit-codes.js';
 import { DEFAULT_STORE, isPostgresUrl, openStore } from './open-store.js';
-import { integer, positiveNumber } from './parse.js';
+import { failEvery, integer, positiveNumber, storeSpec } from './parse.js';
+import { packageVersion } from './version.js';
 import { workspaceArg } from './workspace-arg.js';
 
 const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -25,7 +26,9 @@ const storeOption = () =>
   new Option(
     '--store <dir | postgres://url>',
     'the chain store: a directory holding the embedded SQLite file <dir>/chain.db, or a PostgreSQL URL',
-  ).default(DEFAULT_STORE);
+  )
+    .default(DEFAULT_STORE)
+    .argParser(storeSpec);
 const workspaceOption = () =>
   new Option('--workspace <id>', 'the workspace whose chain to use').default('demo').argParser(workspaceArg);
 
@@ -55,6 +58,7 @@ function untilInterrupted(): Promise<void> {
 export function buildProgram(): Command {
   const program = new Command('opstate')
     .description('Operational state of agent processes, on a verifiable chain-event log.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
@@ -74,8 +78,8 @@ export function buildProgram(): Command {
     )
     .option(
       '--fail-store-every <n>',
-      'make every Nth store append fail, to show fail-loud + retry',
-      integer(0),
+      'make every Nth store append fail (N ≥ 2; 0 = never), to show fail-loud + retry',
+      failEvery,
       0,
     )
     .option('--inspect', 'start the inspector, print its URL, and keep serving until Ctrl-C', false)
@@ -113,8 +117,11 @@ export function buildProgram(): Command {
           o.memory,
         );
         if (inspector) {
+          // Listen before saying so: stdout to a pipe is written synchronously, and a reader may press
+          // Ctrl-C the moment it sees the line.
+          const interrupted = untilInterrupted();
           out(`\ninspector still serving the run at ${inspector.url} (Ctrl-C to stop)`);
-          await untilInterrupted();
+          await interrupted;
         }
       } finally {
         await inspector?.close();
@@ -174,7 +181,11 @@ export function buildProgram(): Command {
   program
     .command('migrate')
     .description('apply pending SQL migrations to a PostgreSQL store (the embedded store migrates on open)')
-    .requiredOption('--store <postgres://url>', 'the PostgreSQL server to migrate')
+    .addOption(
+      new Option('--store <postgres://url>', 'the PostgreSQL server to migrate')
+        .makeOptionMandatory()
+        .argParser(storeSpec),
+    )
     .action(async (o) => {
       if (!isPostgresUrl(o.store)) {
         throw new UsageError(
@@ -201,12 +212,13 @@ export function buildProgram(): Command {
         o.trace,
         o.port === undefined ? {} : { port: o.port },
       );
+      const interrupted = untilInterrupted(); // before the URL is printed: see demo --inspect
       try {
         const skipped = badLines.length > 0 ? ` (${badLines.length} bad lines skipped)` : '';
         out(`${records} records from ${o.trace}${skipped}`);
         out(`inspector: ${handle.url}`);
         out('(Ctrl-C to stop; the URL carries a per-run token: keep it private)');
-        await untilInterrupted();
+        await interrupted;
       } finally {
         await handle.close();
       }
@@ -224,9 +236,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   } catch (e) {
     if (e instanceof CommanderError) {
-      // Help and version are not errors; every other parse problem is a usage error.
-      const benign = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
-      return benign.includes(e.code) ? EXIT.ok : EXIT.usage;
+      // --help and --version exit 0; every other parse problem (help shown for a missing command
+      // included) is a usage error.
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (e instanceof UsageError) {
       err(`opstate: ${e.message}`);

@@ -71,6 +71,12 @@ export async function openStore(spec: string, options: OpenStoreOptions = {}): P
     }
   }
   const dir = resolve(spec);
+  // Checked before anything creates or opens it: a file here would otherwise surface as a raw EEXIST.
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new UsageError(
+      `--store ${spec} is a file, not a directory: name the directory that holds the store`,
+    );
+  }
   const file = embeddedFile(spec);
   const shown = join(spec, EMBEDDED_FILE);
   const { openSqliteChainStore } = await import('../store/sqlite/sqlite-store.js');
@@ -83,7 +89,6 @@ export async function openStore(spec: string, options: OpenStoreOptions = {}): P
       `store directory ${spec} does not exist: run \`opstate demo --store ${spec}\` to create it, or pass --store <dir | postgres://url>`,
     );
   }
-  if (!statSync(dir).isDirectory()) throw new UsageError(`--store ${spec} is not a directory`);
   if (!existsSync(file)) {
     throw new UsageError(`${shown} does not exist: ${spec} holds no opstate store`);
   }

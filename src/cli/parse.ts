@@ -18,3 +18,55 @@ export function positiveNumber(raw: string): number {
     throw new InvalidArgumentError(`expected a number ≥ 0, got ${JSON.stringify(raw)}`);
   return n;
 }
+
+/**
+ * Commander argument parser for `--fail-store-every`: 0 (off) or at least 2. With 1 every append,
+ * retries included, would fail and the demo would never end; with n ≥ 2 each failed attempt is followed
+ * by one that lands.
+ */
+export function failEvery(raw: string): number {
+  const n = integer(0, 1_000_000)(raw);
+  if (n === 1) {
+    throw new InvalidArgumentError(
+      'got 1: every append, retries included, would fail and nothing would ever land; use 0 (off) or 2 or more',
+    );
+  }
+  return n;
+}
+
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+
+/**
+ * Commander argument parser for `--store`: a directory, or a PostgreSQL URL with a host (`postgres://`
+ * alone would silently mean the driver's defaults). Any other `scheme://` is refused rather than taken for
+ * a directory name.
+ */
+export function storeSpec(raw: string): string {
+  if (raw.trim().length === 0)
+    throw new InvalidArgumentError(
+      '--store is empty: pass a directory (the store is <dir>/chain.db) or a postgres:// URL',
+    );
+  const scheme = SCHEME.exec(raw)?.[1]?.toLowerCase();
+  if (scheme === undefined) return raw;
+  if (scheme !== 'postgres' && scheme !== 'postgresql') {
+    throw new InvalidArgumentError(
+      `scheme ${scheme}:// is not supported: give a directory or a postgres:// URL`,
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+    // pg decodes these; a bad %-escape would otherwise surface later as a bare URIError.
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+    decodeURIComponent(url.pathname);
+  } catch {
+    throw new InvalidArgumentError('not a valid postgres:// URL');
+  }
+  if (url.hostname === '' && !url.searchParams.has('host')) {
+    throw new InvalidArgumentError(
+      'a postgres:// URL needs a host: write postgres://user@host:port/database (or ?host=/socket/dir)',
+    );
+  }
+  return raw;
+}

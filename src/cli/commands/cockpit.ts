@@ -4,7 +4,7 @@ import { startCockpit } from '../../cockpit/server.js';
 import { Fleet, DEFAULT_POLL_MS } from '../../cockpit/fleet.js';
 import { cockpitTable, formatDuration, verifyCell } from '../../cockpit/table.js';
 import { openCockpitStore } from '../../cockpit/open-reader.js';
-import { integer } from '../parse.js';
+import { integer, storeSpec } from '../parse.js';
 
 const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 
@@ -16,7 +16,9 @@ export function cockpitCommand(defaultStore: string): Command {
       new Option(
         '--store <file | dir | postgres://url>',
         'the chain store: a SQLite file (or its directory) or a PostgreSQL URL',
-      ).default(defaultStore),
+      )
+        .default(defaultStore)
+        .argParser(storeSpec),
     )
     .option('--port <n>', 'port to serve on (default: a free one)', integer(0, 65_535))
     .option(

@@ -18,8 +18,9 @@ import { assertMigrated, migrateSqlite } from './migrate.js';
 import { createReader } from './read.js';
 import { watchFile } from './watch.js';
 
-/** How long a writer waits for another process's write transaction before giving up (SQLITE_BUSY). */
-export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+import { DEFAULT_BUSY_TIMEOUT_MS } from './defaults.js';
+
+export { DEFAULT_BUSY_TIMEOUT_MS };
 
 export interface SqliteChainStoreOptions {
   /** The database file, e.g. `./.opstate/chain.db`. Created (with its directory) unless `readOnly`. */

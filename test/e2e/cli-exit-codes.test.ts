@@ -1,0 +1,242 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createInspectionRecorder } from '../../src/inspect/recorder.js';
+import { createOperationalState } from '../../src/runtime/create-operational-state.js';
+import { createMemoryChainStore } from '../../src/store/memory/memory-store.js';
+import { cli, cliProcess } from '../support/cli.js';
+
+// The README promises: exit 0 ok, 1 a problem found, 2 a usage error (naming the bad value). One row per
+// case, mirroring the README's command table: every command and every flag it lists has a row here (the
+// last tests check both lists against `--help`, so a new flag without a row fails).
+
+interface Row {
+  readonly args: readonly string[];
+  readonly exit: 0 | 1 | 2;
+  /** The first line of stdout (exit 0) or stderr (otherwise), unless `stream` says which. */
+  readonly first: RegExp;
+  readonly stream?: 'stdout' | 'stderr';
+  /**
+   * A long-running command: wait for `first` on stdout (and for this, if given, before Ctrl-C), then
+   * Ctrl-C (SIGINT), which must exit 0.
+   */
+  readonly interrupt?: true | RegExp;
+  /** Needs a PostgreSQL server. */
+  readonly pg?: true;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'opstate-exit-'));
+const STORE = join(work, 'store');
+const FILE = join(work, 'a-file');
+const MISSING = join(work, 'missing');
+const TRACE = join(work, 'trace.jsonl');
+const PG = inject('pgUrl');
+
+const ROWS: readonly Row[] = [
+  { args: ['--version'], exit: 0, first: /^\d+\.\d+\.\d+$/ },
+  { args: ['-V'], exit: 0, first: /^\d+\.\d+\.\d+$/ },
+  { args: ['--help'], exit: 0, first: /^Usage: opstate/ },
+  { args: [], exit: 2, first: /^Usage: opstate/ },
+  { args: ['explode'], exit: 2, first: /unknown command 'explode'/ },
+
+  { args: ['demo', '--memory', '--speed', '0'], exit: 0, first: /^\s+1 {2}booting → / },
+  { args: ['demo', '--memory', '--speed', '0', '--json'], exit: 0, first: /^\{$/ },
+  {
+    args: ['demo', '--memory', '--speed', '0', '--seed', '3', '--transitions', '16'],
+    exit: 0,
+    first: /^\s+1 /,
+  },
+  // Every other append fails: each failure is retried and lands, so the demo ends, and says so.
+  { args: ['demo', '--memory', '--speed', '0', '--fail-store-every', '2'], exit: 0, first: /^\s+1 / },
+  {
+    args: ['demo', '--memory', '--fail-store-every', '1'],
+    exit: 2,
+    first: /'--fail-store-every <n>' argument '1'/,
+  },
+  { args: ['demo', '--memory', '--seed', 'x'], exit: 2, first: /'--seed <n>' argument 'x' is invalid/ },
+  { args: ['demo', '--memory', '--speed', '-1'], exit: 2, first: /'--speed <x>' argument '-1' is invalid/ },
+  { args: ['demo', '--memory', '--transitions', '1'], exit: 2, first: /'--transitions <n>' argument '1'/ },
+  {
+    args: ['demo', '--memory', '--workspace', ''],
+    exit: 2,
+    first: /'--workspace <id>' argument '' is invalid/,
+  },
+  { args: ['demo', '--store', FILE], exit: 2, first: /--store .*a-file is a file, not a directory/ },
+  {
+    args: ['demo', '--store', 'postgres://'],
+    exit: 2,
+    first: /argument 'postgres:\/\/' is invalid.*needs a host/,
+  },
+  {
+    args: ['demo', '--memory', '--speed', '0', '--inspect'],
+    exit: 0,
+    first: /^inspector: http:\/\/127\.0\.0\.1:\d+\/\?token=/,
+    interrupt: /still serving the run/,
+  },
+  { args: ['demo', '--store', STORE, '--workspace', 'second', '--speed', '0'], exit: 0, first: /^\s+1 / },
+
+  { args: ['events', '--store', STORE], exit: 0, first: /^┌/ },
+  { args: ['events', '--store', STORE, '--json'], exit: 0, first: /^\[$/ },
+  {
+    args: ['events', '--store', STORE, '--prefix', 'kora.boot.', '--after', '1', '--limit', '5'],
+    exit: 0,
+    first: /^┌/,
+  },
+  { args: ['events', '--store', STORE, '--follow'], exit: 0, first: /^┌/, interrupt: true },
+  { args: ['events', '--store', STORE, '--limit', '0'], exit: 2, first: /'--limit <n>' argument '0'/ },
+  { args: ['events', '--store', STORE, '--after', '-1'], exit: 2, first: /'--after <seq>' argument '-1'/ },
+  { args: ['events', '--store', STORE, '--workspace', ''], exit: 2, first: /'--workspace <id>' argument ''/ },
+  { args: ['events', '--store', MISSING], exit: 2, first: /store directory .*missing does not exist/ },
+  { args: ['events', '--store', FILE], exit: 2, first: /is a file, not a directory/ },
+
+  {
+    args: ['verify', '--store', STORE],
+    exit: 0,
+    first: /^workspace demo: ok, \d+ events, head [0-9a-f]{64}$/,
+  },
+  { args: ['verify', '--store', STORE, '--json'], exit: 0, first: /^\{$/ },
+  { args: ['verify', '--store', STORE, '--all'], exit: 0, first: /^workspace (demo|second): ok/ },
+  { args: ['verify', '--store', STORE, '--all', '--json'], exit: 0, first: /^\[$/ },
+  {
+    args: ['verify', '--store', STORE, '--workspace', 'nobody'],
+    exit: 1,
+    first: /^workspace nobody: FAILED/,
+    stream: 'stdout',
+  },
+  { args: ['verify', '--store', 'postgres://'], exit: 2, first: /needs a host/ },
+  { args: ['verify', '--store', 'postgresql://'], exit: 2, first: /needs a host/ },
+  {
+    args: ['verify', '--store', 'postgres://h:99999/db'],
+    exit: 2,
+    first: /'postgres:\/\/h:99999\/db' is invalid/,
+  },
+  {
+    args: ['verify', '--store', 'postgres://u:%ZZ@h/db'],
+    exit: 2,
+    first: /is invalid. not a valid postgres/,
+  },
+  { args: ['verify', '--store', 'mysql://h/db'], exit: 2, first: /scheme mysql:\/\/ is not supported/ },
+  { args: ['verify', '--store', ''], exit: 2, first: /argument '' is invalid/ },
+  { args: ['verify', '--store', 'postgres://127.0.0.1:1/none'], exit: 1, first: /^opstate: store error/ },
+
+  { args: ['chart'], exit: 0, first: /^stateDiagram-v2$/ },
+  { args: ['chart', '--format', 'dot'], exit: 0, first: /^digraph / },
+  { args: ['chart', '--format', 'json'], exit: 0, first: /^\{$/ },
+  { args: ['chart', '--format', 'xml'], exit: 2, first: /argument 'xml' is invalid/ },
+
+  { args: ['vocab'], exit: 0, first: /\S/ },
+  { args: ['vocab', '--json'], exit: 0, first: /^\{$/ },
+
+  {
+    args: ['migrate', '--store', PG ?? 'postgres://'],
+    exit: 0,
+    first: /^(schema is up to date|applied: )/,
+    pg: true,
+  },
+  { args: ['migrate'], exit: 2, first: /required option '--store/ },
+  { args: ['migrate', '--store', STORE], exit: 2, first: /is not a postgres:\/\/ URL/ },
+  { args: ['migrate', '--store', 'postgres://'], exit: 2, first: /needs a host/ },
+
+  {
+    args: ['inspect', '--trace', TRACE, '--port', '0'],
+    exit: 0,
+    first: /^\d+ records from /,
+    interrupt: true,
+  },
+  { args: ['inspect', '--trace', MISSING], exit: 2, first: /cannot read --trace/ },
+  { args: ['inspect', '--trace', TRACE, '--port', '70000'], exit: 2, first: /'--port <n>' argument '70000'/ },
+  { args: ['inspect'], exit: 2, first: /required option '--trace/ },
+];
+
+beforeAll(async () => {
+  writeFileSync(FILE, 'not a store\n');
+  const made = await cli(['demo', '--store', STORE, '--speed', '0', '--transitions', '16'], {
+    timeoutMs: 120_000,
+  });
+  expect(made.code, made.stderr).toBe(0);
+  // A trace as a user would record one.
+  const recorder = createInspectionRecorder();
+  const runtime = createOperationalState(
+    { store: createMemoryChainStore(), workspaceId: 'trace' },
+    { inspect: recorder },
+  );
+  await runtime.transitionTo('ready', 'all §9.2 gates pass');
+  await runtime.stop();
+  writeFileSync(TRACE, recorder.toJSONL());
+}, 180_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const firstLine = (text: string) => text.split('\n')[0] ?? '';
+
+async function check(row: Row): Promise<void> {
+  if (row.interrupt) {
+    const proc = cliProcess(row.args, work);
+    await proc.waitFor(new RegExp(row.first.source, 'm'), 60_000);
+    if (row.interrupt !== true) await proc.waitFor(row.interrupt, 60_000);
+    expect(firstLine(proc.output().stdout)).toMatch(row.first);
+    proc.child.kill('SIGINT');
+    expect(await proc.exited).toBe(row.exit);
+    return;
+  }
+  const r = await cli(row.args, { cwd: work, timeoutMs: 90_000 });
+  const stream = row.stream ?? (row.exit === 0 ? 'stdout' : 'stderr');
+  expect({ code: r.code, first: firstLine(r[stream]) }, `${r.stdout}\n${r.stderr}`).toEqual({
+    code: row.exit,
+    first: expect.stringMatching(row.first),
+  });
+}
+
+const title = (row: Row) =>
+  `opstate ${row.args.map((a) => a.replace(work, '<tmp>') || "''").join(' ')} → ${row.exit}`;
+// The embedded store admits one process at a time: rows that open it run one after another.
+const onStore = (row: Row) => row.args.includes(STORE);
+
+describe.concurrent('opstate exit codes and first lines', () => {
+  for (const row of ROWS.filter((r) => !onStore(r))) {
+    it.skipIf(row.pg === true && PG === null)(title(row), () => check(row), 120_000);
+  }
+});
+
+describe.sequential('opstate exit codes and first lines, on one embedded store', () => {
+  for (const row of ROWS.filter(onStore)) it(title(row), () => check(row), 120_000);
+});
+
+/** `opstate [command] --help`: the commands, or one command's long flags. */
+async function helpList(command?: string): Promise<string[]> {
+  const r = await cli(command === undefined ? ['--help'] : [command, '--help']);
+  const section = command === undefined ? /\nCommands:\n([\s\S]*)/ : /\nOptions:\n([\s\S]*)/;
+  const body = section.exec(r.stdout)?.[1] ?? '';
+  if (command === undefined) {
+    return [...body.matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1] as string).filter((c) => c !== 'help');
+  }
+  return [...new Set([...body.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]))].filter((f) => f !== '--help');
+}
+
+/** The README's command table: `| \`opstate <command>\` | flags … |` rows. */
+function readmeTable(): Map<string, string> {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const rows = new Map<string, string>();
+  for (const m of readme.matchAll(/^\| `opstate ([a-z-]+)` *\|([^\n]*)$/gm))
+    rows.set(m[1] as string, m[2] as string);
+  return rows;
+}
+
+describe('the table covers the CLI', () => {
+  it('has a row for every command and every flag of every command, and the README lists them all', async () => {
+    const commands = await helpList();
+    expect(commands.length).toBeGreaterThan(4);
+    const readme = readmeTable();
+    const missing: string[] = [];
+    for (const command of commands) {
+      const rows = ROWS.filter((r) => r.args[0] === command);
+      if (rows.length === 0) missing.push(`test: ${command}`);
+      if (!readme.has(command)) missing.push(`README: ${command}`);
+      for (const flag of await helpList(command)) {
+        if (!rows.some((r) => r.args.includes(flag))) missing.push(`test: ${command} ${flag}`);
+        if (!(readme.get(command) ?? '').includes(`\`${flag}`)) missing.push(`README: ${command} ${flag}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  }, 120_000);
+});
