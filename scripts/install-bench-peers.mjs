@@ -8,11 +8,14 @@ import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
 
 const dir = fileURLToPath(new URL('../bench/peers/', import.meta.url));
-if (existsSync(`${dir}package-lock.json`)) {
+// `prepare` also runs before `npm pack`/`publish`, where the bench peers are not needed.
+const installing = ['install', 'ci', undefined].includes(process.env.npm_command);
+if (installing && existsSync(`${dir}package-lock.json`)) {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const run = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd: dir,
-    stdio: 'inherit',
+    // npm's report goes to stderr: a caller parsing this process's stdout (`npm pack --json`) stays clean.
+    stdio: ['ignore', 2, 2],
   });
   if (run.status !== 0) {
     process.stderr.write(`install-bench-peers: npm ci in ${dir} failed (exit ${run.status ?? run.signal})\n`);

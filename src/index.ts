@@ -125,9 +125,9 @@ export {
   type RecordSink,
 } from './inspect/recorder.js';
 export type { InspectorHandle, StartInspectorOptions } from './inspect/server.js';
-export { forwardToStately, type StatelyForward, type StatelyForwardOptions } from './inspect/stately.js';
+export type { StatelyForward, StatelyForwardOptions } from './inspect/stately.js';
 // Cockpit
-export { type CockpitHandle, startCockpit, type StartCockpitOptions } from './cockpit/server.js';
+export type { CockpitHandle, StartCockpitOptions } from './cockpit/server.js';
 export type { CockpitRow, CockpitTable, WorkspaceSummary } from './cockpit/wire.js';
 // Runtime
 export {
@@ -147,9 +147,11 @@ export { createMemoryChainStore, type MemoryChainStoreOptions } from './store/me
 export type { PostgresChainStore, PostgresChainStoreOptions } from './store/postgres/postgres-store.js';
 // Store openers and the inspector server load their modules on first call (see lazy-openers.ts).
 export {
+  forwardToStately,
   openPostgresChainStore,
   openSqliteChainStore,
   openSqliteOutbox,
+  startCockpit,
   startInspector,
 } from './lazy-openers.js';
 export { DEFAULT_BUSY_TIMEOUT_MS } from './store/sqlite/defaults.js';

@@ -7,8 +7,11 @@
 // module and calls through. A test (test/unit/lazy-entry.test.ts) fails if the entry loads a module it
 // names.
 
+import type { CockpitHandle, StartCockpitOptions } from './cockpit/server.js';
 import type { EmitOutbox } from './emit/outbox.js';
+import type { InspectionRecorder } from './inspect/recorder.js';
 import type { InspectorHandle, StartInspectorOptions } from './inspect/server.js';
+import type { StatelyForward, StatelyForwardOptions } from './inspect/stately.js';
 import type { PostgresChainStore, PostgresChainStoreOptions } from './store/postgres/postgres-store.js';
 import type { SqliteOutboxOptions } from './store/sqlite/sqlite-outbox.js';
 import type { SqliteChainStore, SqliteChainStoreOptions } from './store/sqlite/sqlite-store.js';
@@ -47,4 +50,25 @@ export async function openSqliteOutbox(options: SqliteOutboxOptions): Promise<Em
 export async function startInspector(options: StartInspectorOptions = {}): Promise<InspectorHandle> {
   const server = await import('./inspect/server.js');
   return server.startInspector(options);
+}
+
+/**
+ * Forwards a recorder's records to a Stately inspector over a WebSocket (`ws`, loaded on first call):
+ * actor records first, then live ones. See `StatelyForwardOptions`.
+ */
+export async function forwardToStately(
+  source: InspectionRecorder | { readonly recorder: InspectionRecorder },
+  options: StatelyForwardOptions = {},
+): Promise<StatelyForward> {
+  const stately = await import('./inspect/stately.js');
+  return stately.forwardToStately(source, options);
+}
+
+/**
+ * Serves the fleet cockpit for a store on loopback (the server modules load on first call): every
+ * workspace's state rebuilt from its chain, live. See `StartCockpitOptions`.
+ */
+export async function startCockpit(options: StartCockpitOptions): Promise<CockpitHandle> {
+  const cockpit = await import('./cockpit/server.js');
+  return cockpit.startCockpit(options);
 }

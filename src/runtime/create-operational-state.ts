@@ -1,9 +1,10 @@
 import { createActor } from 'xstate';
+import { type CheckpointSchedule, startCheckpointing } from '../checkpoint/schedule.js';
 import type { OperationalStateSnapshot } from '../domain/snapshot.js';
 import { EmitPipeline } from '../emit/emit-pipeline.js';
 import { createEmitService } from '../emit/emit-service.js';
 import { InvalidStateTransitionError, OperationalStateInputError } from '../errors.js';
-import { consoleLogger } from '../logger.js';
+import { consoleLogger, type Logger, safeLog } from '../logger.js';
 import type { OperationalStateEvent } from '../machine/events.js';
 import { eventForPair } from '../machine/table.js';
 import { type CommitProbe, Dispatcher, runtimeMachine } from './dispatch.js';
@@ -35,6 +36,7 @@ export function createOperationalState(
 ): OperationalStateRuntime {
   const opts = parseOptions(options);
   const provider = providerOf(target);
+  const checkpoints = checkpointsOf(target, opts);
   const logger = opts.logger ?? consoleLogger;
 
   const pipeline = new EmitPipeline({
@@ -77,6 +79,8 @@ export function createOperationalState(
       subscription.unsubscribe();
       actor.stop();
       detachEmits?.();
+      // The final checkpoint only when every emit landed: after a timed-out stop the store may be hung.
+      if (checkpoints !== null) await stopCheckpoints(checkpoints, pipeline.pending === 0, logger);
       if (inspector !== null) await inspector.then((handle) => handle.close()).catch(() => {});
     },
   });
@@ -146,3 +150,34 @@ export function createOperationalState(
     inspector,
   };
 }
+
+/** Starts the checkpoint schedule asked for in `options`, on a `{ store, workspaceId }` target. */
+function checkpointsOf(target: RuntimeTarget, options: RuntimeOptions): CheckpointSchedule | null {
+  if (options.checkpoints === undefined) return null;
+  if (!('store' in target)) {
+    throw new OperationalStateInputError(
+      'options.checkpoints',
+      options.checkpoints,
+      'checkpoints need a { store, workspaceId } target (a provider may switch stores)',
+    );
+  }
+  return startCheckpointing({ ...options.checkpoints, store: target.store, workspaceId: target.workspaceId });
+}
+
+/** Bounded: a store that stopped answering must not hold stop() past its own timeout. */
+async function stopCheckpoints(schedule: CheckpointSchedule, final: boolean, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, CHECKPOINT_STOP_MS);
+    timer.unref();
+  });
+  try {
+    await Promise.race([schedule.stop({ final }), bound]);
+  } catch (err) {
+    safeLog(logger, 'error', { err }, 'opstate: the final checkpoint failed');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const CHECKPOINT_STOP_MS = 5000;

@@ -16,7 +16,14 @@ import { MAX_HISTORY_SIZE } from '../machine/context.js';
 import type { OperationalStateEvent } from '../machine/events.js';
 import { inputErrorFrom, parseOperationalStateEvent } from '../machine/parse.js';
 import type { ChainStore } from '../store/chain/types.js';
-import type { InspectOption, PostureChange, RuntimeOptions, RuntimeTarget } from './types.js';
+import { workspaceIdProblem } from '../store/chain/validate.js';
+import type {
+  InspectOption,
+  PostureChange,
+  RuntimeCheckpoints,
+  RuntimeOptions,
+  RuntimeTarget,
+} from './types.js';
 
 /*
  * Everything a caller hands the runtime is read here, once, into plain validated values. Reading can
@@ -55,6 +62,14 @@ const OptionsSchema = z
       })
       .strict(),
     maxQueuedEmits: z.number().int().min(1).max(10_000_000),
+    checkpoints: z.custom<RuntimeCheckpoints>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        typeof (v as RuntimeCheckpoints).onCheckpoint === 'function' &&
+        (v as RuntimeCheckpoints).privateKey !== undefined,
+      { message: 'checkpoints must be { privateKey, onCheckpoint, everyEvents?, everyMs? }' },
+    ),
     outbox: z.custom<EmitOutbox>(
       (v) =>
         typeof v === 'object' &&
@@ -132,8 +147,10 @@ function readTarget(target: RuntimeTarget): ChainProvider {
     target,
     () => (target as { workspaceId?: unknown }).workspaceId,
   );
-  if (typeof workspaceId !== 'string' || workspaceId.length === 0) {
-    throw new OperationalStateInputError('workspaceId', workspaceId, 'expected a non-empty string');
+  // The stores' own rule, up front: a runtime on an id no store accepts would fail every emit instead.
+  const problem = workspaceIdProblem(workspaceId);
+  if (problem !== null || typeof workspaceId !== 'string') {
+    throw new OperationalStateInputError('workspaceId', workspaceId, problem ?? 'expected a string');
   }
   if (typeof store !== 'object' || store === null || typeof (store as ChainStore).append !== 'function') {
     throw new OperationalStateInputError(

@@ -14,6 +14,7 @@ import type { OperationalStateMachine } from '../machine/machine.js';
 import type { InspectionRecorder } from '../inspect/recorder.js';
 import type { InspectorHandle } from '../inspect/server.js';
 import type { ChainStore } from '../store/chain/types.js';
+import type { CheckpointScheduleOptions } from '../checkpoint/schedule.js';
 
 /** Where the runtime appends: a store and a fixed workspace, or a provider resolved per emit. */
 export type RuntimeTarget =
@@ -28,6 +29,9 @@ export type InspectionObserver = Observer<InspectionEvent> | ((event: Inspection
  */
 export type InspectOption =
   InspectionObserver | InspectionRecorder | { readonly recorder: InspectionRecorder } | true;
+
+/** The runtime's checkpoint schedule: `startCheckpointing`'s options without the store and workspace. */
+export type RuntimeCheckpoints = Omit<CheckpointScheduleOptions, 'store' | 'workspaceId'>;
 
 export interface RuntimeOptions {
   /** pino-compatible; default: errors and warnings to stderr. */
@@ -51,6 +55,12 @@ export interface RuntimeOptions {
    * written there. The runtime does not close it.
    */
   readonly outbox?: EmitOutbox;
+  /**
+   * Signs a checkpoint of this runtime's chain every `everyEvents` events and/or every `everyMs` ms and
+   * hands it to `onCheckpoint` (keep it outside the store: see the README's signed checkpoints); `stop()`
+   * signs what is new since the last one. Needs a `{ store, workspaceId }` target.
+   */
+  readonly checkpoints?: RuntimeCheckpoints;
 }
 
 export interface FlushOptions {

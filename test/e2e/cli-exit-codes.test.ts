@@ -31,6 +31,9 @@ const STORE = join(work, 'store');
 const FILE = join(work, 'a-file');
 const MISSING = join(work, 'missing');
 const TRACE = join(work, 'trace.jsonl');
+const KEY = join(work, 'opstate.key');
+const PUB = join(work, 'opstate.pub');
+const CHECKPOINT = join(work, 'checkpoint.json');
 const PG = inject('pgUrl');
 
 const ROWS: readonly Row[] = [
@@ -147,6 +150,67 @@ const ROWS: readonly Row[] = [
   { args: ['inspect', '--trace', MISSING], exit: 2, first: /cannot read --trace/ },
   { args: ['inspect', '--trace', TRACE, '--port', '70000'], exit: 2, first: /'--port <n>' argument '70000'/ },
   { args: ['inspect'], exit: 2, first: /required option '--trace/ },
+
+  {
+    args: ['keygen', '--private-key', join(work, 'k2.key'), '--public-key', join(work, 'k2.pub')],
+    exit: 0,
+    first: /^wrote .*k2\.key \(private, mode 0600\)/,
+  },
+  {
+    args: ['keygen', '--private-key', KEY, '--public-key', join(work, 'k3.pub')],
+    exit: 2,
+    first: /refusing to overwrite .*opstate\.key/,
+  },
+  { args: ['keygen'], exit: 2, first: /required option '--private-key/ },
+  {
+    args: ['keygen', '--private-key', join(work, 'k4.key')],
+    exit: 2,
+    first: /required option '--public-key/,
+  },
+
+  { args: ['checkpoint', '--store', STORE, '--private-key', KEY], exit: 0, first: /^\{$/ },
+  {
+    args: [
+      'checkpoint',
+      '--store',
+      STORE,
+      '--workspace',
+      'demo',
+      '--private-key',
+      KEY,
+      '--out',
+      join(work, 'cp2.json'),
+    ],
+    exit: 0,
+    first: /^checkpoint of demo at seq \d+ written to /,
+  },
+  {
+    args: ['checkpoint', '--store', STORE, '--private-key', MISSING],
+    exit: 2,
+    first: /cannot read private key file/,
+  },
+  { args: ['checkpoint', '--store', STORE], exit: 2, first: /required option '--private-key/ },
+  {
+    args: ['verify', '--store', STORE, '--checkpoint', CHECKPOINT, '--public-key', PUB],
+    exit: 0,
+    first: /^workspace demo: ok, \d+ events, head [0-9a-f]{64} \(1 checkpoint matched\)$/,
+  },
+  {
+    args: ['verify', '--store', STORE, '--checkpoint', MISSING, '--public-key', PUB],
+    exit: 2,
+    first: /cannot read checkpoint file/,
+  },
+
+  { args: ['cockpit', '--store', STORE, '--once'], exit: 0, first: /^┌─+┬/ },
+  { args: ['cockpit', '--store', STORE, '--once', '--json'], exit: 0, first: /^\{$/ },
+  { args: ['cockpit', '--store', MISSING, '--once'], exit: 2, first: /--store .*missing does not exist/ },
+  { args: ['cockpit', '--store', STORE, '--poll-ms', '5'], exit: 2, first: /'--poll-ms <n>' argument '5'/ },
+  {
+    args: ['cockpit', '--store', STORE, '--port', '0'],
+    exit: 0,
+    first: /^\d+ workspaces? in .* \(following by watch\)$/,
+    interrupt: /cockpit: http:\/\/127\.0\.0\.1:\d+\/\?token=/,
+  },
 ];
 
 beforeAll(async () => {
@@ -155,6 +219,10 @@ beforeAll(async () => {
     timeoutMs: 120_000,
   });
   expect(made.code, made.stderr).toBe(0);
+  const keys = await cli(['keygen', '--private-key', KEY, '--public-key', PUB]);
+  expect(keys.code, keys.stderr).toBe(0);
+  const signed = await cli(['checkpoint', '--store', STORE, '--private-key', KEY, '--out', CHECKPOINT]);
+  expect(signed.code, signed.stderr).toBe(0);
   // A trace as a user would record one.
   const recorder = createInspectionRecorder();
   const runtime = createOperationalState(
@@ -189,7 +257,7 @@ async function check(row: Row): Promise<void> {
 
 const title = (row: Row) =>
   `opstate ${row.args.map((a) => a.replace(work, '<tmp>') || "''").join(' ')} → ${row.exit}`;
-// The embedded store admits one process at a time: rows that open it run one after another.
+// Rows on the shared store run one after another, so a row that writes (checkpoint --out) is not raced.
 const onStore = (row: Row) => row.args.includes(STORE);
 
 describe.concurrent('opstate exit codes and first lines', () => {
