@@ -11,7 +11,9 @@ export type CheckpointErrorKind =
   /** The checkpoint is about another workspace than the one verified. */
   | 'wrong_workspace'
   /** Refused to sign: the chain does not verify (a checkpoint vouches only for a verified head). */
-  | 'chain_invalid';
+  | 'chain_invalid'
+  /** A schedule's options are not usable (no interval, or one that is not a positive integer). */
+  | 'invalid_options';
 
 /** A checkpoint could not be made, read or trusted. `source` names the file or value concerned. */
 export class CheckpointError extends Error {

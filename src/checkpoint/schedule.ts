@@ -50,11 +50,14 @@ export function startCheckpointing(options: CheckpointScheduleOptions): Checkpoi
     ['everyMs', everyMs],
   ] as const) {
     if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) {
-      throw new TypeError(`startCheckpointing: ${name} must be a positive integer, got ${String(value)}`);
+      throw new CheckpointError(
+        'invalid_options',
+        `startCheckpointing: ${name} must be a positive integer, got ${String(value)}`,
+      );
     }
   }
   if (everyEvents === undefined && everyMs === undefined) {
-    throw new TypeError('startCheckpointing: give everyEvents, everyMs, or both');
+    throw new CheckpointError('invalid_options', 'startCheckpointing: give everyEvents, everyMs, or both');
   }
   const onError = options.onError ?? ((error: unknown) => console.error('opstate checkpoint:', error));
 
