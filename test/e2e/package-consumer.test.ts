@@ -114,12 +114,16 @@ describe('npm pack', () => {
       /^LICENSE$/,
       /^dist\/.+\.js$/,
       /^dist\/.+\.d\.ts$/,
-      /^dist\/inspector\/index\.html$/,
+      /^dist\/inspector\/(index|cockpit)\.html$/,
       /^dist\/store\/[a-z]+\/migrations\/\d{3}_[a-z0-9_]+\.sql$/,
     ];
     expect(packed.files.filter((f) => !allowed.some((re) => re.test(f)))).toEqual([]);
     // No source maps into src/, which is not shipped.
     expect(packed.files.filter((f) => f.endsWith('.map'))).toEqual([]);
+    // The two bundled pages the servers read at run time.
+    expect(packed.files).toEqual(
+      expect.arrayContaining(['dist/inspector/index.html', 'dist/inspector/cockpit.html']),
+    );
   });
 
   it('has every module of src/ compiled with its declarations, and every migration', () => {
