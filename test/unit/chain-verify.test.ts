@@ -216,3 +216,24 @@ describe('progress', () => {
     expect(await verifyChain(WS, events.map(toVerifiable))).toMatchObject({ ok: true, length: 2 });
   });
 });
+
+describe('resuming from a verified head (a follower feeds only what is new)', () => {
+  it('gives the same verdict as a walk from genesis, and still sees a tampered row after the resume point', async () => {
+    const { events } = await chainOf(10);
+    const first = await verifyChain(WS, events.slice(0, 6));
+    if (!first.ok) throw new Error('the first six must verify');
+    const resumed = await verifyChain(WS, events.slice(6), {
+      resume: { seq: first.length, hash: first.headHash },
+    });
+    expect(resumed).toEqual(await verifyChain(WS, events));
+
+    const tampered = events.map((e) => (e.seq === 8 ? { ...e, payload: { ...e.payload, n: 80 } } : e));
+    expect(
+      await verifyChain(WS, tampered.slice(6), { resume: { seq: first.length, hash: first.headHash } }),
+    ).toMatchObject({ ok: false, length: 7, firstDivergence: { seq: 8, kind: 'hash_mismatch' } });
+  });
+
+  it('refuses a resume point that is not a seq and a hash', async () => {
+    await expect(verifyChain(WS, [], { resume: { seq: 0, hash: 'x' } })).rejects.toThrow(ChainStoreError);
+  });
+});

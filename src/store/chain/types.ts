@@ -90,6 +90,11 @@ export interface VerifyOptions {
   readonly head?: ChainAnchor;
   /** Authenticated checkpoints, checked like the head row (`checkpoint_mismatch`, `truncated`). */
   readonly checkpoints?: readonly ChainAnchor[];
+  /**
+   * Carry on from a head this process already verified (the `length` and `headHash` of an ok result),
+   * instead of from genesis: a follower feeds only what is new. Feed from seq `resume.seq + 1`.
+   */
+  readonly resume?: ChainAnchor;
 }
 
 export interface ChainDivergence {

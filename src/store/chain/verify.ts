@@ -124,7 +124,12 @@ export class ChainVerifier {
     for (const cp of options.checkpoints ?? []) {
       anchors.push({ ...checkAnchor(cp, 'checkpoint'), source: 'checkpoint' });
     }
-    this.#anchors = anchors.sort((a, b) => a.seq - b.seq);
+    if (options.resume !== undefined) {
+      const from = checkAnchor(options.resume, 'resume');
+      this.#expectedPrev = from.hash;
+      this.#length = from.seq;
+    }
+    this.#anchors = anchors.sort((a, b) => a.seq - b.seq).filter((a) => a.seq > this.#length);
     this.#progress = currentVerifyProgress();
     this.#total = options.head?.seq;
   }
