@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { UsageError } from './exit-codes.js';
 
 /** Commander argument parser for a non-negative integer flag; names the flag and the bad value. */
 export function integer(min = 0, max = Number.MAX_SAFE_INTEGER) {
@@ -35,6 +36,8 @@ export function failEvery(raw: string): number {
 }
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+/** `scheme://user:password@`: the password part, to be redacted. */
+const CREDENTIALS = /^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^/@]*@/i;
 
 /**
  * Commander argument parser for `--store`: a directory, or a PostgreSQL URL with a host (`postgres://`
@@ -42,6 +45,11 @@ const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
  * a directory name.
  */
 export function storeSpec(raw: string): string {
+  // Commander echoes a bad value in its message: never echo a password.
+  const refuse = (message: string): Error =>
+    CREDENTIALS.test(raw)
+      ? new UsageError(`--store ${raw.replace(CREDENTIALS, '$1***@')} is invalid: ${message}`)
+      : new InvalidArgumentError(message);
   if (raw.trim().length === 0)
     throw new InvalidArgumentError(
       '--store is empty: pass a directory (the store is <dir>/chain.db) or a postgres:// URL',
@@ -49,9 +57,7 @@ export function storeSpec(raw: string): string {
   const scheme = SCHEME.exec(raw)?.[1]?.toLowerCase();
   if (scheme === undefined) return raw;
   if (scheme !== 'postgres' && scheme !== 'postgresql') {
-    throw new InvalidArgumentError(
-      `scheme ${scheme}:// is not supported: give a directory or a postgres:// URL`,
-    );
+    throw refuse(`scheme ${scheme}:// is not supported: give a directory or a postgres:// URL`);
   }
   let url: URL;
   try {
@@ -61,10 +67,10 @@ export function storeSpec(raw: string): string {
     decodeURIComponent(url.password);
     decodeURIComponent(url.pathname);
   } catch {
-    throw new InvalidArgumentError('not a valid postgres:// URL');
+    throw refuse('not a valid postgres:// URL');
   }
   if (url.hostname === '' && !url.searchParams.has('host')) {
-    throw new InvalidArgumentError(
+    throw refuse(
       'a postgres:// URL needs a host: write postgres://user@host:port/database (or ?host=/socket/dir)',
     );
   }

@@ -120,6 +120,12 @@ const ROWS: readonly Row[] = [
     first: /is invalid. not a valid postgres/,
   },
   { args: ['verify', '--store', 'mysql://h/db'], exit: 2, first: /scheme mysql:\/\/ is not supported/ },
+  // A bad URL carrying a password is named with the password redacted.
+  {
+    args: ['verify', '--store', 'postgres://u:secret@/db'],
+    exit: 2,
+    first: /^opstate: --store postgres:\/\/u:\*\*\*@\/db is invalid: /,
+  },
   { args: ['verify', '--store', ''], exit: 2, first: /argument '' is invalid/ },
   { args: ['verify', '--store', 'postgres://127.0.0.1:1/none'], exit: 1, first: /^opstate: store error/ },
 
