@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ChainStoreError } from '../../errors.js';
+import { loadMigrationFiles, type Migration } from '../migration-files.js';
 import type { Transactor } from './queryable.js';
 
 /**
@@ -13,21 +12,11 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta
 /** Any 64-bit constant: all migrators of one database serialize on it. */
 const MIGRATION_LOCK_KEY = 727_270_001;
 
-export interface Migration {
-  readonly name: string;
-  readonly sql: string;
-  readonly checksum: string;
-}
+export type { Migration } from '../migration-files.js';
 
-/** `NNN_name.sql` files in name order. */
+/** This engine's migrations, in name order, each with the SHA-256 of its text. */
 export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
-    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
-    .sort()
-    .map((name) => {
-      const sql = readFileSync(`${dir}/${name}`, 'utf8');
-      return { name, sql, checksum: createHash('sha256').update(sql, 'utf8').digest('hex') };
-    });
+  return loadMigrationFiles(dir);
 }
 
 /**

@@ -1,27 +1,16 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ChainStoreError } from '../../errors.js';
+import { loadMigrationFiles, type Migration } from '../migration-files.js';
 import type { Db } from './connection.js';
 
 /** Beside the compiled code (`npm run build` copies them), so this works from `src/` and from `dist/`. */
 export const SQLITE_MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
-export interface SqliteMigration {
-  readonly name: string;
-  readonly sql: string;
-  readonly checksum: string;
-}
+export type { Migration as SqliteMigration } from '../migration-files.js';
 
-/** `NNN_name.sql` files in name order, each with the SHA-256 of its text. */
-export function loadSqliteMigrations(dir: string = SQLITE_MIGRATIONS_DIR): SqliteMigration[] {
-  return readdirSync(dir)
-    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
-    .sort()
-    .map((name) => {
-      const sql = readFileSync(`${dir}/${name}`, 'utf8');
-      return { name, sql, checksum: createHash('sha256').update(sql, 'utf8').digest('hex') };
-    });
+/** This engine's migrations, in name order, each with the SHA-256 of its text. */
+export function loadSqliteMigrations(dir: string = SQLITE_MIGRATIONS_DIR): Migration[] {
+  return loadMigrationFiles(dir);
 }
 
 const LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
