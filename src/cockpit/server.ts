@@ -9,6 +9,7 @@ import {
   pageCsp,
   sendJson,
   sendText,
+  upgradeWithToken,
   urlHost,
 } from '../inspect/http-guard.js';
 import { loadInspectorPage } from '../inspect/page.js';
@@ -130,26 +131,19 @@ export async function startCockpit(options: StartCockpitOptions): Promise<Cockpi
     sendText(res, 404, 'not found\n');
   }
 
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://cockpit.invalid');
-    if (url.pathname !== '/ws' || !accepts(url)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      // Pending changes go to the pages already open; the new page gets the whole table, which has them.
-      flush();
-      clients.add(ws);
-      ws.on('close', () => clients.delete(ws));
-      ws.on('error', (err) => safeLog(logger, 'warn', { err }, 'cockpit socket error'));
-      send(ws, {
-        type: 'rows',
-        full: true,
-        rows: fleet.summaries(),
-        at: Date.now(),
-        store: label,
-        feed: fleet.feed,
-      });
+  upgradeWithToken(server, wss, accepts, (ws) => {
+    // Pending changes go to the pages already open; the new page gets the whole table, which has them.
+    flush();
+    clients.add(ws);
+    ws.on('close', () => clients.delete(ws));
+    ws.on('error', (err) => safeLog(logger, 'warn', { err }, 'cockpit socket error'));
+    send(ws, {
+      type: 'rows',
+      full: true,
+      rows: fleet.summaries(),
+      at: Date.now(),
+      store: label,
+      feed: fleet.feed,
     });
   });
 

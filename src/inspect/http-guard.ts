@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { OperationalStateInputError } from '../errors.js';
 import { InspectorError } from './inspector-error.js';
 
@@ -64,3 +65,23 @@ export function sendJson(res: ServerResponse, value: unknown): void {
 }
 
 export const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
+
+/**
+ * Upgrades `/ws` requests that carry the token to a WebSocket on `wss`, and ends anything else with a bare
+ * 403 before the WebSocket handshake: a page without the token never gets a socket.
+ */
+export function upgradeWithToken(
+  server: Server,
+  wss: WebSocketServer,
+  accepts: (url: URL) => boolean,
+  onOpen: (ws: WebSocket) => void,
+): void {
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://loopback.invalid');
+    if (url.pathname !== '/ws' || !accepts(url)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, onOpen);
+  });
+}

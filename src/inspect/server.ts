@@ -4,7 +4,15 @@ import type { AnyActorRef } from 'xstate';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { OperationalStateInputError } from '../errors.js';
 import { consoleLogger, type Logger, safeLog } from '../logger.js';
-import { checkListen, COMMON_HEADERS, makeToken, pageCsp, sendText, urlHost } from './http-guard.js';
+import {
+  checkListen,
+  COMMON_HEADERS,
+  makeToken,
+  pageCsp,
+  sendText,
+  upgradeWithToken,
+  urlHost,
+} from './http-guard.js';
 import { loadInspectorPage } from './page.js';
 import type { InspectorMessage, InspectorRecord } from './records.js';
 import {
@@ -141,21 +149,14 @@ export async function startInspector(options: StartInspectorOptions = {}): Promi
     sendText(res, 404, 'not found\n');
   }
 
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://inspector.invalid');
-    if (url.pathname !== '/ws' || !hasToken(url)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      // Deliver what is batched to the pages already open first, so the replay below is exactly
-      // "everything so far" and the next batch is exactly "everything after".
-      flush();
-      clients.add(ws);
-      ws.on('close', () => clients.delete(ws));
-      ws.on('error', (err) => safeLog(logger, 'warn', { err }, 'inspector socket error'));
-      send(ws, { type: 'replay', records: recorder.records(), dropped: recorder.dropped });
-    });
+  upgradeWithToken(server, wss, hasToken, (ws) => {
+    // Deliver what is batched to the pages already open first, so the replay below is exactly
+    // "everything so far" and the next batch is exactly "everything after".
+    flush();
+    clients.add(ws);
+    ws.on('close', () => clients.delete(ws));
+    ws.on('error', (err) => safeLog(logger, 'warn', { err }, 'inspector socket error'));
+    send(ws, { type: 'replay', records: recorder.records(), dropped: recorder.dropped });
   });
 
   await new Promise<void>((resolve, reject) => {
