@@ -1,6 +1,6 @@
 import { ChainStoreError } from '../../errors.js';
 
-/** The fields PostgreSQL errors carry, from `pg` and PGlite alike. */
+/** The fields PostgreSQL errors carry (`pg`'s DatabaseError). */
 interface DbErrorFields {
   readonly code?: unknown;
   readonly detail?: unknown;

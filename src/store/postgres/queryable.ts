@@ -2,7 +2,7 @@ import type { StoreChange } from '../chain/types.js';
 import type { VerifiableEvent } from '../chain/verify.js';
 
 /**
- * The little the SQL chain store needs from a driver, so one implementation serves PGlite and `pg`.
+ * The little the SQL chain store needs from a driver (`pg`), kept narrow so the store is testable on its own.
  * `query` runs one parameterized statement; `exec` runs a script of several (migrations).
  */
 export interface Queryable {
@@ -15,7 +15,7 @@ export type Transactor = <T>(fn: (q: Queryable) => Promise<T>) => Promise<T>;
 
 /** What a driver adapter hands to the SQL chain store. */
 export interface SqlEngine {
-  /** For the log and error messages: `PGlite` or `PostgreSQL`. */
+  /** For the log and error messages, e.g. `PostgreSQL`. */
   readonly name: string;
   readonly db: Queryable;
   readonly transaction: Transactor;

@@ -56,7 +56,7 @@ const LOG_COLUMNS = `seq, event_id, event_type, payload_canonical, correlation_i
 /**
  * The chain store over the `opstate` schema: appends are one `opstate.chain_append()` call per batch
  * (the head row is locked FOR UPDATE inside it), reads page by seq, verify streams pages into
- * verifyChain. Shared by the PGlite and PostgreSQL stores, which only differ in how they connect.
+ * verifyChain.
  */
 export function createSqlChainStore(engine: SqlEngine, onClose: () => Promise<void>): SqlChainStore {
   let closed = false;
