@@ -3,11 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { consoleLogger, type Logger, safeLog } from '../logger.js';
 import {
+  admitRequest,
   checkListen,
-  COMMON_HEADERS,
   makeToken,
-  pageCsp,
   sendJson,
+  sendPageAt,
   sendText,
   upgradeWithToken,
   urlHost,
@@ -103,22 +103,8 @@ export async function startCockpit(options: StartCockpitOptions): Promise<Cockpi
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://cockpit.invalid');
-    if (!accepts(url)) return sendText(res, 403, 'forbidden: bad or missing token\n');
-    if (req.method !== 'GET') {
-      res.writeHead(405, { ...COMMON_HEADERS, allow: 'GET' }).end();
-      return;
-    }
-    if (url.pathname === '/' || url.pathname === '/index.html') {
-      res
-        .writeHead(200, {
-          ...COMMON_HEADERS,
-          'content-type': 'text/html; charset=utf-8',
-          'content-security-policy': pageCsp(page.scriptHash),
-        })
-        .end(page.html);
-      return;
-    }
+    const url = admitRequest(req, res, accepts);
+    if (url === null || sendPageAt(url, res, page)) return;
     if (url.pathname === '/api/workspaces') return sendJson(res, cockpitTable(fleet, label));
     const detail = /^\/api\/workspaces\/([^/]+)$/.exec(url.pathname);
     if (detail !== null) {

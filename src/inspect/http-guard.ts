@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { OperationalStateInputError } from '../errors.js';
 import { InspectorError } from './inspector-error.js';
@@ -84,4 +84,42 @@ export function upgradeWithToken(
     }
     wss.handleUpgrade(req, socket, head, onOpen);
   });
+}
+
+/**
+ * The checks every request to a page server passes first: the token (403 without it) and GET only (405).
+ * Returns the request's URL when it may go on, or null once it has been answered.
+ */
+export function admitRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  accepts: (url: URL) => boolean,
+): URL | null {
+  const url = new URL(req.url ?? '/', 'http://loopback.invalid');
+  if (!accepts(url)) {
+    sendText(res, 403, 'forbidden: bad or missing token\n');
+    return null;
+  }
+  if (req.method !== 'GET') {
+    res.writeHead(405, { ...COMMON_HEADERS, allow: 'GET' }).end();
+    return null;
+  }
+  return url;
+}
+
+/** Serves a bundled page at `/` (and `/index.html`) under its script-hash CSP; false for other paths. */
+export function sendPageAt(
+  url: URL,
+  res: ServerResponse,
+  page: { readonly html: string; readonly scriptHash: string },
+): boolean {
+  if (url.pathname !== '/' && url.pathname !== '/index.html') return false;
+  res
+    .writeHead(200, {
+      ...COMMON_HEADERS,
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': pageCsp(page.scriptHash),
+    })
+    .end(page.html);
+  return true;
 }

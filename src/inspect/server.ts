@@ -5,10 +5,11 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { OperationalStateInputError } from '../errors.js';
 import { consoleLogger, type Logger, safeLog } from '../logger.js';
 import {
+  admitRequest,
   checkListen,
   COMMON_HEADERS,
   makeToken,
-  pageCsp,
+  sendPageAt,
   sendText,
   upgradeWithToken,
   urlHost,
@@ -116,26 +117,9 @@ export async function startInspector(options: StartInspectorOptions = {}): Promi
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
 
   function serve(req: IncomingMessage, res: ServerResponse) {
-    const url = new URL(req.url ?? '/', 'http://inspector.invalid');
+    const url = admitRequest(req, res, hasToken);
+    if (url === null || sendPageAt(url, res, page)) return;
     const common = COMMON_HEADERS;
-    if (!hasToken(url)) {
-      sendText(res, 403, 'forbidden: bad or missing token\n');
-      return;
-    }
-    if (req.method !== 'GET') {
-      res.writeHead(405, { ...common, allow: 'GET' }).end();
-      return;
-    }
-    if (url.pathname === '/' || url.pathname === '/index.html') {
-      res
-        .writeHead(200, {
-          ...common,
-          'content-type': 'text/html; charset=utf-8',
-          'content-security-policy': pageCsp(page.scriptHash),
-        })
-        .end(page.html);
-      return;
-    }
     if (url.pathname === '/trace.jsonl') {
       res
         .writeHead(200, {

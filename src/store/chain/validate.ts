@@ -38,7 +38,7 @@ export function workspaceIdProblem(workspaceId: unknown): string | null {
   return null;
 }
 
-/** JSON.stringify keeps lone surrogates as \uXXXX escapes, so the message shows exactly what was given. */
+/** JSON.stringify writes lone surrogates as `\u` escapes, so the message shows exactly what was given. */
 function describeWorkspaceId(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
   return JSON.stringify(value) ?? String(value);
