@@ -30,7 +30,7 @@ export class OutageLog {
         this.#logger,
         'error',
         { err: error, eventType: error.eventType, outage: 'started', ...fields },
-        `${error.name}: ${error.message} Emits stay queued in order and are retried until the store answers; ` +
+        `${error.message} Emits stay queued in order and are retried until the store answers; ` +
           'failed retries are logged at debug level, and the end of the outage once.',
       );
       return;

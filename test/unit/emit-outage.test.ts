@@ -75,7 +75,7 @@ describe('a store outage, with the default retry policy', () => {
     expect(first?.level).toBe('error');
     expect(first?.fields.err).toBeInstanceOf(OperationalStateEmitError);
     expect((first?.fields.err as Error).name).toBe('OperationalStateEmitError');
-    expect(first?.message).toMatch(/^OperationalStateEmitError: emit of '.+' failed/);
+    expect(first?.message?.startsWith((first?.fields.err as Error).message)).toBe(true);
     const retries = rest.slice(0, -1);
     expect(retries.length).toBe(store.failures - 1);
     expect(new Set(retries.map((e) => e.level))).toStrictEqual(new Set(['debug']));
