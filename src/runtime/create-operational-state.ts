@@ -137,6 +137,8 @@ export function createOperationalState(
       return listeners.add(listener);
     },
     onEmit(observer) {
+      if (typeof observer !== 'function')
+        throw new OperationalStateInputError('observer', observer, 'expected a function');
       return pipeline.observe(observer);
     },
     flush: (flushOptions) => lifecycle.flush(flushOptions),
