@@ -1,6 +1,7 @@
 import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import { workspaceIdProblem } from '../store/chain/validate.js';
+import { parseStrictJson } from '../util/strict-json.js';
 import { CheckpointError } from './errors.js';
 
 /**
@@ -66,13 +67,18 @@ export function parseCheckpoint(value: unknown, source = 'checkpoint'): Checkpoi
   return parsed.data;
 }
 
-/** Parses checkpoint JSON text (a file's content). */
+/**
+ * Parses checkpoint JSON text (a file's content). A key named twice is malformed: the signature covers
+ * one reading of the file, and a reader that keeps the other value must not be shown a verified one.
+ */
 export function parseCheckpointText(text: string, source = 'checkpoint'): Checkpoint {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseStrictJson(text);
   } catch (err) {
-    throw new CheckpointError('malformed', `${source} is not JSON: ${(err as Error).message}`, {
+    const problem = (err as Error).message;
+    const what = problem.startsWith('not JSON') ? problem : `malformed: ${problem}`;
+    throw new CheckpointError('malformed', `${source} is ${what}`, {
       source,
       cause: err,
     });

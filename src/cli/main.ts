@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ChainStoreError } from '../errors.js';
 import { type InspectorHandle, startInspector } from '../inspect/server.js';
 import type { ChainStore } from '../store/chain/types.js';
+import { registerCanonicalize } from './commands/canonicalize.js';
 import { cockpitCommand } from './commands/cockpit.js';
 import { CHART_FORMATS, formatVocab, renderChart, vocabReport } from './commands/chart.js';
 import { registerCheckpoint } from './commands/checkpoint.js';
@@ -15,7 +16,7 @@ import { MIN_TRANSITIONS } from './demo/life.js';
 import { formatSummary, runDemo } from './demo/run-demo.js';
 import { CommandFailure, EXIT, UsageError } from './exit-codes.js';
 import { DEFAULT_STORE, isPostgresUrl, openStore } from './open-store.js';
-import { failEvery, integer, positiveNumber, storeSpec } from './parse.js';
+import { eventTypePrefix, failEvery, integer, positiveNumber, storeSpec } from './parse.js';
 import { packageVersion } from './version.js';
 import { workspaceArg } from './workspace-arg.js';
 
@@ -133,7 +134,7 @@ export function buildProgram(): Command {
     .description('read the chain: a table, or --json for the whole chain as one JSON array (streamed)')
     .addOption(storeOption())
     .addOption(workspaceOption())
-    .option('--prefix <text>', 'only event types starting with this, e.g. kora.boot.', '')
+    .option('--prefix <text>', 'only event types starting with this, e.g. kora.boot.', eventTypePrefix, '')
     .option('--after <seq>', 'only events after this seq', integer(0), 0)
     .option(
       '--limit <n>',
@@ -225,6 +226,7 @@ export function buildProgram(): Command {
     });
 
   program.addCommand(cockpitCommand(DEFAULT_STORE));
+  registerCanonicalize(program, (text) => process.stdout.write(text));
 
   return program;
 }
@@ -250,7 +252,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (e instanceof ChainStoreError) {
       err(`opstate: store error (${e.kind}): ${e.message}`);
-      return EXIT.failure;
+      // A path that holds no store is a wrong --store, whichever command opened it.
+      return e.kind === 'not_a_store' ? EXIT.usage : EXIT.failure;
     }
     err(`opstate: ${e instanceof Error ? e.message : String(e)}`);
     return EXIT.failure;

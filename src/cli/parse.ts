@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { MAX_EVENT_TYPE_PREFIX } from '../store/chain/validate.js';
 import { UsageError } from './exit-codes.js';
 
 /** Commander argument parser for a non-negative integer flag; names the flag and the bad value. */
@@ -72,6 +73,16 @@ export function storeSpec(raw: string): string {
   if (url.hostname === '' && !url.searchParams.has('host')) {
     throw refuse(
       'a postgres:// URL needs a host: write postgres://user@host:port/database (or ?host=/socket/dir)',
+    );
+  }
+  return raw;
+}
+
+/** Commander argument parser for `--prefix`: no longer than any event type can be, as the stores require. */
+export function eventTypePrefix(raw: string): string {
+  if (raw.length > MAX_EVENT_TYPE_PREFIX) {
+    throw new InvalidArgumentError(
+      `expected at most ${MAX_EVENT_TYPE_PREFIX} characters (no event type is longer), got ${raw.length}`,
     );
   }
   return raw;

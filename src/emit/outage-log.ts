@@ -2,10 +2,10 @@ import type { OperationalStateEmitError } from '../errors.js';
 import { type Logger, safeLog } from '../logger.js';
 
 /**
- * Logs a store outage as two lines instead of one per failed call: a warning when the first append
- * fails (with the OperationalStateEmitError, so the cause is in the logs), debug lines for the retries
- * that fail after it, and one info when an append lands again, with how many transitions waited and for
- * how long. Refusals of the events themselves are not outages; the pipeline logs those as errors.
+ * Logs a store outage as two lines instead of one per failed call: an error when the first append fails
+ * (fail loud: the OperationalStateEmitError as `err`, pino style, so the cause and its stack are in the
+ * logs), debug lines for the retries that fail after it, and one info when an append lands again, with
+ * how many transitions waited, how many calls failed and for how long. Refusals of the events themselves are not outages; the pipeline logs those as errors.
  */
 export class OutageLog {
   readonly #logger: Logger;
@@ -28,7 +28,7 @@ export class OutageLog {
       this.#since = Date.now();
       safeLog(
         this.#logger,
-        'warn',
+        'error',
         { err: error, eventType: error.eventType, outage: 'started', ...fields },
         `${error.message} Emits stay queued in order and are retried until the store answers; ` +
           'failed retries are logged at debug level, and the end of the outage once.',

@@ -29,6 +29,48 @@ export function checkListen(
   return { host, port };
 }
 
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** `::ffff:127.0.0.1` (an IPv4 client on a dual-stack socket) as `127.0.0.1`; IPv6 in URL brackets. */
+function addressAsHostname(address: string | undefined): string | null {
+  if (address === undefined || address === '') return null;
+  const plain = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+  return plain.includes(':') ? `[${plain.toLowerCase()}]` : plain;
+}
+
+/**
+ * True when the request's Host header names this server: a loopback name or the address the connection
+ * came in on, with the port it came in on. A page on another site that got its name resolved to this
+ * machine (DNS rebinding) sends its own name, and is refused even with the token.
+ */
+export function hostAllowed(req: IncomingMessage): boolean {
+  const header = req.headers.host;
+  if (header === undefined || header === '') return false;
+  let named: URL;
+  try {
+    named = new URL(`http://${header}`);
+  } catch {
+    return false;
+  }
+  if (named.username !== '' || named.password !== '' || named.pathname !== '/') return false;
+  const port = named.port === '' ? 80 : Number(named.port);
+  if (port !== req.socket.localPort) return false;
+  const hostname = named.hostname.toLowerCase();
+  return LOOPBACK_NAMES.has(hostname) || hostname === addressAsHostname(req.socket.localAddress);
+}
+
+/**
+ * True when a WebSocket handshake comes from this server's own page: its Origin is `http://` plus the
+ * Host it asked for. A handshake without Origin comes from no browser page (a script with the token);
+ * browsers always send one, so another site's page cannot open a socket here.
+ */
+export function originAllowed(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  const host = req.headers.host;
+  return host !== undefined && origin.toLowerCase() === `http://${host.toLowerCase()}`;
+}
+
 /** A random per-run token and its constant-time check against a request URL's `?token=`. */
 export function makeToken(): { token: string; accepts(url: URL): boolean } {
   const token = randomBytes(24).toString('base64url');
@@ -67,8 +109,9 @@ export function sendJson(res: ServerResponse, value: unknown): void {
 export const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
 /**
- * Upgrades `/ws` requests that carry the token to a WebSocket on `wss`, and ends anything else with a bare
- * 403 before the WebSocket handshake: a page without the token never gets a socket.
+ * Upgrades `/ws` requests that carry the token, name this server in Host and come from its own origin
+ * (or from no browser page at all) to a WebSocket on `wss`, and ends anything else with a bare 403 before
+ * the WebSocket handshake: a page without the token, or another site's page, never gets a socket.
  */
 export function upgradeWithToken(
   server: Server,
@@ -78,7 +121,7 @@ export function upgradeWithToken(
 ): void {
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://loopback.invalid');
-    if (url.pathname !== '/ws' || !accepts(url)) {
+    if (url.pathname !== '/ws' || !hostAllowed(req) || !originAllowed(req) || !accepts(url)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
@@ -87,7 +130,8 @@ export function upgradeWithToken(
 }
 
 /**
- * The checks every request to a page server passes first: the token (403 without it) and GET only (405).
+ * The checks every request to a page server passes first: a Host naming this server and the token (403
+ * without either) and GET only (405).
  * Returns the request's URL when it may go on, or null once it has been answered.
  */
 export function admitRequest(
@@ -96,6 +140,10 @@ export function admitRequest(
   accepts: (url: URL) => boolean,
 ): URL | null {
   const url = new URL(req.url ?? '/', 'http://loopback.invalid');
+  if (!hostAllowed(req)) {
+    sendText(res, 403, 'forbidden: the Host header does not name this server\n');
+    return null;
+  }
   if (!accepts(url)) {
     sendText(res, 403, 'forbidden: bad or missing token\n');
     return null;

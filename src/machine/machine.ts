@@ -12,7 +12,7 @@ import {
 } from './emit-protocol.js';
 import type { MachineEvent } from './events.js';
 import { triggerContains } from './guards.js';
-import { countUnappended, downReason, isEmitFailureReport, missingEmitService } from './implementations.js';
+import { countEnded, emitterRunning, isEmitFailureReport, missingEmitService } from './implementations.js';
 
 export { operationalStateConfig, type OperationalStateConfig, type TransitionRowMeta } from './config.js';
 
@@ -43,9 +43,9 @@ export const operationalStateMachine = setup({
     // emit service is down, the request becomes a failure report to the chart itself, counted like the
     // service's own (a plain sendTo either way: enqueueActions costs 3× the whole transition).
     requestEmit: sendTo(
-      ({ context, self }) => (context.emitServiceDown === null ? EMITTER_ID : self),
+      ({ context, self }) => (context.emitServiceDown === null && emitterRunning(self) ? EMITTER_ID : self),
       // Typed as a chart event only because the target may be `self`; neither is one, on purpose.
-      ({ context }) => emitRequestOrReport(context) as unknown as MachineEvent,
+      ({ context, self }) => emitRequestOrReport(context, emitterRunning(self)) as unknown as MachineEvent,
     ),
     recordEmitFailure: assign(({ context, event }) => {
       const report: unknown = event;
@@ -60,15 +60,12 @@ export const operationalStateMachine = setup({
           }
         : {};
     }),
-    recordEmitServiceDown: assign(({ context, event }) => {
-      const reason = downReason(event as unknown as { type: string; error?: unknown });
-      const n = context.lastTransition?.n ?? null;
-      const message =
-        n === null
-          ? `${reason}; no transition is appended from here on`
-          : `${reason}; transition #${n} was not appended, nor will any later one be`;
-      return { emitServiceDown: reason, ...countUnappended(context, message, n) };
-    }),
+    // A forged `xstate.*.actor.emitter` (the service still running) or a repeat changes nothing.
+    recordEmitServiceDown: assign(({ context, event, self }) =>
+      context.emitServiceDown !== null || emitterRunning(self)
+        ? {}
+        : countEnded(context, event as unknown as { type: string; error?: unknown }),
+    ),
   },
 }).createMachine({
   ...operationalStateConfig,
@@ -77,13 +74,16 @@ export const operationalStateMachine = setup({
 
 export type OperationalStateMachine = typeof operationalStateMachine;
 
-function emitRequestOrReport(context: OperationalStateContext): EmitRequest | EmitFailedEvent {
+function emitRequestOrReport(
+  context: OperationalStateContext,
+  running: boolean,
+): EmitRequest | EmitFailedEvent {
   const t = context.lastTransition;
   if (t === null) throw new Error('unreachable: requestEmit before commitTransition');
-  if (context.emitServiceDown === null) return { type: 'EMIT', transition: t };
+  if (context.emitServiceDown === null && running) return { type: 'EMIT', transition: t };
   return emitFailedEvent(
     GENERIC_TRANSITION_EVENT,
-    `${context.emitServiceDown}; transition #${t.n} was not appended`,
+    `${context.emitServiceDown ?? 'emit service is not running'}; transition #${t.n} was not appended`,
     t.n,
   );
 }

@@ -8,6 +8,7 @@ import { consoleLogger, type Logger, safeLog } from '../logger.js';
 import type { OperationalStateEvent } from '../machine/events.js';
 import { eventForPair } from '../machine/table.js';
 import { type CommitProbe, Dispatcher, runtimeMachine } from './dispatch.js';
+import { EmitterWatch } from './emitter-watch.js';
 import { inspectionOf, startLocalInspector } from './inspection.js';
 import { parseEvent, parseOptions, parseTransitionRequest, providerOf } from './inputs.js';
 import { Lifecycle } from './lifecycle.js';
@@ -67,6 +68,8 @@ export function createOperationalState(
   });
   const listeners = new TransitionListeners(logger);
   const subscription = listeners.follow(actor);
+  const emitter = new EmitterWatch(pipeline, logger);
+  const watching = emitter.follow(actor);
   actor.start();
   const inspector = opts.inspect === true && recorder !== null ? startLocalInspector(recorder, logger) : null;
 
@@ -77,6 +80,7 @@ export function createOperationalState(
     release: async () => {
       dispatcher.stopped = true;
       subscription.unsubscribe();
+      watching.unsubscribe();
       actor.stop();
       detachEmits?.();
       // The final checkpoint only when every emit landed: after a timed-out stop the store may be hung.
@@ -133,12 +137,14 @@ export function createOperationalState(
       return listeners.add(listener);
     },
     onEmit(observer) {
+      if (typeof observer !== 'function')
+        throw new OperationalStateInputError('observer', observer, 'expected a function');
       return pipeline.observe(observer);
     },
     flush: (flushOptions) => lifecycle.flush(flushOptions),
     stop: (stopOptions) => lifecycle.stop(stopOptions),
     get emitFailures() {
-      return emitFailures;
+      return emitFailures + emitter.failures;
     },
     get pendingEmits() {
       return pipeline.pending;

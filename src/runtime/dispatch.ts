@@ -33,8 +33,12 @@ export function runtimeMachine(
     actors: { emitService },
     actions: {
       commitTransition: assign(({ context, event }, params: CommitParams) => {
-        if (event === probe.expected) probe.committed = true;
-        return commitTransition(context, event, params);
+        if (event === probe.expected) {
+          probe.committed = true;
+          return commitTransition(context, event, params);
+        }
+        // Sent straight to runtime.actor: the runtime is still the clock, whatever the event says.
+        return commitTransition(context, { ...event, at: new Date().toISOString() }, params);
       }),
     },
   });

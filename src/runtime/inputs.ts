@@ -107,11 +107,13 @@ export interface TransitionRequest {
 }
 
 export function parseTransitionRequest(to: unknown, trigger: unknown, posture: unknown): TransitionRequest {
-  const toParsed = PrimaryStateSchema.safeParse(to);
+  // Each read guarded: zod itself may throw on a hostile value (a revoked proxy throws on any look).
+  const toParsed = readInput('to', to, () => PrimaryStateSchema.safeParse(to));
   if (!toParsed.success)
     throw new OperationalStateInputError('to', to, `expected one of ${PRIMARY_STATES.join(', ')}`);
-  const trig = TriggerSchema.safeParse(trigger);
-  if (!trig.success) throw inputErrorFrom(trig.error, trigger, 'trigger');
+  const trig = readInput('trigger', trigger, () => TriggerSchema.safeParse(trigger));
+  if (!trig.success)
+    throw readInput('trigger', trigger, () => inputErrorFrom(trig.error, trigger, 'trigger'));
   const postureData = readInput('posture', posture, () => {
     const parsed = PostureSchema.safeParse(posture);
     if (!parsed.success) throw inputErrorFrom(parsed.error, posture, 'posture');

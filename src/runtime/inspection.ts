@@ -33,7 +33,8 @@ export function startLocalInspector(recorder: InspectionRecorder, logger: Logger
     safeLog(
       logger,
       'warn',
-      { url: handle.url },
+      // The URL (and its token) once: in the message, which every logger prints.
+      { host: handle.host, port: handle.port },
       `opstate inspector at ${handle.url} (keep the token private)`,
     );
     return handle;

@@ -1,4 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -35,6 +45,11 @@ const KEY = join(work, 'opstate.key');
 const PUB = join(work, 'opstate.pub');
 const CHECKPOINT = join(work, 'checkpoint.json');
 const PG = inject('pgUrl');
+const CANON_IN = join(work, 'canon.json');
+const NOT_SQLITE = join(work, 'not-sqlite');
+const OPEN_KEY = join(work, 'open.key');
+const DUP_CHECKPOINT = join(work, 'checkpoint-dup.json');
+const CANON_DUP = join(work, 'canon-dup.json');
 
 const ROWS: readonly Row[] = [
   { args: ['--version'], exit: 0, first: /^\d+\.\d+\.\d+$/ },
@@ -91,6 +106,15 @@ const ROWS: readonly Row[] = [
   { args: ['events', '--store', STORE, '--after', '-1'], exit: 2, first: /'--after <seq>' argument '-1'/ },
   { args: ['events', '--store', STORE, '--workspace', ''], exit: 2, first: /'--workspace <id>' argument ''/ },
   { args: ['events', '--store', MISSING], exit: 2, first: /store directory .*missing does not exist/ },
+  {
+    args: ['events', '--store', STORE, '--prefix', 'k'.repeat(300)],
+    exit: 2,
+    first: /'--prefix <text>' argument .* is invalid. expected at most 256 characters/,
+  },
+  // One code for one cause: a chain.db that is not SQLite is a wrong --store in every command.
+  { args: ['events', '--store', NOT_SQLITE], exit: 2, first: /not an opstate chain store/ },
+  { args: ['verify', '--store', NOT_SQLITE], exit: 2, first: /not an opstate chain store/ },
+  { args: ['demo', '--store', NOT_SQLITE, '--speed', '0'], exit: 2, first: /not an opstate chain store/ },
   { args: ['events', '--store', FILE], exit: 2, first: /is a file, not a directory/ },
 
   {
@@ -197,6 +221,16 @@ const ROWS: readonly Row[] = [
   },
   { args: ['checkpoint', '--store', STORE], exit: 2, first: /required option '--private-key/ },
   {
+    args: ['checkpoint', '--store', STORE, '--private-key', OPEN_KEY],
+    exit: 2,
+    first: /open\.key is accessible by group or others \(mode 0644\).*chmod 600 /,
+  },
+  {
+    args: ['verify', '--store', STORE, '--checkpoint', DUP_CHECKPOINT, '--public-key', PUB],
+    exit: 2,
+    first: /checkpoint-dup\.json is malformed: duplicate key "seq"/,
+  },
+  {
     args: ['verify', '--store', STORE, '--checkpoint', CHECKPOINT, '--public-key', PUB],
     exit: 0,
     first: /^workspace demo: ok, \d+ events, head [0-9a-f]{64} \(1 checkpoint matched\)$/,
@@ -217,10 +251,17 @@ const ROWS: readonly Row[] = [
     first: /^\d+ workspaces? in .* \(following by watch\)$/,
     interrupt: /cockpit: http:\/\/127\.0\.0\.1:\d+\/\?token=/,
   },
+
+  { args: ['canonicalize', CANON_IN], exit: 0, first: /^\{"a":100,"b":"\u007f"\}$/ },
+  { args: ['canonicalize', CANON_DUP], exit: 2, first: /duplicate key "seq"/ },
+  { args: ['canonicalize', FILE], exit: 2, first: /a-file: not JSON/ },
+  { args: ['canonicalize', MISSING], exit: 2, first: /cannot read .*missing/ },
 ];
 
 beforeAll(async () => {
   writeFileSync(FILE, 'not a store\n');
+  writeFileSync(CANON_IN, '{ "b": "\u007f", "a": 1e2 }\n');
+  writeFileSync(CANON_DUP, '{ "seq": 41, "seq": 42 }\n');
   const made = await cli(['demo', '--store', STORE, '--speed', '0', '--transitions', '16'], {
     timeoutMs: 120_000,
   });
@@ -229,6 +270,18 @@ beforeAll(async () => {
   expect(keys.code, keys.stderr).toBe(0);
   const signed = await cli(['checkpoint', '--store', STORE, '--private-key', KEY, '--out', CHECKPOINT]);
   expect(signed.code, signed.stderr).toBe(0);
+  mkdirSync(NOT_SQLITE);
+  writeFileSync(join(NOT_SQLITE, 'chain.db'), 'not a SQLite database, just text\n');
+  copyFileSync(KEY, OPEN_KEY);
+  chmodSync(OPEN_KEY, 0o644);
+  // An earlier seq named first: JSON.parse would keep the genuine one, and verify would pass.
+  writeFileSync(
+    DUP_CHECKPOINT,
+    readFileSync(CHECKPOINT, 'utf8').replace(
+      /"seq": (\d+)/,
+      (_m, seq: string) => `"seq": ${Number(seq) - 1}, "seq": ${seq}`,
+    ),
+  );
   // A trace as a user would record one.
   const recorder = createInspectionRecorder();
   const runtime = createOperationalState(
@@ -287,12 +340,21 @@ async function helpList(command?: string): Promise<string[]> {
   return [...new Set([...body.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]))].filter((f) => f !== '--help');
 }
 
-/** The README's command table: `| \`opstate <command>\` | flags … |` rows. */
+/**
+ * The documented command table: `| \`opstate <command>\` | flags … |` rows, in the README or any page
+ * under docs/ (the table may move between them; every command must be in one of them).
+ */
 function readmeTable(): Map<string, string> {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const docs = new URL('../../docs/', import.meta.url);
+  const pages = [new URL('../../README.md', import.meta.url)];
+  if (existsSync(docs)) {
+    for (const name of readdirSync(docs)) if (name.endsWith('.md')) pages.push(new URL(name, docs));
+  }
   const rows = new Map<string, string>();
-  for (const m of readme.matchAll(/^\| `opstate ([a-z-]+)` *\|([^\n]*)$/gm))
-    rows.set(m[1] as string, m[2] as string);
+  for (const page of pages) {
+    for (const m of readFileSync(page, 'utf8').matchAll(/^\| `opstate ([a-z-]+)` *\|([^\n]*)$/gm))
+      rows.set(m[1] as string, `${rows.get(m[1] as string) ?? ''}${m[2] as string}`);
+  }
   return rows;
 }
 

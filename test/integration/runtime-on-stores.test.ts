@@ -141,7 +141,7 @@ describe.skipIf(PG_URL === null)('[postgres] the server goes away and comes back
       // One warning when the outage starts, one info when it ends; the failed retries in between at debug.
       const failures = logger.entries.filter((e) => e.fields.err instanceof OperationalStateEmitError);
       expect(failures.length).toBe(rt.emitFailures);
-      expect(failures.map((e) => e.level)).toStrictEqual(['warn', ...failures.slice(1).map(() => 'debug')]);
+      expect(failures.map((e) => e.level)).toStrictEqual(['error', ...failures.slice(1).map(() => 'debug')]);
       expect(logger.entries.filter((e) => e.fields.outage === 'ended').map((e) => e.level)).toStrictEqual([
         'info',
       ]);

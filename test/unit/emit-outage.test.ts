@@ -10,7 +10,7 @@ describe('a store outage, with the default retry policy', () => {
     vi.useRealTimers();
   });
 
-  it('drains within 2 s of the store coming back, and logs one warning and one info, not one line per transition', async () => {
+  it('drains within 2 s of the store coming back, and logs one error and one info, not one line per transition', async () => {
     // Timers and clocks are simulated so a minute-long outage takes no time; setImmediate stays real.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const store = switchableStore('reject');
@@ -42,7 +42,7 @@ describe('a store outage, with the default retry policy', () => {
     expect(events.map((e) => e.payload.trigger)).toStrictEqual(triggers);
 
     const loud = logger.entries.filter((e) => e.level !== 'debug');
-    expect(loud.map((e) => e.level)).toStrictEqual(['warn', 'info']);
+    expect(loud.map((e) => e.level)).toStrictEqual(['error', 'info']);
     const [started, ended] = loud;
     expect(started?.fields.err).toBeInstanceOf(OperationalStateEmitError);
     expect(started?.fields.outage).toBe('started');
@@ -51,6 +51,38 @@ describe('a store outage, with the default retry policy', () => {
     expect(ended?.message).toMatch(/250 queued transition/);
     // Every failed call is still reported to the machine and to onEmit.
     expect(rt.emitFailures).toBe(store.failures);
+    await rt.stop();
+  });
+
+  it('fail loud means error: the first failure of an outage is an error with the OperationalStateEmitError as err, retries debug, recovery info with count and duration', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const store = switchableStore('reject');
+    const logger = capturingLogger();
+    const rt = createOperationalState({ store, workspaceId: WS }, { logger });
+    await rt.transitionTo('ready', 'gates pass');
+    await rt.transitionTo('active', 'claim');
+    await tick();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(store.failures).toBeGreaterThanOrEqual(3);
+    store.down = false;
+    for (let i = 0; i < 100 && rt.pendingEmits > 0; i++) {
+      await vi.advanceTimersByTimeAsync(100);
+      await tick();
+    }
+    expect(rt.pendingEmits).toBe(0);
+
+    const [first, ...rest] = logger.entries;
+    expect(first?.level).toBe('error');
+    expect(first?.fields.err).toBeInstanceOf(OperationalStateEmitError);
+    expect((first?.fields.err as Error).name).toBe('OperationalStateEmitError');
+    expect(first?.message?.startsWith((first?.fields.err as Error).message)).toBe(true);
+    const retries = rest.slice(0, -1);
+    expect(retries.length).toBe(store.failures - 1);
+    expect(new Set(retries.map((e) => e.level))).toStrictEqual(new Set(['debug']));
+    const recovery = rest.at(-1);
+    expect(recovery?.level).toBe('info');
+    expect(recovery?.fields).toMatchObject({ outage: 'ended', transitions: 2, failedCalls: store.failures });
+    expect(recovery?.fields.durationMs).toBeGreaterThanOrEqual(5_000);
     await rt.stop();
   });
 });

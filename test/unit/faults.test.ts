@@ -60,12 +60,12 @@ describe.each(['throw', 'reject', 'hang'] as const)('a store that %ss on append,
     ]);
     expect(await store.verify(WS)).toMatchObject({ ok: true, length: 5 });
 
-    // The outage was logged as two lines, not one per failed call: a warning with the first
+    // The outage was logged as two lines, not one per failed call: an error with the first
     // OperationalStateEmitError, then one info once appends landed again. The failed retries in between
     // went to debug, each with its error; every failed call was reported to the machine.
     const loud = logger.entries.filter((e) => e.level !== 'debug');
     expect(loud.map((e) => [e.level, e.fields.outage])).toStrictEqual([
-      ['warn', 'started'],
+      ['error', 'started'],
       ['info', 'ended'],
     ]);
     const [started, ended] = loud;

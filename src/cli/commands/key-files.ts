@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { CheckpointError } from '../../checkpoint/errors.js';
 import { type Checkpoint, parseCheckpointText } from '../../checkpoint/format.js';
@@ -23,8 +23,34 @@ function asUsage<T>(fn: () => T): T {
   }
 }
 
+/**
+ * Reads a private key file only when no one but its owner can read or write it, as ssh does: a key that
+ * others could read may already be someone else's, and its signatures prove nothing. Checked on the
+ * opened descriptor, so the file checked is the file read.
+ */
+function readPrivateText(file: string): string {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    throw new UsageError(`cannot read private key file ${file}: ${(err as Error).message}`);
+  }
+  try {
+    const mode = fstatSync(fd).mode & 0o777;
+    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+      throw new UsageError(
+        `private key file ${file} is accessible by group or others (mode 0${mode.toString(8)}); ` +
+          `refusing to sign with it. Fix: chmod 600 ${file}`,
+      );
+    }
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function readPrivateKeyFile(file: string): KeyObject {
-  return asUsage(() => loadPrivateKey(readText(file, 'private key file'), `private key file ${file}`));
+  return asUsage(() => loadPrivateKey(readPrivateText(file), `private key file ${file}`));
 }
 
 export function readPublicKeyFile(file: string): KeyObject {

@@ -44,11 +44,14 @@ function describeWorkspaceId(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
+/** The longest `eventTypePrefix` a read accepts (event types are at most this long too). */
+export const MAX_EVENT_TYPE_PREFIX = 256;
+
 const ReadOptionsSchema = z
   .object({
     afterSeq: z.number().int().min(0).optional(),
     limit: z.number().int().min(1).max(MAX_READ_LIMIT).optional(),
-    eventTypePrefix: z.string().max(256).optional(),
+    eventTypePrefix: z.string().max(MAX_EVENT_TYPE_PREFIX).optional(),
   })
   .strict();
 
