@@ -79,7 +79,7 @@ export function buildProgram(): Command {
     )
     .option(
       '--fail-store-every <n>',
-      'make every Nth store append fail (N ≥ 2; 0 = never), to show fail-loud + retry',
+      'make every Nth transition append attempt fail, however appends are grouped (N ≥ 2; 0 = never), to show fail-loud + retry',
       failEvery,
       0,
     )

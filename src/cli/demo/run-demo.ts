@@ -3,7 +3,8 @@ import { GENERIC_TRANSITION_EVENT } from '../../domain/vocabulary.js';
 import type { EmitOutcome } from '../../emit/emit-pipeline.js';
 import { silentLogger } from '../../logger.js';
 import { createOperationalState, type InspectOption } from '../../runtime/create-operational-state.js';
-import type { AppendedEvent, ChainEventInput, ChainStore, VerifyResult } from '../../store/chain/types.js';
+import type { AppendedEvent, ChainStore, VerifyResult } from '../../store/chain/types.js';
+import { failingEvery } from './fail-every.js';
 import { simulateLife } from './life.js';
 
 export interface DemoOptions {
@@ -14,7 +15,7 @@ export interface DemoOptions {
   readonly transitions: number;
   /** 1 = one transition every 150 ms; 0 = as fast as possible. */
   readonly speed: number;
-  /** Make every Nth append fail, to show fail-loud + retry (0: never). */
+  /** Make every Nth transition append attempt fail, to show fail-loud + retry (0: never). */
   readonly failStoreEvery: number;
   readonly inspect?: InspectOption;
   readonly write: (line: string) => void;
@@ -30,31 +31,14 @@ export interface DemoSummary {
   readonly chainEvents: number;
   readonly literals: Record<string, number>;
   readonly emitFailures: number;
+  /** Append attempts failed on purpose by `--fail-store-every` (each is also one of `emitFailures`). */
+  readonly injectedFailures: number;
   readonly finalState: string;
   readonly head: { readonly seq: number; readonly hash: string } | null;
   readonly verify: VerifyResult;
 }
 
 const BASE_DELAY_MS = 150;
-
-/** Wraps a store so that every Nth append fails before reaching it. */
-export function failingEvery(store: ChainStore, n: number): ChainStore {
-  if (n <= 0) return store;
-  let calls = 0;
-  return {
-    append(ws: string, events: readonly ChainEventInput[]): Promise<AppendedEvent[]> {
-      calls += 1;
-      if (calls % n === 0)
-        return Promise.reject(
-          new Error(`injected store failure (--fail-store-every ${n}, append #${calls})`),
-        );
-      return store.append(ws, events);
-    },
-    read: (ws, o) => store.read(ws, o),
-    verify: (ws) => store.verify(ws),
-    close: () => store.close(),
-  };
-}
 
 function describeOutcome(o: EmitOutcome): string {
   const t = o.transition;
@@ -69,9 +53,15 @@ function describeOutcome(o: EmitOutcome): string {
 /** Plays a seeded agent life on a runtime bound to `store`, then verifies the chain. */
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const life = simulateLife(options.seed, options.transitions);
+  const failing = failingEvery(options.store, options.failStoreEvery);
   const runtime = createOperationalState(
-    { store: failingEvery(options.store, options.failStoreEvery), workspaceId: options.workspaceId },
-    { logger: silentLogger, ...(options.inspect ? { inspect: options.inspect } : {}) },
+    { store: failing.store, workspaceId: options.workspaceId },
+    {
+      logger: silentLogger,
+      ...(options.inspect ? { inspect: options.inspect } : {}),
+      // Failures are injected here, not met: retry quickly, so the demo shows them without waiting on them.
+      ...(options.failStoreEvery > 0 ? { retry: { initialDelayMs: 5, maxDelayMs: 20 } } : {}),
+    },
   );
   const bar = options.progress
     ? new SingleBar({ format: 'demo [{bar}] {value}/{total} transitions', hideCursor: true })
@@ -114,6 +104,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     chainEvents,
     literals,
     emitFailures: runtime.emitFailures,
+    injectedFailures: failing.injected().failed,
     finalState: runtime.current.primaryState,
     head: last === undefined ? null : { seq: last.seq, hash: last.hash },
     verify,
@@ -134,7 +125,9 @@ export function formatSummary(s: DemoSummary): string {
     `  seed            ${s.seed}`,
     `  transitions     ${s.transitions} (final state: ${s.finalState})`,
     `  chain events    ${s.chainEvents}${literalText ? ` (literals: ${literalText})` : ''}`,
-    `  emit failures   ${s.emitFailures}${s.emitFailures > 0 ? ' (each logged and retried)' : ''}`,
+    `  emit failures   ${s.emitFailures}${s.emitFailures > 0 ? ' (each logged and retried)' : ''}${
+      s.injectedFailures > 0 ? `, ${s.injectedFailures} injected by --fail-store-every` : ''
+    }`,
     `  chain head      ${s.head ? `seq ${s.head.seq}, ${s.head.hash}` : '(empty)'}`,
     `  verify          ${verify}`,
   ].join('\n');
