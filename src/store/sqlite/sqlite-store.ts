@@ -15,6 +15,7 @@ import { type Appender, createAppender } from './append.js';
 import { startWorkerAppender, type WorkerAppender } from './worker-appender.js';
 import { connect, type Db, toChainStoreError } from './connection.js';
 import { assertMigrated, migrateSqlite } from './migrate.js';
+import { recoverFromFullDisk } from './disk-full.js';
 import { createLockedWrite, type LockedWrite } from './lock-wait.js';
 import { createReader } from './read.js';
 import { watchFile } from './watch.js';
@@ -116,7 +117,7 @@ function createSqliteChainStore(
   worker: WorkerAppender | null,
   busyTimeoutMs: number,
 ): SqliteChainStore {
-  const local = readOnly || worker !== null ? null : createAppender(db);
+  const local = readOnly || worker !== null ? null : recoverFromFullDisk(db, createAppender(db));
   // The main-thread writer waits for another process's write lock on a timer, not inside SQLite.
   const lockedWrite = local === null ? null : createLockedWrite(db, busyTimeoutMs);
   const append = readOnly
