@@ -96,7 +96,9 @@ export type ChainStoreErrorKind =
   /** The database schema does not match the package's migrations. */
   | 'migration'
   /** A read-only opening found no opstate store at the path: no file, not SQLite, or no opstate schema. */
-  | 'not_a_store';
+  | 'not_a_store'
+  /** A stored row cannot be read as an event (its payload text is not JSON); the message names it. */
+  | 'corrupt_row';
 
 /** A chain store refused or failed an operation. The emit service wraps it in OperationalStateEmitError. */
 export class ChainStoreError extends Error {

@@ -81,8 +81,14 @@ export async function openStore(spec: string, options: OpenStoreOptions = {}): P
   const shown = join(spec, EMBEDDED_FILE);
   const { openSqliteChainStore } = await import('../store/sqlite/sqlite-store.js');
   if (options.create) {
-    const store = await openSqliteChainStore({ file });
-    return { store, label: shown, kind: 'sqlite' };
+    try {
+      const store = await openSqliteChainStore({ file });
+      return { store, label: shown, kind: 'sqlite' };
+    } catch (err) {
+      // A path no writer can use (a directory, no write access) is the command line's to fix.
+      if (err instanceof ChainStoreError && err.kind === 'invalid_input') throw new UsageError(err.message);
+      throw err;
+    }
   }
   if (!existsSync(dir)) {
     throw new UsageError(

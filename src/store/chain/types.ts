@@ -55,11 +55,15 @@ export interface ReadOptions {
  * - `gap`: the seq named is missing (the next row has a higher seq, or the first row is not seq 1).
  * - `fork`: two rows claim the seq named.
  * - `link_break`: the row's prev_hash is not the recomputed hash of the row before it.
- * - `non_canonical`: the row's stored payload text is not the RFC 8785 form of its own payload.
+ * - `non_canonical`: the row's stored payload text is not the RFC 8785 form of its own payload (not
+ *   JSON, not canonical, or stored bytes that are not UTF-8).
+ * - `unknown_hash_version`: the row's `hash_version` is not a chain format this verifier knows (1).
  * - `hash_mismatch`: the row's stored hash is not the recomputed one (type, payload or seq altered).
  * - `head_mismatch`: the recomputed hash at the head row's seq differs from the head row's hash.
  * - `checkpoint_mismatch`: the recomputed hash at a checkpoint's seq differs from the signed one.
  * - `truncated`: the chain ends before the head row's (or a checkpoint's) seq; names the first missing seq.
+ * - `past_head`: rows exist past the head row's seq (or with no head row): written without moving the
+ *   head, which every append does in the same transaction; names the first such seq.
  * - `unknown_workspace`: no row and no head row for the workspace (seq 0).
  */
 export type DivergenceKind =
@@ -71,7 +75,9 @@ export type DivergenceKind =
   | 'non_canonical'
   | 'head_mismatch'
   | 'checkpoint_mismatch'
-  | 'truncated';
+  | 'truncated'
+  | 'unknown_hash_version'
+  | 'past_head';
 
 /** A (seq, hash) the chain must contain: the store's head row, or a signed checkpoint. */
 export interface ChainAnchor {

@@ -1,7 +1,7 @@
 import { ChainStoreError } from '../../errors.js';
 import { canonicalPayload } from './canonical-json.js';
 import { nonCanonicalReason } from './canonical-check.js';
-import { chainHash, genesisHash } from './hash.js';
+import { chainHash, genesisHash, HASH_VERSION } from './hash.js';
 import { currentVerifyProgress, PROGRESS_EVERY, type VerifyProgressListener } from './progress.js';
 import type { ChainAnchor, ChainDivergence, ChainEvent, VerifyOptions, VerifyResult } from './types.js';
 
@@ -13,13 +13,21 @@ export interface VerifiableEvent {
   readonly hash: string;
   /** The exact stored text that was hashed; it must be the RFC 8785 form of its own payload. */
   readonly payloadCanonical: string;
+  /** The row's chain format (`hash_version`), when the store keeps one; anything but 1 fails. */
+  readonly hashVersion?: number;
+  /**
+   * The stored payload bytes, when the store has them and its text may have been decoded lossily (a
+   * driver reads invalid UTF-8 as U+FFFD): bytes that are not UTF-8 fail as `non_canonical`.
+   */
+  readonly payloadBytes?: Uint8Array;
 }
 
 /**
  * What the verifier accepts: a stored row with its hashed text (`VerifiableEvent`), or an event as
- * `store.read()` returns it, whose payload object is canonicalized here. The second kind cannot tell a
- * non-canonical stored text from an altered payload: both show as `hash_mismatch`. A store's own
- * `verify` sees the text and names `non_canonical`.
+ * `store.read()` returns it. opstate's stores hand their read() events the stored text and hash version
+ * (non-enumerable, so JSON and spreads leave them out), so `verifyChain(ws, await store.read(ws))` reaches
+ * the same verdict as `store.verify(ws)`; an event without them (built or copied by hand) has its payload
+ * object canonicalized here.
  */
 export type VerifyInput = VerifiableEvent | ChainEvent;
 
@@ -165,15 +173,31 @@ export class ChainVerifier {
         detail: `prev_hash is ${event.prevHash}, the recomputed previous link is ${this.#expectedPrev}`,
       });
     }
+    const stored = event as Partial<VerifiableEvent>;
+    if (stored.hashVersion !== undefined && stored.hashVersion !== HASH_VERSION) {
+      return this.#fail({
+        seq: expectedSeq,
+        kind: 'unknown_hash_version',
+        detail: `hash_version is ${JSON.stringify(stored.hashVersion)}; this verifier knows ${HASH_VERSION} only`,
+      });
+    }
     let text: string;
-    if ('payloadCanonical' in event && event.payloadCanonical !== undefined) {
-      text = event.payloadCanonical;
-      const reason = nonCanonicalReason(text);
+    if (stored.payloadCanonical !== undefined) {
+      text = stored.payloadCanonical;
+      const reason = stored.payloadBytes === undefined ? null : utf8Problem(stored.payloadBytes);
       if (reason !== null) {
         return this.#fail({
           seq: expectedSeq,
           kind: 'non_canonical',
-          detail: `the stored payload text is not the RFC 8785 form of its payload: ${reason}`,
+          detail: `the stored payload bytes are not UTF-8 (${reason}): a driver reads them as U+FFFD`,
+        });
+      }
+      const textReason = nonCanonicalReason(text);
+      if (textReason !== null) {
+        return this.#fail({
+          seq: expectedSeq,
+          kind: 'non_canonical',
+          detail: `the stored payload text is not the RFC 8785 form of its payload: ${textReason}`,
         });
       }
     } else {
@@ -233,6 +257,18 @@ export class ChainVerifier {
   /** `length` counts the events that verified before the divergence. */
   #fail(divergence: ChainDivergence, length = this.#length): VerifyResult {
     return { ok: false, length, firstDivergence: divergence };
+  }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function utf8Problem(bytes: Uint8Array): string | null {
+  try {
+    strictUtf8.decode(bytes);
+    return null;
+  } catch {
+    const at = Buffer.from(bytes).toString('utf8').indexOf('\ufffd');
+    return `an invalid sequence near character ${at}`;
   }
 }
 

@@ -5,18 +5,18 @@ import type { VerifiableEvent } from '../chain/verify.js';
 
 /** Binary COPY starts with this signature, then a 32-bit flags field and a header-extension length. */
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-const FIELDS = 5;
+const FIELDS = 6;
 
 /** The statement verify streams: the columns the verifier checks, in seq order, one workspace. */
 export function chainCopySql(client: pg.ClientBase, workspaceId: string): string {
   // COPY takes no parameters: the workspace id goes in as an escaped literal.
-  return `COPY (SELECT seq, event_type, payload_canonical, prev_hash, hash FROM opstate.event_log
+  return `COPY (SELECT seq, event_type, payload_canonical, prev_hash, hash, hash_version FROM opstate.event_log
             WHERE workspace_id = ${client.escapeLiteral(workspaceId)} ORDER BY seq) TO STDOUT (FORMAT binary)`;
 }
 
 /**
  * Decodes binary COPY rows (seq int8, event_type text, payload_canonical text, prev_hash bytea, hash
- * bytea) chunk by chunk: memory stays at one chunk plus one partial row, whatever the chain's length.
+ * bytea, hash_version int2) chunk by chunk: memory stays at one chunk plus one partial row, whatever the chain's length.
  */
 export class ChainCopyDecoder {
   #pending: Buffer = Buffer.alloc(0);
@@ -79,13 +79,21 @@ export class ChainCopyDecoder {
         at = start;
         break;
       }
-      const [seq, type, payload, prev, hash] = fields as [Buffer, Buffer, Buffer, Buffer, Buffer];
+      const [seq, type, payload, prev, hash, version] = fields as [
+        Buffer,
+        Buffer,
+        Buffer,
+        Buffer,
+        Buffer,
+        Buffer,
+      ];
       rows.push({
         seq: Number(seq.readBigInt64BE(0)),
         eventType: type.toString('utf8'),
         payloadCanonical: payload.toString('utf8'),
         prevHash: prev.toString('hex'),
         hash: hash.toString('hex'),
+        hashVersion: version.readInt16BE(0),
       });
     }
     // Copy the remainder out, so the chunk it came from can be collected.

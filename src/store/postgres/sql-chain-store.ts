@@ -11,6 +11,8 @@ import type {
   VerifyResult,
 } from '../chain/types.js';
 import { assertWorkspaceId, parseReadOptions } from '../chain/validate.js';
+import { checkPastHead } from '../chain/past-head.js';
+import { parseStoredPayload, withStoredRow } from '../chain/stored-row.js';
 import { unknownWorkspace, type VerifiableEvent, verifyChainPages } from '../chain/verify.js';
 import { toChainStoreError } from './db-errors.js';
 import { migrate } from './migrate.js';
@@ -47,11 +49,12 @@ interface LogRow {
   idempotency_key: string | null;
   prev_hash: string;
   hash: string;
+  hash_version: number;
   recorded_at: Date | string;
 }
 
 const LOG_COLUMNS = `seq, event_id, event_type, payload_canonical, correlation_id, idempotency_key,
-  encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash, recorded_at`;
+  encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash, hash_version, recorded_at`;
 
 /**
  * The chain store over the `opstate` schema: appends are one `opstate.chain_append()` call per batch
@@ -153,11 +156,24 @@ export function createSqlChainStore(engine: SqlEngine, onClose: () => Promise<vo
       // The head row was read first: verifyChainPages checks the recomputed hash at its seq, and a cut tail.
       const headSeq = head === undefined ? 0 : Number(head.seq);
       const pages = engine.streamChain?.(workspaceId) ?? streamChain(engine, workspaceId);
-      return verifyChainPages(
+      const result = await verifyChainPages(
         workspaceId,
         pages,
         head !== undefined && headSeq > 0 ? { head: { seq: headSeq, hash: head.head_hash } } : {},
       );
+      if (!result.ok) return result;
+      // One statement, one snapshot: a healthy store's last seq equals its head row's in every snapshot.
+      const [snapshot] = await engine.db.query<{ head_seq: string | null; last_seq: string | null }>(
+        `SELECT (SELECT seq FROM opstate.chain_head WHERE workspace_id = $1) AS head_seq,
+                (SELECT max(seq) FROM opstate.event_log WHERE workspace_id = $1) AS last_seq`,
+        [workspaceId],
+      );
+      const asSeq = (v: string | number | null | undefined) =>
+        v === null || v === undefined ? null : Number(v);
+      return checkPastHead(result, {
+        headSeq: asSeq(snapshot?.head_seq),
+        lastSeq: asSeq(snapshot?.last_seq),
+      });
     },
 
     ...(engine.watch === undefined
@@ -192,6 +208,7 @@ interface VerifyRow {
   payload_canonical: string;
   prev_hash: string;
   hash: string;
+  hash_version: number;
 }
 
 /**
@@ -205,7 +222,7 @@ async function* streamChain(
   const page = (afterSeq: number, afterId: string) => {
     const rows = engine.db.query<VerifyRow>(
       `SELECT seq, event_id, event_type, payload_canonical,
-              encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash
+              encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash, hash_version
          FROM opstate.event_log
         WHERE workspace_id = $1 AND (seq, event_id) > ($2::bigint, $3::uuid)
         ORDER BY seq, event_id LIMIT $4`,
@@ -229,22 +246,25 @@ async function* streamChain(
       prevHash: r.prev_hash,
       hash: r.hash,
       payloadCanonical: r.payload_canonical,
+      hashVersion: r.hash_version,
     }));
     if (!more) return;
   }
 }
 
 function toEvent(workspaceId: string, r: LogRow): ChainEvent {
-  return {
+  const seq = Number(r.seq);
+  const event: ChainEvent = {
     eventId: r.event_id,
     workspaceId,
-    seq: Number(r.seq),
+    seq,
     eventType: r.event_type,
-    payload: parseCanonical(r.payload_canonical),
+    payload: parseStoredPayload(workspaceId, seq, r.payload_canonical),
     occurredAt: new Date(r.recorded_at).toISOString(),
     correlationId: r.correlation_id,
     idempotencyKey: r.idempotency_key,
     prevHash: r.prev_hash,
     hash: r.hash,
   };
+  return withStoredRow(event, r.payload_canonical, r.hash_version);
 }

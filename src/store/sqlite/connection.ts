@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ChainStoreError } from '../../errors.js';
+import { openReadOnlyDatabase } from './read-only-open.js';
+import { prepareWritablePath } from './store-path.js';
 
 export type Db = Database.Database;
 
@@ -34,10 +35,15 @@ export function connect(options: ConnectOptions): Db {
   if (readOnly && !existsSync(file)) {
     throw new ChainStoreError('not_a_store', `no opstate ${what} at ${file}: the file does not exist`);
   }
+  if (!readOnly && file !== ':memory:') prepareWritablePath(file, what);
   let db: Db;
   try {
-    if (!readOnly) mkdirSync(dirname(file), { recursive: true });
-    db = new Database(file, { readonly: readOnly, fileMustExist: readOnly, timeout: busyTimeoutMs });
+    if (readOnly) {
+      // Never creates a file beside the store, and reads a directory this process cannot write.
+      db = openReadOnlyDatabase(file, busyTimeoutMs).db;
+    } else {
+      db = new Database(file, { timeout: busyTimeoutMs });
+    }
   } catch (err) {
     throw new ChainStoreError('unavailable', `cannot open the SQLite ${what} ${file}: ${message(err)}`, {
       cause: err,

@@ -1,5 +1,6 @@
 import type { ChainEvent, ReadOptions, VerifyResult } from '../chain/types.js';
 import { parseReadOptions } from '../chain/validate.js';
+import { checkPastHead, type HeadSnapshot } from '../chain/past-head.js';
 import { unknownWorkspace, type VerifiableEvent, verifyChainPages } from '../chain/verify.js';
 import { type Db, toChainStoreError } from './connection.js';
 import { LOG_COLUMNS, type LogRow, rowToEvent } from './rows.js';
@@ -20,6 +21,7 @@ interface VerifyRow {
   payload_canonical: string;
   prev_hash: Buffer;
   hash: Buffer;
+  hash_version: number;
 }
 
 /** Reads and verification over prepared statements, reused for every call. */
@@ -43,9 +45,21 @@ export function createReader(db: Db): Reader {
   // someone who rebuilt the table without its keys) fall in one page, so the verifier can name the fork.
   // (Keyset paging on (seq, event_id) would sort the whole rest of the chain for every page.)
   const verifyPage = db.prepare<[string, number, number], VerifyRow>(
-    `SELECT seq, event_id, event_type, payload_canonical, prev_hash, hash FROM event_log
+    `SELECT seq, event_id, event_type, payload_canonical, prev_hash, hash, hash_version FROM event_log
       WHERE workspace_id = ? AND seq > ? AND seq <= ?
       ORDER BY seq, event_id`,
+  );
+  // Only for a text holding U+FFFD (rare): the bytes behind it, which the driver decoded lossily if
+  // they are not UTF-8.
+  const payloadBytes = db
+    .prepare<[string, number, string], Buffer>(
+      'SELECT CAST(payload_canonical AS BLOB) FROM event_log WHERE workspace_id = ? AND seq = ? AND event_id = ?',
+    )
+    .pluck();
+  // One statement, one snapshot: a healthy store's last seq equals its head row's in every snapshot.
+  const headSnapshot = db.prepare<[string, string], HeadSnapshot>(
+    `SELECT (SELECT seq FROM chain_head WHERE workspace_id = ?) AS headSeq,
+            (SELECT max(seq) FROM event_log WHERE workspace_id = ?) AS lastSeq`,
   );
   const nextSeq = db
     .prepare<[string, number], number | null>(
@@ -70,6 +84,10 @@ export function createReader(db: Db): Reader {
         prevHash: r.prev_hash.toString('hex'),
         hash: r.hash.toString('hex'),
         payloadCanonical: r.payload_canonical,
+        hashVersion: r.hash_version,
+        ...(r.payload_canonical.includes('\ufffd')
+          ? { payloadBytes: payloadBytes.get(workspaceId, r.seq, r.event_id) ?? Buffer.alloc(0) }
+          : {}),
       }));
       afterSeq += VERIFY_PAGE_SIZE;
       // A long chain must not hold the event loop for its whole length.
@@ -107,7 +125,8 @@ export function createReader(db: Db): Reader {
         headRow !== undefined && headRow.seq > 0
           ? { head: { seq: headRow.seq, hash: headRow.head_hash.toString('hex') } }
           : {};
-      return verifyChainPages(workspaceId, pages(workspaceId), anchor);
+      const result = await verifyChainPages(workspaceId, pages(workspaceId), anchor);
+      return checkPastHead(result, headSnapshot.get(workspaceId, workspaceId) as HeadSnapshot);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { parseCanonical } from '../chain/canonical-json.js';
+import { parseStoredPayload, withStoredRow } from '../chain/stored-row.js';
 import type { ChainEvent } from '../chain/types.js';
 
 /** A stored event as SQLite returns it: hashes are 32-byte BLOBs, shown as lowercase hex. */
@@ -11,23 +11,25 @@ export interface LogRow {
   idempotency_key: string | null;
   prev_hash: Buffer;
   hash: Buffer;
+  hash_version: number;
   recorded_at: string;
 }
 
 export const LOG_COLUMNS =
-  'seq, event_id, event_type, payload_canonical, correlation_id, idempotency_key, prev_hash, hash, recorded_at';
+  'seq, event_id, event_type, payload_canonical, correlation_id, idempotency_key, prev_hash, hash, hash_version, recorded_at';
 
 export function rowToEvent(workspaceId: string, r: LogRow): ChainEvent {
-  return {
+  const event: ChainEvent = {
     eventId: r.event_id,
     workspaceId,
     seq: r.seq,
     eventType: r.event_type,
-    payload: parseCanonical(r.payload_canonical),
+    payload: parseStoredPayload(workspaceId, r.seq, r.payload_canonical),
     occurredAt: r.recorded_at,
     correlationId: r.correlation_id,
     idempotencyKey: r.idempotency_key,
     prevHash: r.prev_hash.toString('hex'),
     hash: r.hash.toString('hex'),
   };
+  return withStoredRow(event, r.payload_canonical, r.hash_version);
 }

@@ -15,6 +15,8 @@ import { type Appender, createAppender } from './append.js';
 import { startWorkerAppender, type WorkerAppender } from './worker-appender.js';
 import { connect, type Db, toChainStoreError } from './connection.js';
 import { assertMigrated, migrateSqlite } from './migrate.js';
+import { recoverFromFullDisk } from './disk-full.js';
+import { createLockedWrite, type LockedWrite } from './lock-wait.js';
 import { createReader } from './read.js';
 import { watchFile } from './watch.js';
 
@@ -105,7 +107,7 @@ export async function openSqliteChainStore(options: SqliteChainStoreOptions): Pr
   }
   // Migrated above, on this thread, before a writer thread opens its own connection.
   const worker = !readOnly && writer === 'worker' ? startWorkerAppender({ file, busyTimeoutMs }) : null;
-  return createSqliteChainStore(db, file, readOnly, worker);
+  return createSqliteChainStore(db, file, readOnly, worker, busyTimeoutMs);
 }
 
 function createSqliteChainStore(
@@ -113,8 +115,11 @@ function createSqliteChainStore(
   file: string,
   readOnly: boolean,
   worker: WorkerAppender | null,
+  busyTimeoutMs: number,
 ): SqliteChainStore {
-  const local = readOnly || worker !== null ? null : createAppender(db);
+  const local = readOnly || worker !== null ? null : recoverFromFullDisk(db, createAppender(db));
+  // The main-thread writer waits for another process's write lock on a timer, not inside SQLite.
+  const lockedWrite = local === null ? null : createLockedWrite(db, busyTimeoutMs);
   const append = readOnly
     ? null
     : worker !== null
@@ -123,7 +128,7 @@ function createSqliteChainStore(
           // The commit is synchronous. Yielding one macrotask first lets a caller that is still queueing
           // (a burst of transitions) finish, so its next append carries a batch instead of one event.
           await new Promise((resolve) => setImmediate(resolve));
-          return (local as Appender)(ws, events);
+          return (lockedWrite as LockedWrite)(() => (local as Appender)(ws, events));
         };
   const reader = createReader(db);
   const watchers = new Set<(change: StoreChange) => void>();

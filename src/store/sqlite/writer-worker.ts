@@ -8,6 +8,7 @@ import { ChainStoreError } from '../../errors.js';
 import type { PreparedEvent } from '../chain/prepare.js';
 import { createAppender } from './append.js';
 import { connect } from './connection.js';
+import { recoverFromFullDisk } from './disk-full.js';
 
 export interface WriterRequest {
   readonly id: number;
@@ -27,7 +28,7 @@ const db = connect({
   busyTimeoutMs: init.busyTimeoutMs,
   what: 'chain store',
 });
-const append = createAppender(db);
+const append = recoverFromFullDisk(db, createAppender(db));
 
 parentPort?.on('message', (request: WriterRequest | 'close') => {
   if (request === 'close') {
