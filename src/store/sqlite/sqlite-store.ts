@@ -16,7 +16,7 @@ import { startWorkerAppender, type WorkerAppender } from './worker-appender.js';
 import { connect, type Db, toChainStoreError } from './connection.js';
 import { assertMigrated, migrateSqlite } from './migrate.js';
 import { createReader } from './read.js';
-import { watchFile } from './watch.js';
+import { WATCH_INTERVAL_MS, watchFile } from './watch.js';
 
 import { DEFAULT_BUSY_TIMEOUT_MS } from './defaults.js';
 
@@ -186,6 +186,14 @@ function createSqliteChainStore(
       } catch (err) {
         throw toChainStoreError(err, 'verify');
       }
+    },
+
+    watchMode() {
+      return {
+        kind: 'poll' as const,
+        intervalMs: WATCH_INTERVAL_MS,
+        detail: `asks SQLite for commits by other connections (PRAGMA data_version) every ${WATCH_INTERVAL_MS} ms; this process's own appends are pushed`,
+      };
     },
 
     watch(onChange: (change: StoreChange) => void): () => void {
