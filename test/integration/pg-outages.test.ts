@@ -143,7 +143,11 @@ describe.skipIf(PG_URL === null)('[postgres] watch', () => {
   it('LISTEN reports appends made through another store, with the workspace and its last seq', async () => {
     const url = await privateDatabaseUrl();
     const writer = await openPostgresChainStore({ connectionString: url });
-    const reader = await openPostgresChainStore({ connectionString: url, migrate: 'check', ...listenOption(url) });
+    const reader = await openPostgresChainStore({
+      connectionString: url,
+      migrate: 'check',
+      ...listenOption(url),
+    });
     try {
       const seen: { workspaceId?: string; seq?: number }[] = [];
       const stop = reader.watch((c) => seen.push(c));
