@@ -182,6 +182,14 @@ describe.skipIf(PGBOUNCER_URL === null || PG_DIRECT_URL === null)(
         connectTimeoutMs: 1000,
         queryTimeoutMs: 2000,
       });
+      // A follower through the same PgBouncer: it polls, and must come back after the restart.
+      const follower = await openPostgresChainStore({
+        connectionString: url,
+        migrate: 'check',
+        pollIntervalMs: 100,
+      });
+      const heard: { workspaceId?: string; seq?: number }[] = [];
+      const stopWatch = follower.watch((c) => heard.push(c));
       const ws = freshWorkspace('pgb-restart');
       const perWriter = 150;
       let failures = 0;
@@ -213,7 +221,14 @@ describe.skipIf(PGBOUNCER_URL === null || PG_DIRECT_URL === null)(
         await new Promise((r) => setTimeout(r, 300));
         start();
         await load;
+        // Polls failed while PgBouncer was down: the follower was told to re-read, and hears the last seq.
+        const lastSeq = 2 * perWriter;
+        await until(() => heard.some((c) => c.workspaceId === ws && c.seq === lastSeq), 3000);
+        expect(heard).toContainEqual({});
+        expect(heard).toContainEqual({ workspaceId: ws, seq: lastSeq });
       } finally {
+        stopWatch();
+        await follower.close();
         await store.close();
         stop();
       }
