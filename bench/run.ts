@@ -13,6 +13,7 @@ import { footprint } from './cases/footprint.js';
 import { embeddedFootprint, embeddedRates, eventLoopDelay } from './cases/embedded.js';
 import { importCost } from './cases/import-cost.js';
 import { pgFleet } from './cases/pg-fleet.js';
+import { pgStaleStats } from './cases/pg-stale-stats.js';
 import { NO_PG, openPostgresSubject, openSqliteSubject, type Subject } from './cases/subjects.js';
 import { transitionCost } from './cases/transition-cost.js';
 import { verifyCase } from './cases/verify.js';
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
       await section(`burst, ${label}`, () => burst(s, subject, sequential));
       if (label === 'PostgreSQL' && pgUrl !== null) {
         await section('PostgreSQL fleet (raw, opstate, Emmett 0.42)', () => pgFleet(s, pgUrl, subject.store));
+        await section('PostgreSQL keyed appends under stale statistics', () => pgStaleStats(s, pgUrl));
       }
       await section(`verify, ${label}`, () => verifyCase(s, subject));
     } finally {

@@ -9,10 +9,16 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** A PostgreSQL URL for the integration tests, or null when none could be had (tests skip loudly). */
     pgUrl: string | null;
+    /** The server itself, when `pgUrl` goes through PgBouncer (OPSTATE_TEST_VIA_PGBOUNCER=1); else `pgUrl`. */
+    pgDirectUrl: string | null;
+    /** A transaction-pooling PgBouncer in front of the test server, or null when none could be had. */
+    pgbouncerUrl: string | null;
   }
 }
 
 const SCRIPT = join(import.meta.dirname, '..', 'scripts', 'test-postgres.sh');
+const BOUNCER_SCRIPT = join(import.meta.dirname, '..', 'scripts', 'test-pgbouncer.sh');
+const BOUNCER_BIN = '/usr/sbin/pgbouncer';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -45,7 +51,7 @@ function banner(lines: string[]): void {
  * Debian's binaries (stopped and deleted after the run); else, on CI, a failure, and on a dev machine a
  * loud notice that the PostgreSQL tests will be skipped.
  */
-export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
+async function findPostgres(project: TestProject): Promise<(() => void) | undefined> {
   const given = process.env.OPSTATE_PG_URL;
   if (given !== undefined && given !== '') {
     project.provide('pgUrl', given);
@@ -73,5 +79,49 @@ export default async function setup(project: TestProject): Promise<(() => void) 
   project.provide('pgUrl', url);
   return () => {
     execFileSync('bash', [SCRIPT, 'stop', dir], { stdio: 'ignore' });
+  };
+}
+
+/**
+ * Finds PgBouncer for the pooled-connection tests: OPSTATE_PGBOUNCER_URL if set; else one started in
+ * transaction pooling mode in front of the test server from Debian's binary (stopped after the run);
+ * else, on CI, a failure. With OPSTATE_TEST_VIA_PGBOUNCER=1 every `[postgres]` test then runs through it
+ * (`pgUrl` is the pooled URL, `pgDirectUrl` the server's).
+ */
+async function findPgbouncer(project: TestProject, pgUrl: string | null): Promise<(() => void) | undefined> {
+  const given = process.env.OPSTATE_PGBOUNCER_URL;
+  let url: string | null = given !== undefined && given !== '' ? given : null;
+  let stop: (() => void) | undefined;
+  if (url === null && pgUrl !== null && existsSync(BOUNCER_BIN) && existsSync(BOUNCER_SCRIPT)) {
+    const dir = mkdtempSync(join(tmpdir(), 'opstate-pgbouncer-'));
+    const port = await freePort();
+    const out = execFileSync('bash', [BOUNCER_SCRIPT, 'start', dir, String(port), pgUrl], {
+      encoding: 'utf8',
+    });
+    url = out.trim().split('\n').pop() ?? null;
+    console.warn(`[opstate tests] started a throwaway PgBouncer (transaction mode) at ${url}`);
+    stop = () => execFileSync('bash', [BOUNCER_SCRIPT, 'stop', dir], { stdio: 'ignore' });
+  }
+  if (url === null && pgUrl !== null) {
+    if (process.env.CI === 'true') {
+      throw new Error('CI=true but OPSTATE_PGBOUNCER_URL is unset and no pgbouncer binary was found');
+    }
+    banner(['PgBouncer tests WILL NOT RUN: no pgbouncer (apt-get install -y pgbouncer).']);
+  }
+  project.provide('pgbouncerUrl', url);
+  project.provide('pgDirectUrl', pgUrl);
+  if (process.env.OPSTATE_TEST_VIA_PGBOUNCER === '1') {
+    if (url === null) throw new Error('OPSTATE_TEST_VIA_PGBOUNCER=1 but no PgBouncer could be had');
+    project.provide('pgUrl', url);
+  }
+  return stop;
+}
+
+export default async function setup(project: TestProject): Promise<() => void> {
+  const stopPostgres = await findPostgres(project);
+  const stopBouncer = await findPgbouncer(project, project.getProvidedContext().pgUrl);
+  return () => {
+    stopBouncer?.();
+    stopPostgres?.();
   };
 }

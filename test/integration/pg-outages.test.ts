@@ -4,7 +4,7 @@ import { GENERIC_TRANSITION_EVENT } from '../../src/index.js';
 import { poolOf } from '../../src/store/postgres/pool-registry.js';
 import { openPostgresChainStore, type PostgresChainStore } from '../../src/store/postgres/postgres-store.js';
 import { cli } from '../support/cli.js';
-import { freshWorkspace, PG_URL, privateDatabaseUrl } from '../support/engines.js';
+import { directUrl, freshWorkspace, listenOption, PG_URL, privateDatabaseUrl } from '../support/engines.js';
 import { type ProxyMode, startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 const event = (n: number) => ({
@@ -143,7 +143,11 @@ describe.skipIf(PG_URL === null)('[postgres] watch', () => {
   it('LISTEN reports appends made through another store, with the workspace and its last seq', async () => {
     const url = await privateDatabaseUrl();
     const writer = await openPostgresChainStore({ connectionString: url });
-    const reader = await openPostgresChainStore({ connectionString: url, migrate: 'check' });
+    const reader = await openPostgresChainStore({
+      connectionString: url,
+      migrate: 'check',
+      ...listenOption(url),
+    });
     try {
       const seen: { workspaceId?: string; seq?: number }[] = [];
       const stop = reader.watch((c) => seen.push(c));
@@ -177,10 +181,10 @@ describe.skipIf(PG_URL === null)('[postgres] watch', () => {
   it('appends notify only while a watcher is there; a second watcher keeps hearing after the first stops', async () => {
     const url = await privateDatabaseUrl();
     const writer = await openPostgresChainStore({ connectionString: url });
-    const a = await openPostgresChainStore({ connectionString: url, migrate: 'check' });
-    const b = await openPostgresChainStore({ connectionString: url, migrate: 'check' });
+    const a = await openPostgresChainStore({ connectionString: url, migrate: 'check', ...listenOption(url) });
+    const b = await openPostgresChainStore({ connectionString: url, migrate: 'check', ...listenOption(url) });
     // A bare LISTEN (no watcher lock) hears exactly what is sent.
-    const raw = new pg.Client({ connectionString: url });
+    const raw = new pg.Client({ connectionString: directUrl(url) });
     await raw.connect();
     const sent: string[] = [];
     raw.on('notification', (n) => sent.push(n.payload ?? ''));
@@ -232,9 +236,10 @@ describe.skipIf(PG_URL === null)('[postgres] watch', () => {
   });
 
   it('after its connection is reset, watch reconnects, says "re-read" once, and hears appends again', async () => {
-    const target = new URL(PG_URL ?? '');
+    // LISTEN needs the server itself: through PgBouncer the reader would poll.
+    const target = new URL(directUrl(PG_URL ?? ''));
     const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-    const via = new URL(PG_URL ?? '');
+    const via = new URL(directUrl(PG_URL ?? ''));
     via.port = String(proxy.port);
     const writer = await openPostgresChainStore({ connectionString: PG_URL ?? '' });
     const reader = await openPostgresChainStore({ connectionString: via.toString(), migrate: 'check' });

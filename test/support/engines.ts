@@ -17,6 +17,24 @@ import {
 
 /** The PostgreSQL URL the global setup found or started, or null (then `[postgres]` tests skip). */
 export const PG_URL: string | null = inject('pgUrl');
+/** The server itself: PG_URL, unless the run goes through PgBouncer (OPSTATE_TEST_VIA_PGBOUNCER=1). */
+export const PG_DIRECT_URL: string | null = inject('pgDirectUrl');
+/** A transaction-pooling PgBouncer in front of the test server, or null. */
+export const PGBOUNCER_URL: string | null = inject('pgbouncerUrl');
+
+/** `url` (any database) on the server itself instead of through PgBouncer. */
+export function directUrl(url: string): string {
+  if (PG_DIRECT_URL === null) return url;
+  const direct = new URL(PG_DIRECT_URL);
+  const u = new URL(url);
+  u.host = direct.host;
+  return u.toString();
+}
+
+/** For a store that must LISTEN (watch): a direct connection when PG_URL is pooled. */
+export function listenOption(url: string): { listenConnectionString?: string } {
+  return PG_URL === PG_DIRECT_URL ? {} : { listenConnectionString: directUrl(url) };
+}
 
 /** A fresh workspace id per test, so files and tests can share one database. */
 export function freshWorkspace(label = 'ws'): string {

@@ -143,5 +143,10 @@ export interface ChainStore {
    * releases whatever the watch holds: a timer, a connection). Optional: readers fall back to polling.
    */
   watch?(onChange: (change: StoreChange) => void): () => void;
+  /**
+   * How `watch` learns of appends, for a follower to say so: `push` (the engine tells it) or `poll`
+   * (it asks every `intervalMs`), with a sentence saying why. Optional, like `watch`.
+   */
+  watchMode?(): { readonly kind: 'push' | 'poll'; readonly intervalMs?: number; readonly detail: string };
   close(): Promise<void>;
 }

@@ -137,6 +137,10 @@ export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): C
       return verifyChain(workspaceId, chain.rows as readonly VerifiableEvent[], head ? { head } : {});
     },
 
+    watchMode() {
+      return { kind: 'push' as const, detail: 'in-process: every append calls the watchers of this store' };
+    },
+
     watch(onChange: (change: StoreChange) => void): () => void {
       assertOpen();
       const watcher = (change: StoreChange) => onChange(change);

@@ -7,8 +7,19 @@ import { ChainStoreError } from '../../errors.js';
 export interface PostgresChainStoreOptions {
   /** `postgres://user:pass@host:port/db`; the store creates and owns a pool of connections. */
   readonly connectionString: string;
-  /** Connections in the pool (default 4). */
+  /**
+   * Connections in the pool (default 2): an agent appends one batch at a time, so more only multiply
+   * the connections a fleet needs (see the PostgreSQL fleet page: agents × pool).
+   */
   readonly maxConnections?: number;
+  /**
+   * A direct connection to the server for `watch()` (LISTEN), when `connectionString` goes through a
+   * transaction-pooling PgBouncer, where a LISTEN does not outlive its statement. Without one, a store
+   * that finds itself behind a pooler watches by polling (`pollIntervalMs`); `watchMode()` says which.
+   */
+  readonly listenConnectionString?: string;
+  /** How often `watch()` polls the head table when it cannot LISTEN (default 1,000 ms). */
+  readonly pollIntervalMs?: number;
   /** Give up connecting after this long (default 5,000 ms): a silent endpoint fails instead of hanging. */
   readonly connectTimeoutMs?: number;
   /**
@@ -29,6 +40,8 @@ export interface PostgresChainStoreOptions {
 
 export interface ResolvedPostgresOptions {
   readonly connectionString: string;
+  readonly listenConnectionString: string | undefined;
+  readonly pollIntervalMs: number;
   readonly maxConnections: number;
   readonly connectTimeoutMs: number;
   readonly queryTimeoutMs: number;
@@ -64,9 +77,18 @@ export function resolveOptions(options: PostgresChainStoreOptions): ResolvedPost
       `migrate must be true, false or 'check', got ${JSON.stringify(migrate)}`,
     );
   }
+  const listen = options.listenConnectionString;
+  if (listen !== undefined && (typeof listen !== 'string' || listen.length === 0)) {
+    throw new ChainStoreError(
+      'invalid_input',
+      `listenConnectionString must be a non-empty postgres:// URL, got ${JSON.stringify(listen) ?? String(listen)}`,
+    );
+  }
   return {
     connectionString: options.connectionString,
-    maxConnections: positiveInt('maxConnections', options.maxConnections, 4, 1000),
+    listenConnectionString: listen,
+    pollIntervalMs: positiveInt('pollIntervalMs', options.pollIntervalMs, 1000, 600_000),
+    maxConnections: positiveInt('maxConnections', options.maxConnections, 2, 1000),
     connectTimeoutMs: positiveInt('connectTimeoutMs', options.connectTimeoutMs, 5000),
     queryTimeoutMs: positiveInt('queryTimeoutMs', options.queryTimeoutMs, 15_000),
     keepAliveInitialDelayMs: positiveInt('keepAliveInitialDelayMs', options.keepAliveInitialDelayMs, 10_000),

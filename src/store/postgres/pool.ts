@@ -31,7 +31,7 @@ export interface StorePool {
    * A dedicated connection outside the pool (LISTEN), with the same settings; `untimed` leaves out the
    * statement timeout, for a statement that waits on a lock for as long as it takes.
    */
-  dedicatedClient(untimed?: boolean): pg.Client;
+  dedicatedClient(untimed?: boolean, connectionString?: string): pg.Client;
   end(): Promise<void>;
 }
 
@@ -120,8 +120,9 @@ export function createStorePool(o: ResolvedPostgresOptions): StorePool {
           throw err;
         }
       }),
-    dedicatedClient(untimed = false) {
-      const client = new pg.Client(untimed ? { ...clientConfig, query_timeout: undefined } : clientConfig);
+    dedicatedClient(untimed = false, connectionString = o.connectionString) {
+      const config = { ...clientConfig, connectionString };
+      const client = new pg.Client(untimed ? { ...config, query_timeout: undefined } : config);
       sockets.add(client);
       client.on('end', () => sockets.delete(client));
       return client;

@@ -9,14 +9,22 @@ import { registerPool } from './pool-registry.js';
 import type { SqlEngine } from './queryable.js';
 import { assertSchemaCurrent } from './schema-state.js';
 import { createSqlChainStore, type SqlChainStore } from './sql-chain-store.js';
-import { watchAppends } from './watch.js';
+import { createPgWatcher } from './watch-mode.js';
 
 export type { PostgresChainStoreOptions } from './options.js';
 
 /** The PostgreSQL chain store: a ChainStore with `migrate()`, `watch()` and raw queries of your own. */
 export interface PostgresChainStore extends SqlChainStore {
-  /** Calls `onChange` after every append by any process (LISTEN on a dedicated connection). */
+  /**
+   * Calls `onChange` after every append by any process: LISTEN on a dedicated connection, or polling
+   * the head table when the only connection goes through a pooler (see `watchMode()`).
+   */
   watch(onChange: (change: StoreChange) => void): () => void;
+  /**
+   * `push` (LISTEN on a direct connection) or `poll` (behind a transaction-pooling PgBouncer without a
+   * `listenConnectionString`), with the interval and the reason.
+   */
+  watchMode(): { readonly kind: 'push' | 'poll'; readonly intervalMs?: number; readonly detail: string };
   /** Runs one parameterized statement on the store's pool (with its timeouts) and returns the rows. */
   query(text: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
 }
@@ -47,16 +55,18 @@ export async function openPostgresChainStore(
   const o = resolveOptions(options);
   const sp: StorePool = createStorePool(o);
   const where = label(o.connectionString);
+  const watcher = createPgWatcher(sp, o);
 
   const engine: SqlEngine = {
     name: 'PostgreSQL',
     db: sp.db,
     transaction: sp.transaction,
     streamChain: (workspaceId) => streamOnClient(sp, workspaceId, o.queryTimeoutMs),
-    watch: (onChange) => watchAppends((untimed) => sp.dedicatedClient(untimed), onChange),
+    watch: (onChange) => watcher.watch(onChange),
   };
   const store = createSqlChainStore(engine, () => sp.end()) as SqlChainStore;
   const full = Object.assign(store, {
+    watchMode: () => watcher.mode(),
     query: (text: string, params: readonly unknown[] = []) =>
       sp.db.query<Record<string, unknown>>(text, params).catch((err: unknown) => {
         throw err instanceof ChainStoreError ? err : toUnavailable(err, where);
@@ -67,6 +77,9 @@ export async function openPostgresChainStore(
   try {
     if (o.migrate === true) await store.migrate();
     else if (o.migrate === 'check') await assertSchemaCurrent(sp.db, where);
+    // Already connected: whether this goes through a pooler costs one more statement, and lets
+    // watchMode() answer before any watch starts.
+    if (o.migrate !== false) await watcher.detect();
   } catch (err) {
     await store.close();
     throw err instanceof ChainStoreError

@@ -18,7 +18,7 @@ import { assertMigrated, migrateSqlite } from './migrate.js';
 import { recoverFromFullDisk } from './disk-full.js';
 import { createLockedWrite, type LockedWrite } from './lock-wait.js';
 import { createReader } from './read.js';
-import { watchFile } from './watch.js';
+import { WATCH_INTERVAL_MS, watchFile } from './watch.js';
 
 import { DEFAULT_BUSY_TIMEOUT_MS } from './defaults.js';
 
@@ -191,6 +191,14 @@ function createSqliteChainStore(
       } catch (err) {
         throw toChainStoreError(err, 'verify');
       }
+    },
+
+    watchMode() {
+      return {
+        kind: 'poll' as const,
+        intervalMs: WATCH_INTERVAL_MS,
+        detail: `asks SQLite for commits by other connections (PRAGMA data_version) every ${WATCH_INTERVAL_MS} ms; this process's own appends are pushed`,
+      };
     },
 
     watch(onChange: (change: StoreChange) => void): () => void {
