@@ -11,6 +11,7 @@ import { type CommitProbe, Dispatcher, runtimeMachine } from './dispatch.js';
 import { inspectionOf, startLocalInspector } from './inspection.js';
 import { parseEvent, parseOptions, parseTransitionRequest, providerOf } from './inputs.js';
 import { Lifecycle } from './lifecycle.js';
+import { openRuntimeMetrics } from '../metrics/runtime-metrics.js';
 import { TransitionListeners } from './listeners.js';
 import type { OperationalStateRuntime, RuntimeOptions, RuntimeTarget } from './types.js';
 
@@ -35,8 +36,9 @@ export function createOperationalState(
   options: RuntimeOptions = {},
 ): OperationalStateRuntime {
   const opts = parseOptions(options);
-  const provider = providerOf(target);
-  const checkpoints = checkpointsOf(target, opts);
+  const metrics = openRuntimeMetrics(opts.metrics);
+  const provider = metrics === null ? providerOf(target) : metrics.timed(providerOf(target));
+  const checkpoints = checkpointsOf(target, metrics === null ? opts : metrics.withCheckpointClock(opts));
   const logger = opts.logger ?? consoleLogger;
 
   const pipeline = new EmitPipeline({
@@ -65,6 +67,11 @@ export function createOperationalState(
       return pipeline.pending;
     },
   });
+  const detachMetrics = metrics?.attach({
+    actor,
+    pending: () => pipeline.pending,
+    onEmit: (fn) => pipeline.observe(fn),
+  });
   const listeners = new TransitionListeners(logger);
   const subscription = listeners.follow(actor);
   actor.start();
@@ -79,6 +86,7 @@ export function createOperationalState(
       subscription.unsubscribe();
       actor.stop();
       detachEmits?.();
+      detachMetrics?.();
       // The final checkpoint only when every emit landed: after a timed-out stop the store may be hung.
       if (checkpoints !== null) await stopCheckpoints(checkpoints, pipeline.pending === 0, logger);
       if (inspector !== null) await inspector.then((handle) => handle.close()).catch(() => {});

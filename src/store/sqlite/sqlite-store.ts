@@ -19,6 +19,7 @@ import { createReader } from './read.js';
 import { watchFile } from './watch.js';
 
 import { DEFAULT_BUSY_TIMEOUT_MS } from './defaults.js';
+import { markStoreKind } from '../store-kind.js';
 
 export { DEFAULT_BUSY_TIMEOUT_MS };
 
@@ -105,7 +106,7 @@ export async function openSqliteChainStore(options: SqliteChainStoreOptions): Pr
   }
   // Migrated above, on this thread, before a writer thread opens its own connection.
   const worker = !readOnly && writer === 'worker' ? startWorkerAppender({ file, busyTimeoutMs }) : null;
-  return createSqliteChainStore(db, file, readOnly, worker);
+  return markStoreKind(createSqliteChainStore(db, file, readOnly, worker), 'sqlite');
 }
 
 function createSqliteChainStore(
