@@ -223,3 +223,4 @@ export {
   RUNTIME_METRICS,
 } from './metrics/catalog.js';
 export type { MetricsOption, RuntimeMetricsOptions } from './metrics/options.js';
+export type { CockpitMetricsOptions } from './cockpit/metrics-endpoint.js';
