@@ -21,13 +21,8 @@ export function metricsOptions(o: CockpitFlags): Pick<StartCockpitOptions, 'metr
   }
   if (!o.metrics) return {};
   if (o.checkpoints === undefined) return { metrics: true };
-  let isDir = false;
-  try {
-    isDir = statSync(o.checkpoints).isDirectory();
-  } catch {
-    isDir = false;
-  }
-  if (!isDir) throw new UsageError(`--checkpoints ${JSON.stringify(o.checkpoints)} is not a directory`);
+  if (statSync(o.checkpoints, { throwIfNoEntry: false })?.isDirectory() !== true)
+    throw new UsageError(`--checkpoints ${JSON.stringify(o.checkpoints)} is not a directory`);
   return { metrics: { checkpointsDir: o.checkpoints } };
 }
 
