@@ -16,6 +16,7 @@ import {
 } from '../../src/index.js';
 import { openSqliteChainStore } from '../../src/store/sqlite/sqlite-store.js';
 import { cliProcess } from '../support/cli.js';
+import { codeList, markdownTable } from '../support/markdown-table.js';
 import { PG_URL, privateDatabaseUrl } from '../support/engines.js';
 
 // `opstate cockpit --metrics` as an operator runs it: a real child process on a real store, scraped
@@ -70,6 +71,8 @@ const engines: Engine[] = [
     },
   },
 ];
+
+const PAGE = join(import.meta.dirname, '..', '..', 'docs', 'metrics.md');
 
 /** `name{labels}` → value, for every sample of every family. */
 function samples(families: readonly PrometheusFamily[]): Map<string, number> {
@@ -192,6 +195,21 @@ for (const engine of engines) {
       expect(age).toBeLessThan(600);
       expect(s.get('opstate_fleet_agents_without_checkpoint')).toBe(2);
       expect(s.get('opstate_fleet_checkpoint_files_unreadable')).toBe(1);
+    });
+
+    it('serves exactly the families docs/metrics.md lists, with their type and labels', async () => {
+      const res = await scrape();
+      const families = parsePrometheusTextFormat(await res.text());
+      const rows = markdownTable(PAGE, 'metric');
+      expect(families.map((f) => f.name).sort()).toEqual(rows.map((r) => codeList(r.metric ?? '')[0]).sort());
+      for (const row of rows) {
+        const name = codeList(row.metric ?? '')[0] as string;
+        const family = families.find((f) => f.name === name);
+        expect(family?.type.toLowerCase(), name).toBe(row.type);
+        expect(family?.help.length, name).toBeGreaterThan(10);
+        const labels = new Set(family?.metrics.flatMap((m) => Object.keys(m.labels ?? {})));
+        expect([...labels].sort(), name).toEqual(codeList(row.labels ?? '').sort());
+      }
     });
 
     it("reports the cockpit's own lag once it reads a new event", async () => {
