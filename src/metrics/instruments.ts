@@ -4,6 +4,7 @@ import type {
   Counter,
   Histogram,
   Meter,
+  ObservableCounter,
   ObservableGauge,
 } from '@opentelemetry/api';
 import { PRIMARY_STATES, type PrimaryState } from '../domain/vocabulary.js';
@@ -37,17 +38,27 @@ const options = (d: MetricDescription) => ({ unit: d.unit, description: d.descri
  * attribute would otherwise report the same series and overwrite each other, so they are summed here.
  */
 export class MeterInstruments {
-  readonly transitions: Counter;
   readonly failures: Counter;
   readonly lag: Histogram;
   readonly append: Histogram;
+  readonly #transitions: ObservableCounter;
+  /**
+   * Transitions per (from, to, literal), counted here and reported when the SDK collects: the counter
+   * is an observable one so that a transition costs three map lookups and an increment, not a call into
+   * the SDK (which hashes its attributes on every `add`). It exports exactly as a counter does.
+   */
+  readonly #transitionCounts = new Map<
+    string,
+    Map<string, Map<string, { attributes: Attributes; n: number }>>
+  >();
+  readonly #transitionTotals: { readonly attributes: Attributes; n: number }[] = [];
   readonly #pending: ObservableGauge;
   readonly #state: ObservableGauge;
   readonly #checkpointAge: ObservableGauge;
   readonly agents = new Set<AgentReadings>();
 
   constructor(meter: Meter) {
-    this.transitions = meter.createCounter(TRANSITIONS.name, options(TRANSITIONS));
+    this.#transitions = meter.createObservableCounter(TRANSITIONS.name, options(TRANSITIONS));
     this.failures = meter.createCounter(EMIT_FAILURES.name, options(EMIT_FAILURES));
     const msAdvice = { advice: { explicitBucketBoundaries: [...MS_BUCKETS] } };
     this.lag = meter.createHistogram(EMIT_LAG.name, { ...options(EMIT_LAG), ...msAdvice });
@@ -57,11 +68,27 @@ export class MeterInstruments {
     this.#checkpointAge = meter.createObservableGauge(CHECKPOINT_AGE.name, options(CHECKPOINT_AGE));
     meter.addBatchObservableCallback(
       (result) => this.#observe(result),
-      [this.#pending, this.#state, this.#checkpointAge],
+      [this.#transitions, this.#pending, this.#state, this.#checkpointAge],
     );
   }
 
+  /** Counts one transition (see #transitionCounts). */
+  countTransition(from: string, to: string, literal: string): void {
+    let byTo = this.#transitionCounts.get(from);
+    if (byTo === undefined) this.#transitionCounts.set(from, (byTo = new Map()));
+    let byLiteral = byTo.get(to);
+    if (byLiteral === undefined) byTo.set(to, (byLiteral = new Map()));
+    let total = byLiteral.get(literal);
+    if (total === undefined) {
+      total = { attributes: Object.freeze({ from, to, literal }), n: 0 };
+      byLiteral.set(literal, total);
+      this.#transitionTotals.push(total);
+    }
+    total.n += 1;
+  }
+
   #observe(result: BatchObservableResult): void {
+    for (const total of this.#transitionTotals) result.observe(this.#transitions, total.n, total.attributes);
     if (this.agents.size === 0) return;
     const inState = new Map<PrimaryState, number>(PRIMARY_STATES.map((s) => [s, 0]));
     let pending = 0;

@@ -30,7 +30,10 @@ const REFUSED_KINDS: ReadonlySet<string> = new Set(['invalid_input', 'unknown_ev
 export class RuntimeMetrics {
   readonly #instruments: MeterInstruments;
   readonly #workspaceAttribute: boolean;
+  /** `{ store }` by store kind. */
   readonly #attrs = new AttributeCache();
+  /** `{ store, outcome }`: one lookup per store call, not per transition. */
+  readonly #appendAttrs = new AttributeCache();
   readonly #timedStores = new WeakMap<ChainStore, ChainStore>();
   #provider: ChainProvider | null = null;
   #lastCheckpoint: number | null = null;
@@ -76,17 +79,14 @@ export class RuntimeMetrics {
 
   /** Starts recording; the returned function stops it (at `stop()`). */
   attach(runtime: MeteredRuntime): () => void {
-    const { transitions, failures, lag, agents } = this.#instruments;
+    const instruments = this.#instruments;
+    const { failures, lag, agents } = instruments;
     let seen = runtime.actor.getSnapshot().context.lastTransition?.n ?? 0;
     const subscription = runtime.actor.subscribe((snapshot) => {
       const t = snapshot.context.lastTransition;
       if (t === null || t.n <= seen) return;
       seen = t.n;
-      const literal = t.literal ?? NO_LITERAL;
-      transitions.add(
-        1,
-        this.#attrs.get(`t|${t.from}|${t.to}|${literal}`, () => ({ from: t.from, to: t.to, literal })),
-      );
+      instruments.countTransition(t.from, t.to, t.literal ?? NO_LITERAL);
     });
     const detachEmits = runtime.onEmit((outcome) => {
       const store = this.#storeAttrs(this.#currentKind());
@@ -117,7 +117,7 @@ export class RuntimeMetrics {
   }
 
   #storeAttrs(kind: StoreKindLabel) {
-    return this.#attrs.get(`s|${kind}`, () => ({ store: kind }));
+    return this.#attrs.get(kind, () => ({ store: kind }));
   }
 
   #workspace(): string | null {
@@ -137,7 +137,7 @@ export class RuntimeMetrics {
     const record = (started: number, outcome: AppendOutcome) =>
       histogram.record(
         performance.now() - started,
-        this.#attrs.get(`a|${kind}|${outcome}`, () => ({ store: kind, outcome })),
+        this.#appendAttrs.get(`${kind}|${outcome}`, () => ({ store: kind, outcome })),
       );
     const failed = (started: number, err: unknown) =>
       record(started, err instanceof ChainStoreError && REFUSED_KINDS.has(err.kind) ? 'refused' : 'error');
