@@ -15,7 +15,7 @@ import {
   silentLogger,
 } from '../../src/index.js';
 import { openSqliteChainStore } from '../../src/store/sqlite/sqlite-store.js';
-import { cliProcess } from '../support/cli.js';
+import { cli, cliProcess } from '../support/cli.js';
 import { codeList, markdownTable } from '../support/markdown-table.js';
 import { PG_URL, privateDatabaseUrl } from '../support/engines.js';
 
@@ -228,3 +228,22 @@ for (const engine of engines) {
     });
   });
 }
+
+describe('opstate cockpit metrics flags', () => {
+  it('refuses --checkpoints without --metrics, and a --checkpoints that is not a directory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opstate-cockpit-flags-'));
+    try {
+      const file = join(dir, 'chain.db');
+      await (await openSqliteChainStore({ file })).close();
+      const without = await cli(['cockpit', '--store', file, '--checkpoints', dir]);
+      expect(without.code).toBe(2);
+      expect(without.stderr).toMatch(/--checkpoints goes with --metrics/);
+      const missing = join(dir, 'no-such-dir');
+      const notDir = await cli(['cockpit', '--store', file, '--metrics', '--checkpoints', missing]);
+      expect(notDir.code).toBe(2);
+      expect(notDir.stderr).toContain(`--checkpoints ${JSON.stringify(missing)} is not a directory`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
