@@ -12,6 +12,7 @@ import { emitPath } from './cases/emit-path.js';
 import { footprint } from './cases/footprint.js';
 import { embeddedFootprint, embeddedRates, eventLoopDelay } from './cases/embedded.js';
 import { importCost } from './cases/import-cost.js';
+import { metricsCost } from './cases/metrics-cost.js';
 import { pgFleet } from './cases/pg-fleet.js';
 import { pgStaleStats } from './cases/pg-stale-stats.js';
 import { NO_PG, openPostgresSubject, openSqliteSubject, type Subject } from './cases/subjects.js';
@@ -24,6 +25,8 @@ const quick = process.argv.includes('--quick');
 /** `--only postgres`: just the PostgreSQL cases (for working on the PostgreSQL store). */
 const only = process.argv[process.argv.indexOf('--only') + 1];
 const onlyPostgres = process.argv.includes('--only') && only === 'postgres';
+/** `--only metrics`: transition cost with and without OpenTelemetry, and import cost. */
+const onlyMetrics = process.argv.includes('--only') && only === 'metrics';
 const s = settings(quick);
 
 function fmt(n: number | null, digits = 0): string {
@@ -67,8 +70,9 @@ async function main(): Promise<void> {
     cases.push(...(await run()));
   };
   if (!onlyPostgres) await section('transition cost', () => transitionCost(s));
-  if (!onlyPostgres) await section('emit path (stand-in SQLite store)', () => emitPath(s));
-  if (!onlyPostgres) await section('canonical check', () => canonicalCheck(s));
+  if (!onlyPostgres) await section('transition cost with OpenTelemetry metrics', () => metricsCost(s));
+  if (!onlyPostgres && !onlyMetrics) await section('emit path (stand-in SQLite store)', () => emitPath(s));
+  if (!onlyPostgres && !onlyMetrics) await section('canonical check', () => canonicalCheck(s));
 
   // Each database's cases run together, on one store, so its baselines share its conditions.
   const pgUrl = server?.url ?? null;
@@ -76,7 +80,7 @@ async function main(): Promise<void> {
     ...(onlyPostgres ? [] : [['SQLite', openSqliteSubject] as [string, () => Promise<Subject>]]),
     ['PostgreSQL', pgUrl === null ? null : () => openPostgresSubject(pgUrl)],
   ];
-  for (const [label, open] of stores) {
+  for (const [label, open] of onlyMetrics ? [] : stores) {
     if (open === null) {
       cases.push(
         notRun(`durable emit, sequential, ${label}`, 'events/s', '≥ 0.9× raw single-row INSERT', NO_PG),
@@ -107,12 +111,12 @@ async function main(): Promise<void> {
       await subject.close();
     }
   }
-  if (!onlyPostgres) {
+  if (!onlyPostgres && !onlyMetrics) {
     await section('footprint', () => footprint(s));
     await section('embedded store footprint and open', () => embeddedFootprint(s));
     await section('event-loop delay', () => eventLoopDelay(s));
-    await section('import cost', () => importCost(s));
   }
+  if (!onlyPostgres) await section('import cost', () => importCost(s));
 
   const cpu = cpus();
   const report = {

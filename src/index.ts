@@ -213,3 +213,14 @@ export {
 
 // Chart export (also in opstate/testing)
 export { toDot, toMachineJSON, toMermaid } from './testing/chart-export.js';
+
+// OpenTelemetry metrics
+export {
+  type InstrumentKind,
+  type MetricDescription,
+  METER_NAME,
+  MS_BUCKETS,
+  RUNTIME_METRICS,
+} from './metrics/catalog.js';
+export type { MetricsOption, RuntimeMetricsOptions } from './metrics/options.js';
+export type { CockpitMetricsOptions } from './cockpit/metrics-endpoint.js';

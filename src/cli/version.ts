@@ -1,9 +1,1 @@
-import { readFileSync } from 'node:fs';
-
-/** The package's version, from its package.json (two levels up from both src/cli and dist/cli). */
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version?: unknown;
-  };
-  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
-}
+export { packageVersion } from '../package-version.js';

@@ -18,6 +18,7 @@ import { workspaceDetail } from './detail.js';
 import { Fleet, type FleetOptions } from './fleet.js';
 import type { CockpitMessage, WorkspaceSummary } from './wire.js';
 import { cockpitTable, type CockpitTable } from './table.js';
+import { type CockpitMetricsOptions, startMetricsEndpoint } from './metrics-endpoint.js';
 
 export interface StartCockpitOptions extends FleetOptions {
   /** The store to show: read only, never written or migrated. The cockpit does not close it. */
@@ -30,6 +31,8 @@ export interface StartCockpitOptions extends FleetOptions {
   readonly host?: string;
   readonly allowRemote?: boolean;
   readonly logger?: Logger;
+  /** Serve `GET /metrics` in the Prometheus text format (Bearer token); see CockpitMetricsOptions. */
+  readonly metrics?: boolean | CockpitMetricsOptions;
 }
 
 export interface CockpitHandle {
@@ -40,6 +43,8 @@ export interface CockpitHandle {
   /** Random per run; the page, its socket and `/api/…` all need it as `?token=`. */
   readonly token: string;
   readonly fleet: Fleet;
+  /** The Prometheus endpoint (`Authorization: Bearer <token>`), or null without `metrics`. */
+  readonly metricsUrl: string | null;
   /** Stops following the store and closes every socket and the server (not the store). Idempotent. */
   close(): Promise<void>;
 }
@@ -63,6 +68,9 @@ export async function startCockpit(options: StartCockpitOptions): Promise<Cockpi
   await fleet.load();
   fleet.follow();
   const { token, accepts } = makeToken();
+  const metrics = options.metrics
+    ? await startMetricsEndpoint(fleet, token, options.metrics === true ? {} : options.metrics)
+    : null;
   const clients = new Set<WebSocket>();
   const label = options.storeLabel ?? 'store';
 
@@ -103,6 +111,7 @@ export async function startCockpit(options: StartCockpitOptions): Promise<Cockpi
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (metrics?.handles(req)) return metrics.serve(req, res);
     const url = admitRequest(req, res, accepts);
     if (url === null || sendPageAt(url, res, page)) return;
     if (url.pathname === '/api/workspaces') return sendJson(res, cockpitTable(fleet, label));
@@ -148,9 +157,11 @@ export async function startCockpit(options: StartCockpitOptions): Promise<Cockpi
     host,
     token,
     fleet,
+    metricsUrl: metrics === null ? null : `http://${urlHost(host)}:${bound}/metrics`,
     close() {
       closing ??= new Promise<void>((resolve) => {
         unsubscribe();
+        metrics?.close();
         fleet.close();
         if (timer !== null) clearTimeout(timer);
         for (const ws of clients) ws.terminate();

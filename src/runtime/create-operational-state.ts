@@ -12,6 +12,7 @@ import { EmitterWatch } from './emitter-watch.js';
 import { inspectionOf, startLocalInspector } from './inspection.js';
 import { parseEvent, parseOptions, parseTransitionRequest, providerOf } from './inputs.js';
 import { Lifecycle } from './lifecycle.js';
+import { openRuntimeMetrics } from '../metrics/runtime-metrics.js';
 import { TransitionListeners } from './listeners.js';
 import type { OperationalStateRuntime, RuntimeOptions, RuntimeTarget } from './types.js';
 
@@ -36,8 +37,9 @@ export function createOperationalState(
   options: RuntimeOptions = {},
 ): OperationalStateRuntime {
   const opts = parseOptions(options);
-  const provider = providerOf(target);
-  const checkpoints = checkpointsOf(target, opts);
+  const metrics = openRuntimeMetrics(opts.metrics);
+  const provider = metrics === null ? providerOf(target) : metrics.timed(providerOf(target));
+  const checkpoints = checkpointsOf(target, metrics === null ? opts : metrics.withCheckpointClock(opts));
   const logger = opts.logger ?? consoleLogger;
 
   const pipeline = new EmitPipeline({
@@ -66,6 +68,11 @@ export function createOperationalState(
       return pipeline.pending;
     },
   });
+  const detachMetrics = metrics?.attach({
+    actor,
+    pending: () => pipeline.pending,
+    onEmit: (fn) => pipeline.observe(fn),
+  });
   const listeners = new TransitionListeners(logger);
   const subscription = listeners.follow(actor);
   const emitter = new EmitterWatch(pipeline, logger);
@@ -83,6 +90,7 @@ export function createOperationalState(
       watching.unsubscribe();
       actor.stop();
       detachEmits?.();
+      detachMetrics?.();
       // The final checkpoint only when every emit landed: after a timed-out stop the store may be hung.
       if (checkpoints !== null) await stopCheckpoints(checkpoints, pipeline.pending === 0, logger);
       if (inspector !== null) await inspector.then((handle) => handle.close()).catch(() => {});

@@ -12,6 +12,7 @@ import type { ChainProvider } from '../emit/provider.js';
 import type { EmitOutbox } from '../emit/outbox.js';
 import { OperationalStateInputError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { MetricsOption } from '../metrics/options.js';
 import { MAX_HISTORY_SIZE } from '../machine/context.js';
 import type { OperationalStateEvent } from '../machine/events.js';
 import { inputErrorFrom, parseOperationalStateEvent } from '../machine/parse.js';
@@ -78,6 +79,11 @@ const OptionsSchema = z
         typeof (v as EmitOutbox).pending === 'function',
       { message: 'outbox must have put/remove/pending/close' },
     ),
+    // Its forms are told apart, and a bad one named, by resolveMetrics.
+    metrics: z.custom<MetricsOption>((v) => typeof v === 'boolean' || (typeof v === 'object' && v !== null), {
+      message:
+        'metrics must be a boolean, a MeterProvider, a Meter or { meter?, meterProvider?, workspaceAttribute? }',
+    }),
   })
   .partial()
   .strict();

@@ -15,6 +15,7 @@ import type { InspectionRecorder } from '../inspect/recorder.js';
 import type { InspectorHandle } from '../inspect/server.js';
 import type { ChainStore } from '../store/chain/types.js';
 import type { CheckpointScheduleOptions } from '../checkpoint/schedule.js';
+import type { MetricsOption } from '../metrics/options.js';
 
 /** Where the runtime appends: a store and a fixed workspace, or a provider resolved per emit. */
 export type RuntimeTarget =
@@ -61,6 +62,8 @@ export interface RuntimeOptions {
    * signs what is new since the last one. Needs a `{ store, workspaceId }` target.
    */
   readonly checkpoints?: RuntimeCheckpoints;
+  /** OpenTelemetry metrics: see MetricsOption (default: the global MeterProvider, if one is registered). */
+  readonly metrics?: MetricsOption;
 }
 
 export interface FlushOptions {

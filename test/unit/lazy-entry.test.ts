@@ -48,6 +48,9 @@ const HEAVY = [
   /\/node_modules\/better-sqlite3\//,
   /\/node_modules\/@electric-sql\/pglite\//,
   /\/node_modules\/ws\//,
+  // Optional peer and the cockpit's exporter: loaded by the first runtime or `cockpit --metrics`.
+  /\/node_modules\/@opentelemetry\//,
+  /\/node_modules\/prom-client\//,
   /^node:http$/,
   /\/node_modules\/commander\//,
   /\/src\/cli\//,

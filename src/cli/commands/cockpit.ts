@@ -5,6 +5,7 @@ import { Fleet, DEFAULT_POLL_MS } from '../../cockpit/fleet.js';
 import { cockpitTable, formatDuration, verifyCell } from '../../cockpit/table.js';
 import { openCockpitStore } from '../../cockpit/open-reader.js';
 import { integer, storeSpec } from '../parse.js';
+import { type CockpitFlags, metricsOptions, writeTokenFile } from './cockpit-metrics-flags.js';
 
 const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 
@@ -27,11 +28,17 @@ export function cockpitCommand(defaultStore: string): Command {
       integer(10, 600_000),
       DEFAULT_POLL_MS,
     )
+    .option('--metrics', 'also serve GET /metrics for Prometheus (Authorization: Bearer <token>)', false)
+    .option(
+      '--checkpoints <dir>',
+      'with --metrics: signed checkpoints (*.json) for the checkpoint-age gauges',
+    )
+    .option('--token-file <file>', 'write the per-run token here (mode 0600), e.g. for a scrape config')
     .option('--once', 'print the table once and exit, without serving', false)
     .option('--json', 'with --once: print the table as JSON (what /api/workspaces returns)', false)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .action(async (o: { store: string; port?: number; pollMs: number; once: boolean; json: boolean }) => {
+    .action(async (o: CockpitFlags) => {
       const { store, label } = await openCockpitStore(o.store);
       try {
         if (o.once) {
@@ -47,9 +54,13 @@ export function cockpitCommand(defaultStore: string): Command {
           storeLabel: label,
           pollMs: o.pollMs,
           ...(o.port !== undefined ? { port: o.port } : {}),
+          ...metricsOptions(o),
         });
+        if (o.tokenFile !== undefined) writeTokenFile(o.tokenFile, cockpit.token);
         out(`${cockpit.fleet.size} workspaces in ${label} (following by ${cockpit.fleet.feed ?? '?'})`);
         out(`cockpit: ${cockpit.url}`);
+        if (cockpit.metricsUrl !== null)
+          out(`metrics: ${cockpit.metricsUrl} (Authorization: Bearer <token>)`);
         out('(Ctrl-C to stop; the URL carries a per-run token: keep it private)');
         await new Promise<void>((resolve) => {
           process.once('SIGINT', () => resolve());

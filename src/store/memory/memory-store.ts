@@ -13,6 +13,7 @@ import type {
   VerifyResult,
 } from '../chain/types.js';
 import { prepareEvent } from '../chain/prepare.js';
+import { markStoreKind } from '../store-kind.js';
 import { assertWorkspaceId, parseReadOptions } from '../chain/validate.js';
 import { unknownWorkspace, type VerifiableEvent, verifyChain } from '../chain/verify.js';
 
@@ -48,7 +49,7 @@ export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): C
     if (closed) throw new ChainStoreError('closed', 'the memory chain store is closed');
   };
 
-  return {
+  const store: ChainStore = {
     async append(workspaceId: string, events: readonly ChainEventInput[]): Promise<AppendedEvent[]> {
       assertOpen();
       assertWorkspaceId(workspaceId);
@@ -153,6 +154,7 @@ export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): C
       watchers.clear();
     },
   };
+  return markStoreKind(store, 'memory');
 }
 
 function toEvent(row: Row): ChainEvent {

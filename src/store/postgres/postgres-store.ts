@@ -10,6 +10,7 @@ import type { SqlEngine } from './queryable.js';
 import { assertSchemaCurrent } from './schema-state.js';
 import { createSqlChainStore, type SqlChainStore } from './sql-chain-store.js';
 import { createPgWatcher } from './watch-mode.js';
+import { markStoreKind } from '../store-kind.js';
 
 export type { PostgresChainStoreOptions } from './options.js';
 
@@ -73,6 +74,7 @@ export async function openPostgresChainStore(
       }),
   }) as PostgresChainStore;
   registerPool(full, sp.pool);
+  markStoreKind(full, 'postgres');
 
   try {
     if (o.migrate === true) await store.migrate();

@@ -21,6 +21,7 @@ import { createReader } from './read.js';
 import { WATCH_INTERVAL_MS, watchFile } from './watch.js';
 
 import { DEFAULT_BUSY_TIMEOUT_MS } from './defaults.js';
+import { markStoreKind } from '../store-kind.js';
 
 export { DEFAULT_BUSY_TIMEOUT_MS };
 
@@ -107,7 +108,7 @@ export async function openSqliteChainStore(options: SqliteChainStoreOptions): Pr
   }
   // Migrated above, on this thread, before a writer thread opens its own connection.
   const worker = !readOnly && writer === 'worker' ? startWorkerAppender({ file, busyTimeoutMs }) : null;
-  return createSqliteChainStore(db, file, readOnly, worker, busyTimeoutMs);
+  return markStoreKind(createSqliteChainStore(db, file, readOnly, worker, busyTimeoutMs), 'sqlite');
 }
 
 function createSqliteChainStore(
