@@ -9,10 +9,12 @@ import type {
   ReadOptions,
   StoreChange,
   VerifyResult,
+  WorkspaceHead,
 } from '../chain/types.js';
 import { assertWorkspaceId, parseReadOptions } from '../chain/validate.js';
 import { unknownWorkspace, type VerifiableEvent, verifyChainPages } from '../chain/verify.js';
 import { toChainStoreError } from './db-errors.js';
+import { fleetSummary } from './fleet-summary.js';
 import { migrate } from './migrate.js';
 import type { SqlEngine } from './queryable.js';
 
@@ -133,6 +135,13 @@ export function createSqlChainStore(engine: SqlEngine, onClose: () => Promise<vo
           throw toChainStoreError(err, engine.name);
         });
       return rows.map((r) => r.workspace_id);
+    },
+
+    async fleetSummary(): Promise<WorkspaceHead[]> {
+      assertOpen();
+      return fleetSummary(engine.db).catch((err: unknown) => {
+        throw toChainStoreError(err, engine.name);
+      });
     },
 
     async verify(workspaceId: string): Promise<VerifyResult> {

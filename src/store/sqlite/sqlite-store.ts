@@ -9,6 +9,7 @@ import type {
   ReadOptions,
   StoreChange,
   VerifyResult,
+  WorkspaceHead,
 } from '../chain/types.js';
 import { assertWorkspaceId, EVENT_TYPE_PATTERN } from '../chain/validate.js';
 import { type Appender, createAppender } from './append.js';
@@ -17,6 +18,7 @@ import { connect, type Db, toChainStoreError } from './connection.js';
 import { assertMigrated, migrateSqlite } from './migrate.js';
 import { createReader } from './read.js';
 import { watchFile } from './watch.js';
+import { createFleetSummary } from './fleet-summary.js';
 
 import { DEFAULT_BUSY_TIMEOUT_MS } from './defaults.js';
 
@@ -55,6 +57,7 @@ export interface SqliteChainStore extends ChainStore {
   /** Applies pending migrations (opening for writing already did); returns the names applied now. */
   migrate(): Promise<string[]>;
   workspaces(): Promise<string[]>;
+  fleetSummary(): Promise<WorkspaceHead[]>;
   watch(onChange: (change: StoreChange) => void): () => void;
 }
 
@@ -126,6 +129,7 @@ function createSqliteChainStore(
           return (local as Appender)(ws, events);
         };
   const reader = createReader(db);
+  const summary = createFleetSummary(db);
   const watchers = new Set<(change: StoreChange) => void>();
   const stopWatching = new Set<() => void>();
   let closed = false;
@@ -176,6 +180,11 @@ function createSqliteChainStore(
     async workspaces(): Promise<string[]> {
       assertOpen();
       return reader.workspaces();
+    },
+
+    async fleetSummary(): Promise<WorkspaceHead[]> {
+      assertOpen();
+      return summary();
     },
 
     async verify(workspaceId: string): Promise<VerifyResult> {
