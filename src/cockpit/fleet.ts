@@ -27,6 +27,13 @@ export interface WatchMode {
   readonly detail: string;
 }
 
+/** `watching: push (…)` or `watching: poll every 500 ms (…)`: the startup line's words for a mode. */
+export function describeWatchMode(mode: WatchMode): string {
+  return mode.kind === 'push'
+    ? `watching: push (${mode.detail})`
+    : `watching: poll every ${mode.intervalMs ?? '?'} ms (${mode.detail})`;
+}
+
 /** How far the background verification has come: `verified` of `total` workspaces have a verdict. */
 export interface VerifyProgress {
   readonly verified: number;

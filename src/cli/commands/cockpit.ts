@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import { Command, Option } from 'commander';
 import { startCockpit } from '../../cockpit/server.js';
-import { Fleet, DEFAULT_POLL_MS } from '../../cockpit/fleet.js';
+import { Fleet, DEFAULT_POLL_MS, describeWatchMode } from '../../cockpit/fleet.js';
 import { cockpitTable, formatDuration, verifyCell } from '../../cockpit/table.js';
 import { openCockpitStore } from '../../cockpit/open-reader.js';
 import { integer, storeSpec } from '../parse.js';
@@ -48,7 +48,7 @@ export function cockpitCommand(defaultStore: string): Command {
           pollMs: o.pollMs,
           ...(o.port !== undefined ? { port: o.port } : {}),
         });
-        out(`${cockpit.fleet.size} workspaces in ${label} (following by ${cockpit.fleet.feed ?? '?'})`);
+        out(`${cockpit.fleet.size} workspaces in ${label}; ${describeWatchMode(cockpit.fleet.watchMode())}`);
         out(`cockpit: ${cockpit.url}`);
         out('(Ctrl-C to stop; the URL carries a per-run token: keep it private)');
         await new Promise<void>((resolve) => {

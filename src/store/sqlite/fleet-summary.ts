@@ -28,10 +28,11 @@ const SUMMARY_SQL = `
          t.seq AS t_seq, t.recorded_at AS t_at, t.payload_canonical AS t_payload
     FROM chain_head h
     LEFT JOIN event_log e ON e.workspace_id = h.workspace_id AND e.seq = h.seq
-    LEFT JOIN event_log t ON t.workspace_id = h.workspace_id AND t.seq = (
-      SELECT x.seq FROM event_log x
-       WHERE x.workspace_id = h.workspace_id AND x.seq <= h.seq AND x.event_type = @t
-       ORDER BY x.seq DESC LIMIT 1)
+    LEFT JOIN event_log t ON t.workspace_id = h.workspace_id AND t.seq = CASE
+      WHEN e.event_type = @t THEN e.seq
+      ELSE (SELECT x.seq FROM event_log x
+             WHERE x.workspace_id = h.workspace_id AND x.seq < h.seq AND x.event_type = @t
+             ORDER BY x.seq DESC LIMIT 1) END
    ORDER BY h.workspace_id`;
 
 /** Every workspace's head and last transition, in one statement (see `ChainStore.fleetSummary`). */
