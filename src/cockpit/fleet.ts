@@ -9,7 +9,8 @@ const PAGE = 10_000;
 const CONCURRENCY = 8;
 export const DEFAULT_POLL_MS = 500;
 /** Verifications in flight at once: hides a network store's round trips; SQLite's run one by one anyway. */
-const VERIFY_CONCURRENCY = 4;
+const VERIFY_CONCURRENCY = 2;
+const VERIFY_RETRY_MS = 1000;
 
 export interface FleetOptions {
   /** Without a `watch` on the store: how often to look for new events (default 500 ms). */
@@ -275,13 +276,13 @@ export class Fleet {
         result = await this.#store.verify(ws);
       } catch (err) {
         this.#inFlight.delete(ws);
-        safeLog(
-          this.#logger,
-          'warn',
-          { err, workspaceId: ws },
-          'cockpit: verify failed; will retry on the next change',
-        );
+        if (this.#closed) return;
+        safeLog(this.#logger, 'warn', { err, workspaceId: ws }, 'cockpit: verify failed; will retry');
         this.#verdicts -= 1;
+        // Back to the end of the queue, after a pause: a store that is briefly out of connections or
+        // down gets the time to recover instead of a burst of failures.
+        this.#toVerify.push(ws);
+        await new Promise((resolve) => setTimeout(resolve, VERIFY_RETRY_MS).unref());
         continue;
       }
       await this.#locked(async () => {

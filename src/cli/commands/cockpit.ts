@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { startCockpit } from '../../cockpit/server.js';
 import { Fleet, DEFAULT_POLL_MS, describeWatchMode } from '../../cockpit/fleet.js';
 import { cockpitTable, formatDuration, verifyCell } from '../../cockpit/table.js';
-import { openCockpitStore } from '../../cockpit/open-reader.js';
+import { openStore } from '../open-store.js';
 import { integer, storeSpec } from '../parse.js';
 
 const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -32,7 +32,8 @@ export function cockpitCommand(defaultStore: string): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .action(async (o: { store: string; port?: number; pollMs: number; once: boolean; json: boolean }) => {
-      const { store, label } = await openCockpitStore(o.store);
+      // Read only: a SQLite file (or its directory) opened read-only, a PostgreSQL schema checked, never migrated.
+      const { store, label } = await openStore(o.store, { fileOrDirectory: true });
       try {
         if (o.once) {
           const fleet = new Fleet(store, { pollMs: o.pollMs });
