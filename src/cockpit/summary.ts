@@ -144,6 +144,8 @@ export class WorkspaceFollower {
     const divergence = this.#verifier?.divergence ?? null;
     this.#shown = { ...this.#s, verifies: this.#verifier === null ? null : divergence === null, divergence };
     this.#shownVersion = this.version;
+    // One object per workspace, not two: the fields live on in the row shown.
+    this.#s = this.#shown;
     return this.#shown;
   }
 }
