@@ -8,6 +8,11 @@ const PAGE = 10_000;
 /** Workspaces read at once on a sweep: enough to hide a network store's latency, few enough to be polite. */
 const CONCURRENCY = 8;
 export const DEFAULT_POLL_MS = 500;
+/** Verifications in flight at once: hides a network store's round trips; SQLite's run one by one anyway. */
+const VERIFY_CONCURRENCY = 2;
+const VERIFY_RETRY_MS = 1000;
+/** How long verification holds the thread before it yields to everything else. */
+const VERIFY_SLICE_MS = 10;
 
 export interface FleetOptions {
   /** Without a `watch` on the store: how often to look for new events (default 500 ms). */
@@ -17,6 +22,26 @@ export interface FleetOptions {
 
 /** How the fleet learns of new events: the store's change feed, or polling when it has none. */
 export type FeedKind = 'watch' | 'poll';
+
+/** How new events reach the cockpit: pushed by the store, or polled every `intervalMs`. */
+export interface WatchMode {
+  readonly kind: 'push' | 'poll';
+  readonly intervalMs?: number;
+  readonly detail: string;
+}
+
+/** `watching: push (…)` or `watching: poll every 500 ms (…)`: the startup line's words for a mode. */
+export function describeWatchMode(mode: WatchMode): string {
+  return mode.kind === 'push'
+    ? `watching: push (${mode.detail})`
+    : `watching: poll every ${mode.intervalMs ?? '?'} ms (${mode.detail})`;
+}
+
+/** How far the background verification has come: `verified` of `total` workspaces have a verdict. */
+export interface VerifyProgress {
+  readonly verified: number;
+  readonly total: number;
+}
 
 /**
  * Every workspace in a store, followed from its chain alone: the cockpit's model. It only reads
@@ -36,8 +61,13 @@ export class Fleet {
   #closed = false;
   /** Reads and verifier seeding take turns: a follower's events must reach its verifier in seq order. */
   #lock: Promise<unknown> = Promise.resolve();
+  /** Workspaces to verify, in order; `#nextToVerify` is the next one (a queue without shifting 100k). */
   readonly #toVerify: string[] = [];
+  #nextToVerify = 0;
+  #sliceStart = 0;
+  readonly #inFlight = new Set<string>();
   #verifying: Promise<void> | null = null;
+  #verdicts = 0;
   feed: FeedKind | null = null;
 
   constructor(store: ChainStore, options: FleetOptions = {}) {
@@ -60,10 +90,52 @@ export class Fleet {
     this.#logger = options.logger ?? consoleLogger;
   }
 
-  /** Reads every workspace's chain once. */
+  /**
+   * Loads every workspace: from the store's fleet summary (heads and last transitions, a few queries
+   * for the whole fleet) when it has one, else by reading each chain once. Verification follows in the
+   * background either way.
+   */
   async load(): Promise<void> {
-    this.#dirty = null;
-    await this.#pump();
+    if (typeof this.#store.fleetSummary !== 'function') {
+      this.#dirty = null;
+      await this.#pump();
+      return;
+    }
+    const heads = await this.#store.fleetSummary();
+    const known: string[] = [];
+    await this.#locked(async () => {
+      for (const head of heads) {
+        const had = this.#followers.get(head.workspaceId);
+        if (had !== undefined) {
+          if (had.readUpTo !== head.seq) known.push(head.workspaceId);
+          continue;
+        }
+        const follower = new WorkspaceFollower(head.workspaceId);
+        follower.adopt(head);
+        this.#followers.set(head.workspaceId, follower);
+      }
+    });
+    for (const head of heads) this.#queueVerify(head.workspaceId);
+    // A workspace already followed is read on from where it was: its state's clock keeps counting.
+    if (known.length > 0) {
+      if (this.#dirty !== null) for (const ws of known) this.#dirty.add(ws);
+      await this.#pump();
+    }
+  }
+
+  /** How this fleet learns of new events, in words a person can check. */
+  watchMode(): WatchMode {
+    if (this.feed === 'poll') {
+      return { kind: 'poll', intervalMs: this.#pollMs, detail: 'the store has no change feed: polling' };
+    }
+    const own = this.#store.watchMode?.();
+    if (own !== undefined) return own;
+    return { kind: 'push', detail: "the store's change feed (watch)" };
+  }
+
+  /** Workspaces with a verdict (verifies true or false) out of all known. */
+  progress(): VerifyProgress {
+    return { verified: this.#verdicts, total: this.#followers.size };
   }
 
   /** Follows the store from now on: its `watch` when it has one, else polling every `pollMs`. */
@@ -137,7 +209,7 @@ export class Fleet {
       try {
         while (!this.#closed && (this.#dirty === null || this.#dirty.size > 0)) {
           const all = this.#dirty === null;
-          const names = all ? await this.#store.workspaces!() : [...(this.#dirty ?? [])];
+          const names = all ? await this.#movedWorkspaces() : [...(this.#dirty ?? [])];
           this.#dirty = new Set();
           const changed = await this.#locked(() => this.#readAll(names));
           if (changed.length > 0) for (const listener of this.#listeners) listener(changed);
@@ -153,6 +225,18 @@ export class Fleet {
     return this.#pumping;
   }
 
+  /**
+   * On a change that did not say where: with a fleet summary, only the workspaces whose head moved past
+   * what was read (one query), else every workspace.
+   */
+  async #movedWorkspaces(): Promise<string[]> {
+    if (typeof this.#store.fleetSummary !== 'function') return this.#store.workspaces!();
+    const heads = await this.#store.fleetSummary();
+    return heads
+      .filter((h) => h.seq !== (this.#followers.get(h.workspaceId)?.readUpTo ?? -1))
+      .map((h) => h.workspaceId);
+  }
+
   #locked<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.#lock.then(fn);
     this.#lock = run.catch(() => undefined);
@@ -161,9 +245,18 @@ export class Fleet {
 
   #queueVerify(ws: string): void {
     this.#toVerify.push(ws);
-    this.#verifying ??= this.#verifyQueued().finally(() => {
-      this.#verifying = null;
-    });
+    this.#verifying ??= Promise.all(
+      Array.from({ length: VERIFY_CONCURRENCY }, () => this.#verifyQueued()),
+    ).then(
+      () => {
+        this.#verifying = null;
+        this.#toVerify.length = 0;
+        this.#nextToVerify = 0;
+      },
+      () => {
+        this.#verifying = null;
+      },
+    );
   }
 
   /*
@@ -172,22 +265,33 @@ export class Fleet {
    * is followed from the verified head on. A chain longer than what was read is caught up here.
    */
   async #verifyQueued(): Promise<void> {
-    while (!this.#closed && this.#toVerify.length > 0) {
+    while (!this.#closed && this.#nextToVerify < this.#toVerify.length) {
       // Reading comes first (it is what the table waits for); verification uses the gaps between reads.
       await this.settled();
-      const ws = this.#toVerify.shift() as string;
+      // An embedded store verifies on this thread: after a slice, let the page, the socket and the
+      // change feed have their turn, so a transition still shows within a tick while 100,000 verify.
+      if (performance.now() - this.#sliceStart > VERIFY_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        this.#sliceStart = performance.now();
+      }
+      if (this.#nextToVerify >= this.#toVerify.length) break;
+      const ws = this.#toVerify[this.#nextToVerify++] as string;
       const follower = this.#followers.get(ws);
-      if (follower === undefined || follower.seeded) continue;
+      if (follower === undefined || follower.seeded || this.#inFlight.has(ws)) continue;
       let result: VerifyResult;
+      this.#verdicts += 1;
+      this.#inFlight.add(ws);
       try {
         result = await this.#store.verify(ws);
       } catch (err) {
-        safeLog(
-          this.#logger,
-          'warn',
-          { err, workspaceId: ws },
-          'cockpit: verify failed; will retry on the next change',
-        );
+        this.#inFlight.delete(ws);
+        if (this.#closed) return;
+        safeLog(this.#logger, 'warn', { err, workspaceId: ws }, 'cockpit: verify failed; will retry');
+        this.#verdicts -= 1;
+        // Back to the end of the queue, after a pause: a store that is briefly out of connections or
+        // down gets the time to recover instead of a burst of failures.
+        this.#toVerify.push(ws);
+        await new Promise((resolve) => setTimeout(resolve, VERIFY_RETRY_MS).unref());
         continue;
       }
       await this.#locked(async () => {
@@ -198,7 +302,7 @@ export class Fleet {
           follower.verifyOnly(upTo);
           after = upTo.length === PAGE ? (upTo.at(-1)?.seq ?? null) : null;
         }
-      });
+      }).finally(() => this.#inFlight.delete(ws));
       const row = follower.summary();
       for (const listener of this.#listeners) listener([row]);
     }

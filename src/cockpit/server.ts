@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { consoleLogger, type Logger, safeLog } from '../logger.js';
 import {
   admitRequest,
@@ -16,7 +16,8 @@ import { loadInspectorPage } from '../inspect/page.js';
 import type { ChainStore } from '../store/chain/types.js';
 import { workspaceDetail } from './detail.js';
 import { Fleet, type FleetOptions } from './fleet.js';
-import type { CockpitMessage, WorkspaceSummary } from './wire.js';
+import { PageFeed } from './page-feed.js';
+import type { CockpitMessage } from './wire.js';
 import { cockpitTable, type CockpitTable } from './table.js';
 import { type CockpitMetricsOptions, startMetricsEndpoint } from './metrics-endpoint.js';
 
@@ -49,11 +50,6 @@ export interface CockpitHandle {
   close(): Promise<void>;
 }
 
-/** A page that reads slower than this backlog is cut off rather than let the server's memory grow. */
-const MAX_CLIENT_BACKLOG_BYTES = 16 * 1024 * 1024;
-/** Changes are sent at most this often: a busy fleet sends one message per tick, not one per append. */
-const SEND_EVERY_MS = 100;
-
 /** Reads every workspace of `store`, then serves the cockpit page and follows the store live. */
 export async function startCockpit(options: StartCockpitOptions): Promise<CockpitHandle> {
   const { host, port } = checkListen(
@@ -71,35 +67,8 @@ export async function startCockpit(options: StartCockpitOptions): Promise<Cockpi
   const metrics = options.metrics
     ? await startMetricsEndpoint(fleet, token, options.metrics === true ? {} : options.metrics)
     : null;
-  const clients = new Set<WebSocket>();
   const label = options.storeLabel ?? 'store';
-
-  const send = (ws: WebSocket, message: CockpitMessage) => {
-    if (ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > MAX_CLIENT_BACKLOG_BYTES) {
-      ws.close(1013, 'cockpit page too slow');
-      return;
-    }
-    ws.send(JSON.stringify(message));
-  };
-  let pending = new Map<string, WorkspaceSummary>();
-  let timer: NodeJS.Timeout | null = null;
-  const flush = () => {
-    timer = null;
-    if (pending.size === 0) return;
-    const message: CockpitMessage = {
-      type: 'rows',
-      full: false,
-      rows: [...pending.values()],
-      at: Date.now(),
-    };
-    pending = new Map();
-    for (const ws of clients) send(ws, message);
-  };
-  const unsubscribe = fleet.subscribe((changed) => {
-    for (const row of changed) pending.set(row.workspaceId, row);
-    timer ??= setTimeout(flush, SEND_EVERY_MS);
-  });
+  const feed = new PageFeed(fleet, label, logger);
 
   const server = createServer((req, res) => {
     void serve(req, res).catch((err: unknown) => {
@@ -126,21 +95,7 @@ export async function startCockpit(options: StartCockpitOptions): Promise<Cockpi
     sendText(res, 404, 'not found\n');
   }
 
-  upgradeWithToken(server, wss, accepts, (ws) => {
-    // Pending changes go to the pages already open; the new page gets the whole table, which has them.
-    flush();
-    clients.add(ws);
-    ws.on('close', () => clients.delete(ws));
-    ws.on('error', (err) => safeLog(logger, 'warn', { err }, 'cockpit socket error'));
-    send(ws, {
-      type: 'rows',
-      full: true,
-      rows: fleet.summaries(),
-      at: Date.now(),
-      store: label,
-      feed: fleet.feed,
-    });
-  });
+  upgradeWithToken(server, wss, accepts, (ws) => feed.add(ws));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -160,11 +115,9 @@ export async function startCockpit(options: StartCockpitOptions): Promise<Cockpi
     metricsUrl: metrics === null ? null : `http://${urlHost(host)}:${bound}/metrics`,
     close() {
       closing ??= new Promise<void>((resolve) => {
-        unsubscribe();
+        feed.close();
         metrics?.close();
         fleet.close();
-        if (timer !== null) clearTimeout(timer);
-        for (const ws of clients) ws.terminate();
         wss.close();
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,6 +1,6 @@
 import type { TransitionPayload } from '../domain/payload.js';
 import { GENERIC_TRANSITION_EVENT } from '../domain/vocabulary.js';
-import type { ChainEvent, JsonObject, VerifyResult } from '../store/chain/types.js';
+import type { ChainEvent, JsonObject, VerifyResult, WorkspaceHead } from '../store/chain/types.js';
 import { FollowVerifier } from './follow-verifier.js';
 import type { WorkspaceSummary } from './wire.js';
 
@@ -23,6 +23,8 @@ export class WorkspaceFollower {
   #s: Fields;
   /** Bumped on every change: what the feed compares to send only rows that changed. */
   version = 0;
+  #shown: WorkspaceSummary | null = null;
+  #shownVersion = -1;
 
   constructor(workspaceId: string) {
     this.workspaceId = workspaceId;
@@ -45,6 +47,34 @@ export class WorkspaceFollower {
   /** The seq read up to: the next read starts after it. */
   get readUpTo(): number {
     return this.#s.chainLength;
+  }
+
+  /**
+   * Starts from the store's fleet summary instead of the chain: the head's length and the last
+   * transition, read in one query for the whole fleet. The state is taken as entered at the last
+   * transition (a transition to the same state restarts its clock; the chain itself is not read).
+   */
+  adopt(head: WorkspaceHead): void {
+    const s: Mutable<Fields> = { ...this.#s };
+    s.chainLength = head.seq;
+    s.transitions = head.transitions;
+    s.lastEventAt = head.lastEventAt;
+    const t = head.lastTransition;
+    const p = t === null ? null : transitionPayload(t.payload);
+    if (t !== null && p !== null) {
+      s.state = p.to_primary_state;
+      s.stateSince = t.occurredAt;
+      s.claimPermission = p.claim_permission;
+      s.degradationReasons = p.degradation_reasons;
+      s.lastTrigger = shownTrigger(p.trigger);
+      s.lastEdge = `${p.from_primary_state}|${p.to_primary_state}`;
+      s.lastLiteral = t.seq < head.seq ? head.lastEventType : null;
+    } else {
+      if (t !== null) s.unreadable += 1;
+      s.lastLiteral = head.lastEventType === GENERIC_TRANSITION_EVENT ? null : head.lastEventType;
+    }
+    this.#s = s;
+    this.version += 1;
   }
 
   feed(events: readonly ChainEvent[]): void {
@@ -74,10 +104,7 @@ export class WorkspaceFollower {
     if (last !== null) {
       s.claimPermission = last.claim_permission;
       s.degradationReasons = last.degradation_reasons;
-      s.lastTrigger =
-        last.trigger.length > MAX_SHOWN_TRIGGER
-          ? `${last.trigger.slice(0, MAX_SHOWN_TRIGGER)}…`
-          : last.trigger;
+      s.lastTrigger = shownTrigger(last.trigger);
       s.lastEdge = `${last.from_primary_state}|${last.to_primary_state}`;
     }
     this.#s = s;
@@ -111,11 +138,20 @@ export class WorkspaceFollower {
     this.version += 1;
   }
 
+  /** The row as shown; the same object until the next change, so a fleet-wide view allocates nothing. */
   summary(): WorkspaceSummary {
+    if (this.#shown !== null && this.#shownVersion === this.version) return this.#shown;
     const divergence = this.#verifier?.divergence ?? null;
-    return { ...this.#s, verifies: this.#verifier === null ? null : divergence === null, divergence };
+    this.#shown = { ...this.#s, verifies: this.#verifier === null ? null : divergence === null, divergence };
+    this.#shownVersion = this.version;
+    // One object per workspace, not two: the fields live on in the row shown.
+    this.#s = this.#shown;
+    return this.#shown;
   }
 }
+
+const shownTrigger = (trigger: string) =>
+  trigger.length > MAX_SHOWN_TRIGGER ? `${trigger.slice(0, MAX_SHOWN_TRIGGER)}…` : trigger;
 
 /*
  * The payload fields the table shows, checked by hand: at a hundred thousand events per load a schema

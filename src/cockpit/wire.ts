@@ -82,15 +82,58 @@ export interface WorkspaceDetail {
   readonly definition: string;
 }
 
-/** What the cockpit's socket sends: the whole table first (`full`), then the rows that changed. */
+/** The sort keys the table offers (its columns). */
+export type SortKey =
+  'workspace' | 'state' | 'claim' | 'reasons' | 'trigger' | 'time' | 'transitions' | 'chain' | 'verifies';
+
+/**
+ * What the page asks for over its socket: which rows, in which order, and which slice of them. The server
+ * filters and sorts the whole fleet and sends back only the slice: a page never holds every row.
+ */
+export interface CockpitViewRequest {
+  readonly type: 'view';
+  readonly sort: SortKey;
+  readonly ascending: boolean;
+  /** A primary state, `broken` (not verifying), or null for all. */
+  readonly filter: string | null;
+  /** Workspace ids containing this text (case-insensitive). */
+  readonly search: string;
+  /** The first row wanted, in the filtered and sorted order. */
+  readonly offset: number;
+  /** How many rows from `offset` (at most MAX_WINDOW). */
+  readonly limit: number;
+  /** The workspace open in the drill-down: its row comes with every message. */
+  readonly open: string | null;
+}
+
+/** How new events reach the cockpit: pushed by the store, or polled every `intervalMs`. */
+export interface CockpitWatchMode {
+  readonly kind: 'push' | 'poll';
+  readonly intervalMs?: number;
+  readonly detail: string;
+}
+
+/** What the cockpit's socket sends: the slice the page asked for, after every change that touches it. */
 export interface CockpitMessage {
-  readonly type: 'rows';
-  readonly full: boolean;
-  readonly rows: readonly WorkspaceSummary[];
+  readonly type: 'window';
   /** Server time (ms), so the page's "time in state" does not depend on its own clock. */
   readonly at: number;
-  readonly store?: string;
-  readonly feed?: string | null;
+  readonly store: string;
+  readonly watch: CockpitWatchMode;
+  /** Workspaces with a verdict so far, of all: verification runs behind the table. */
+  readonly verified: number;
+  /** Every workspace in the store. */
+  readonly total: number;
+  /** Rows matching the filter and search. */
+  readonly shown: number;
+  readonly offset: number;
+  readonly rows: readonly WorkspaceSummary[];
+  /** Workspaces per primary state (`–` before the first transition), over the whole fleet. */
+  readonly counts: Readonly<Record<string, number>>;
+  /** Workspaces whose chain does not verify. */
+  readonly broken: number;
+  /** The drill-down's row, when one is open and still in the store. */
+  readonly open: WorkspaceSummary | null;
 }
 
 /** What `/api/workspaces/<id>` returns: the row and the drill-down. */

@@ -248,7 +248,7 @@ const ROWS: readonly Row[] = [
   {
     args: ['cockpit', '--store', STORE, '--port', '0'],
     exit: 0,
-    first: /^\d+ workspaces? in .* \(following by watch\)$/,
+    first: /^\d+ workspaces? in .*; watching: push \(.*\)$/,
     interrupt: /cockpit: http:\/\/127\.0\.0\.1:\d+\/\?token=/,
   },
 

@@ -1,5 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,9 @@ import { privateDatabaseUrl, PG_URL } from '../support/engines.js';
 const CHROMIUM = process.env.OPSTATE_CHROMIUM ?? '/usr/bin/chromium';
 const HAS_BROWSER = existsSync(CHROMIUM);
 const DOCS = join(import.meta.dirname, '..', '..', 'docs');
+/** Where the size checks leave their screenshots, to look at when one fails. */
+const SHOTS = join(tmpdir(), 'opstate-cockpit-shots');
+mkdirSync(SHOTS, { recursive: true });
 const AGENTS = fileURLToPath(new URL('../support/cockpit-agents.ts', import.meta.url));
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const HOSTILE = '<img src=x onerror="window.__pwned = 1"><script>window.__pwned = 2</script> gates';
@@ -310,6 +313,67 @@ describe.skipIf(!HAS_BROWSER)('cockpit e2e', () => {
           .poll(() => page.getByTestId('detail-verify').textContent())
           .toMatch(/^chain does NOT verify: seq 2 hash_mismatch/);
         await page.getByTestId('filter-all').click();
+      });
+
+      it('keeps drill-down labels ≥ 11 px at 1,400×900, wraps the tampered message, reads at 1,024 px', async () => {
+        await page.setViewportSize({ width: 1400, height: 900 });
+        await page.getByTestId('search').fill('tampered');
+        await row('tampered').click();
+        await expect
+          .poll(() => page.getByTestId('detail-verify').textContent())
+          .toMatch(/^chain does NOT verify: seq 2 hash_mismatch/);
+        await page.locator('#detail-chart svg text').first().waitFor();
+        await page.screenshot({ path: join(SHOTS, `cockpit-${setup.name}-1400x900.png`) });
+        // Rendered size: the computed font size times the SVG's scale on screen.
+        // In the page as source text: the tests are type-checked without the DOM library.
+        const smallest =
+          await page.evaluate<number>(`Math.min(...[...document.querySelectorAll('#detail-chart svg text')]
+          .map((t) => parseFloat(getComputedStyle(t).fontSize) * (t.getScreenCTM()?.a ?? 0)))`);
+        expect(smallest).toBeGreaterThanOrEqual(11);
+        const verify = await page.evaluate<{
+          overflow: number;
+          right: number;
+          panelRight: number;
+          lines: number;
+        }>(`(() => {
+          const v = document.getElementById('detail-verify');
+          const box = v.getBoundingClientRect();
+          return { overflow: v.scrollWidth - v.clientWidth, right: box.right,
+            panelRight: document.getElementById('detail').getBoundingClientRect().right,
+            lines: box.height / parseFloat(getComputedStyle(v).lineHeight) };
+        })()`);
+        expect(verify.overflow).toBeLessThanOrEqual(0);
+        expect(verify.right).toBeLessThanOrEqual(verify.panelRight);
+        expect(verify.lines).toBeGreaterThan(1.5);
+        await page.keyboard.press('Escape');
+
+        await page.setViewportSize({ width: 1024, height: 768 });
+        await row('tampered').click();
+        await page.screenshot({ path: join(SHOTS, `cockpit-${setup.name}-1024.png`) });
+        const table = await page.evaluate<{
+          cutHeads: string[];
+          narrowest: number;
+          cutVerdicts: string[];
+          fontPx: number;
+        }>(`(() => {
+          const heads = [...document.querySelectorAll('#table-head button')];
+          const cells = [...document.querySelectorAll('[data-testid="ws-row"] .cell')];
+          return {
+            cutHeads: heads.filter((h) => h.scrollWidth > h.clientWidth).map((h) => h.textContent),
+            narrowest: Math.min(...cells.map((c) => c.getBoundingClientRect().width)),
+            cutVerdicts: cells
+              .filter((c) => c.dataset.col === 'verifies' && c.scrollWidth > c.clientWidth)
+              .map((c) => c.textContent),
+            fontPx: Math.min(...cells.map((c) => parseFloat(getComputedStyle(c).fontSize))),
+          };
+        })()`);
+        expect(table.cutHeads).toStrictEqual([]);
+        expect(table.narrowest).toBeGreaterThanOrEqual(56);
+        expect(table.cutVerdicts).toStrictEqual([]);
+        expect(table.fontPx).toBeGreaterThanOrEqual(11);
+        await page.keyboard.press('Escape');
+        await page.setViewportSize({ width: 1600, height: 1000 });
+        await page.getByTestId('search').fill('');
       });
 
       it('renders trigger text as text, never markup', async () => {

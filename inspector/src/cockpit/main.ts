@@ -1,50 +1,65 @@
-import type { CockpitMessage, WorkspaceSummary } from '../../../src/cockpit/wire.js';
+import type {
+  CockpitMessage,
+  CockpitViewRequest,
+  CockpitWatchMode,
+  SortKey,
+  WorkspaceSummary,
+} from '../../../src/cockpit/wire.js';
 import { byId, el } from '../dom.js';
 import { COLUMNS, PRIMARY_STATES } from './columns.js';
 import { DetailPanel } from './detail.js';
 import { VirtualRows } from './virtual-rows.js';
 
 const token = new URLSearchParams(location.search).get('token') ?? '';
-const rows = new Map<string, WorkspaceSummary>();
 /** Server clock minus ours: "time in state" is measured on the store's side of any skew. */
 let skew = 0;
-let sortKey = 'workspace';
-let ascending = true;
-/** A primary state, `broken` (not verifying), or null for all. */
-let stateFilter: string | null = null;
-let search = '';
-let view: WorkspaceSummary[] = [];
-let dirty = false;
+let view: CockpitViewRequest = {
+  type: 'view',
+  sort: 'workspace',
+  ascending: true,
+  filter: null,
+  search: '',
+  offset: 0,
+  limit: 100,
+  open: null,
+};
+let socket: WebSocket | null = null;
+/** The open drill-down's row as last shown: a change to it reloads the drill-down. */
+let openSeen = '';
+const n = (x: number) => x.toLocaleString('en-US');
 
 const now = () => Date.now() + skew;
-const detail = new DetailPanel(token, () => list.select(null), now);
-const list = new VirtualRows(byId('rows'), byId('spacer'), COLUMNS, now, (id) => {
-  list.select(id);
-  detail.open(id);
-});
+const detail = new DetailPanel(
+  token,
+  () => {
+    list.select(null);
+    ask({ open: null });
+  },
+  now,
+);
+const list = new VirtualRows(
+  byId('rows'),
+  byId('spacer'),
+  COLUMNS,
+  now,
+  (id) => {
+    list.select(id);
+    openSeen = '';
+    ask({ open: id });
+    detail.open(id);
+  },
+  (offset, limit) => ask({ offset, limit }),
+);
 
-function rebuildView(): void {
-  const column = COLUMNS.find((c) => c.key === sortKey) ?? COLUMNS[0]!;
-  const needle = search.toLowerCase();
-  view = [...rows.values()].filter(
-    (r) =>
-      (stateFilter === null || (stateFilter === 'broken' ? r.verifies === false : r.state === stateFilter)) &&
-      (needle === '' || r.workspaceId.toLowerCase().includes(needle)),
-  );
-  view.sort((a, b) => {
-    const c = column.compare(a, b) || a.workspaceId.localeCompare(b.workspaceId);
-    return ascending ? c : -c;
-  });
-  list.setRows(view);
-  byId('shown').textContent = `${view.length} of ${rows.size} workspaces`;
-  renderFilters();
-  dirty = false;
+/** Sends the view with `change` applied: the server answers with the slice asked for. */
+function ask(change: Partial<CockpitViewRequest>): void {
+  view = { ...view, ...change };
+  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(view));
 }
 
-function schedule(): void {
-  if (dirty) return;
-  dirty = true;
-  requestAnimationFrame(rebuildView);
+/** A new filter, search or sort: back to the top of the list. */
+function reorder(change: Partial<CockpitViewRequest>): void {
+  ask({ ...change, ...list.top() });
 }
 
 function renderHead(): void {
@@ -54,64 +69,76 @@ function renderHead(): void {
         'button',
         {
           type: 'button',
-          class: `cell ${c.key}${c.key === sortKey ? ' sorted' : ''}`,
+          class: `cell ${c.key}${c.key === view.sort ? ' sorted' : ''}`,
           'data-sort': c.key,
-          'aria-sort': c.key === sortKey ? (ascending ? 'ascending' : 'descending') : 'none',
+          title: c.title,
+          'aria-sort': c.key === view.sort ? (view.ascending ? 'ascending' : 'descending') : 'none',
         },
         c.title,
-        c.key === sortKey ? (ascending ? ' ▲' : ' ▼') : '',
+        c.key === view.sort ? (view.ascending ? ' ▲' : ' ▼') : '',
       ),
     ),
   );
 }
 
-function renderFilters(): void {
-  const counts = new Map<string, number>();
-  let broken = 0;
-  for (const r of rows.values()) {
-    counts.set(r.state ?? '–', (counts.get(r.state ?? '–') ?? 0) + 1);
-    if (r.verifies === false) broken += 1;
-  }
+function renderFilters(m: CockpitMessage): void {
   const button = (key: string | null, label: string, count: number) =>
     el(
       'button',
       {
         type: 'button',
-        class: `filter${stateFilter === key ? ' on' : ''}${key === 'broken' && count > 0 ? ' bad' : ''}`,
+        class: `filter${view.filter === key ? ' on' : ''}${key === 'broken' && count > 0 ? ' bad' : ''}`,
         'data-testid': `filter-${key ?? 'all'}`,
         'data-filter': key ?? '',
-        'aria-pressed': String(stateFilter === key),
+        'aria-pressed': String(view.filter === key),
       },
-      `${label} ${count}`,
+      `${label} ${n(count)}`,
     );
   byId('filters').replaceChildren(
-    button(null, 'all', rows.size),
-    ...PRIMARY_STATES.map((s) => button(s, s, counts.get(s) ?? 0)),
-    button('broken', 'not verifying', broken),
+    button(null, 'all', m.total),
+    ...PRIMARY_STATES.map((s) => button(s, s, m.counts[s] ?? 0)),
+    button('broken', 'not verifying', m.broken),
   );
 }
 
-byId('table-head').addEventListener('click', (e) => {
-  const key = (e.target as HTMLElement).closest('button')?.getAttribute('data-sort');
-  if (key === null || key === undefined) return;
-  if (key === sortKey) ascending = !ascending;
-  else {
-    sortKey = key;
-    ascending = true;
+const watchText = (w: CockpitWatchMode) =>
+  w.kind === 'push' ? `push: ${w.detail}` : `poll every ${n(w.intervalMs ?? 0)} ms: ${w.detail}`;
+
+function show(m: CockpitMessage): void {
+  skew = m.at - Date.now();
+  byId('store').textContent = m.store;
+  byId('watch-mode').textContent = watchText(m.watch);
+  byId('verify-progress').textContent =
+    m.verified >= m.total
+      ? `verified ${n(m.total)} of ${n(m.total)}`
+      : `verified ${n(m.verified)} of ${n(m.total)}`;
+  byId('shown').textContent = `${n(m.shown)} of ${n(m.total)} workspaces`;
+  renderFilters(m);
+  list.setWindow(m.shown, m.offset, m.rows);
+  const open: WorkspaceSummary | null = m.open;
+  if (open !== null && detail.current === open.workspaceId) {
+    const seen = `${open.chainLength}|${String(open.verifies)}|${open.state ?? ''}`;
+    if (seen !== openSeen) {
+      if (openSeen !== '') detail.refresh();
+      openSeen = seen;
+    }
   }
+}
+
+byId('table-head').addEventListener('click', (e) => {
+  const key = (e.target as HTMLElement).closest('button')?.getAttribute('data-sort') as SortKey | null;
+  if (key === null || key === undefined) return;
+  reorder(key === view.sort ? { ascending: !view.ascending } : { sort: key, ascending: true });
   renderHead();
-  schedule();
 });
 byId('filters').addEventListener('click', (e) => {
   const b = (e.target as HTMLElement).closest('button');
   if (b === null) return;
   const key = b.getAttribute('data-filter');
-  stateFilter = key === '' || key === null ? null : key;
-  schedule();
+  reorder({ filter: key === '' || key === null ? null : key });
 });
 byId<HTMLInputElement>('search').addEventListener('input', (e) => {
-  search = (e.target as HTMLInputElement).value;
-  schedule();
+  reorder({ search: (e.target as HTMLInputElement).value });
 });
 document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape') detail.close();
@@ -120,24 +147,13 @@ document.addEventListener('keydown', (e) => {
 function connect(): void {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const ws = new WebSocket(`${proto}//${location.host}/ws?token=${encodeURIComponent(token)}`);
+  socket = ws;
   byId('connection').textContent = 'connecting…';
   ws.addEventListener('open', () => {
     byId('connection').textContent = 'live';
+    ws.send(JSON.stringify({ ...view, ...list.visibleSlice() }));
   });
-  ws.addEventListener('message', (e: MessageEvent<string>) => {
-    const message = JSON.parse(e.data) as CockpitMessage;
-    skew = message.at - Date.now();
-    if (message.full) {
-      rows.clear();
-      if (message.store !== undefined) {
-        byId('store').textContent = `${message.store}${message.feed ? ` · ${message.feed}` : ''}`;
-      }
-    }
-    for (const row of message.rows) rows.set(row.workspaceId, row);
-    const open = detail.current;
-    if (open !== null && message.rows.some((r) => r.workspaceId === open)) detail.refresh();
-    schedule();
-  });
+  ws.addEventListener('message', (e: MessageEvent<string>) => show(JSON.parse(e.data) as CockpitMessage));
   ws.addEventListener('close', () => {
     byId('connection').textContent = 'disconnected (the cockpit stopped)';
   });

@@ -5,10 +5,13 @@ import type { Column } from './columns.js';
 const ROW_PX = 30;
 /** Rows drawn above and below the visible ones, so a quick scroll shows no blank band. */
 const OVERSCAN = 8;
+/** Rows asked for around the visible ones: a scroll of a screen or two needs no new request. */
+const AHEAD = 60;
 
 /**
- * The fleet table, virtualized: however many workspaces, only the rows in view (plus a few) are in the
- * DOM, each absolutely placed inside a spacer as tall as the whole list.
+ * The fleet table, virtualized twice: only the rows in view (plus a few) are in the DOM, each absolutely
+ * placed inside a spacer as tall as the whole list, and only a slice around them is on the page at all
+ * (the server sends the slice asked for; `onNeed` asks for another when a scroll leaves it).
  */
 export class VirtualRows {
   readonly #box: HTMLElement;
@@ -16,7 +19,11 @@ export class VirtualRows {
   readonly #columns: readonly Column[];
   readonly #now: () => number;
   readonly #onPick: (workspaceId: string) => void;
+  readonly #onNeed: (offset: number, limit: number) => void;
   #rows: readonly WorkspaceSummary[] = [];
+  #offset = 0;
+  #total = 0;
+  #asked = -1;
   #selected: string | null = null;
   #frame = false;
 
@@ -26,12 +33,14 @@ export class VirtualRows {
     columns: readonly Column[],
     now: () => number,
     onPick: (workspaceId: string) => void,
+    onNeed: (offset: number, limit: number) => void,
   ) {
     this.#box = box;
     this.#spacer = spacer;
     this.#columns = columns;
     this.#now = now;
     this.#onPick = onPick;
+    this.#onNeed = onNeed;
     box.addEventListener('scroll', () => this.#schedule());
     window.addEventListener('resize', () => this.#schedule());
     box.addEventListener('click', (e) => {
@@ -40,10 +49,25 @@ export class VirtualRows {
     });
   }
 
-  setRows(rows: readonly WorkspaceSummary[]): void {
+  /** The slice the server sent: `rows` start at `offset` of `total` rows in view. */
+  setWindow(total: number, offset: number, rows: readonly WorkspaceSummary[]): void {
+    this.#total = total;
+    this.#offset = offset;
     this.#rows = rows;
-    this.#spacer.style.height = `${rows.length * ROW_PX}px`;
+    this.#asked = -1;
+    this.#spacer.style.height = `${total * ROW_PX}px`;
     this.redraw();
+  }
+
+  /** Back to the top (a new filter or sort); returns the slice to ask for. */
+  top(): { offset: number; limit: number } {
+    this.#box.scrollTop = 0;
+    return this.#wanted(0);
+  }
+
+  /** The slice around what is visible now. */
+  visibleSlice(): { offset: number; limit: number } {
+    return this.#wanted(this.#firstVisible());
   }
 
   select(id: string | null): void {
@@ -54,11 +78,17 @@ export class VirtualRows {
   redraw(): void {
     const top = this.#box.scrollTop;
     const first = Math.max(0, Math.floor(top / ROW_PX) - OVERSCAN);
-    const last = Math.min(this.#rows.length, Math.ceil((top + this.#box.clientHeight) / ROW_PX) + OVERSCAN);
+    const last = Math.min(this.#total, Math.ceil((top + this.#box.clientHeight) / ROW_PX) + OVERSCAN);
     const now = this.#now();
     const drawn: HTMLElement[] = [];
+    let missing = false;
     for (let i = first; i < last; i += 1) {
-      const r = this.#rows[i]!;
+      const r = this.#rows[i - this.#offset];
+      if (r === undefined) {
+        missing = true;
+        drawn.push(el('div', { class: 'fleet-row pending', style: `top:${i * ROW_PX}px` }, '…'));
+        continue;
+      }
       const classes = ['fleet-row', `state-${r.state ?? 'none'}`];
       if (r.verifies === false) classes.push('broken');
       if (r.degradationReasons.length > 0) classes.push('degraded');
@@ -82,6 +112,22 @@ export class VirtualRows {
       );
     }
     this.#spacer.replaceChildren(...drawn);
+    if (missing) {
+      const want = this.#wanted(this.#firstVisible());
+      if (want.offset !== this.#asked) {
+        this.#asked = want.offset;
+        this.#onNeed(want.offset, want.limit);
+      }
+    }
+  }
+
+  #firstVisible(): number {
+    return Math.floor(this.#box.scrollTop / ROW_PX);
+  }
+
+  #wanted(first: number): { offset: number; limit: number } {
+    const visible = Math.ceil(this.#box.clientHeight / ROW_PX) + 1;
+    return { offset: Math.max(0, first - AHEAD), limit: Math.min(500, visible + 2 * AHEAD) };
   }
 
   #schedule(): void {

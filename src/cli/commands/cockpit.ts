@@ -1,9 +1,9 @@
 import Table from 'cli-table3';
 import { Command, Option } from 'commander';
 import { startCockpit } from '../../cockpit/server.js';
-import { Fleet, DEFAULT_POLL_MS } from '../../cockpit/fleet.js';
+import { Fleet, DEFAULT_POLL_MS, describeWatchMode } from '../../cockpit/fleet.js';
 import { cockpitTable, formatDuration, verifyCell } from '../../cockpit/table.js';
-import { openCockpitStore } from '../../cockpit/open-reader.js';
+import { openStore } from '../open-store.js';
 import { integer, storeSpec } from '../parse.js';
 import { type CockpitFlags, metricsOptions, writeTokenFile } from './cockpit-metrics-flags.js';
 
@@ -39,7 +39,8 @@ export function cockpitCommand(defaultStore: string): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .action(async (o: CockpitFlags) => {
-      const { store, label } = await openCockpitStore(o.store);
+      // Read only: a SQLite file (or its directory) opened read-only, a PostgreSQL schema checked, never migrated.
+      const { store, label } = await openStore(o.store, { fileOrDirectory: true });
       try {
         if (o.once) {
           const fleet = new Fleet(store, { pollMs: o.pollMs });
@@ -57,7 +58,7 @@ export function cockpitCommand(defaultStore: string): Command {
           ...metricsOptions(o),
         });
         if (o.tokenFile !== undefined) writeTokenFile(o.tokenFile, cockpit.token);
-        out(`${cockpit.fleet.size} workspaces in ${label} (following by ${cockpit.fleet.feed ?? '?'})`);
+        out(`${cockpit.fleet.size} workspaces in ${label}; ${describeWatchMode(cockpit.fleet.watchMode())}`);
         out(`cockpit: ${cockpit.url}`);
         if (cockpit.metricsUrl !== null)
           out(`metrics: ${cockpit.metricsUrl} (Authorization: Bearer <token>)`);

@@ -125,6 +125,30 @@ export interface StoreChange {
   readonly seq?: number;
 }
 
+/** A workspace's last transition event, as the fleet summary reports it. */
+export interface LastTransition {
+  readonly seq: number;
+  /** When the store recorded it (ISO 8601, UTC). */
+  readonly occurredAt: string;
+  readonly payload: JsonObject;
+}
+
+/** One workspace in a store's fleet summary: its head row and its last transition, without its chain. */
+export interface WorkspaceHead {
+  readonly workspaceId: string;
+  /** The head row's seq: the chain's length as the store recorded it. */
+  readonly seq: number;
+  /** The head row's hash (lowercase hex). */
+  readonly headHash: string;
+  /** The type and time of the event at `seq`; null when that row is missing (a cut tail). */
+  readonly lastEventType: string | null;
+  readonly lastEventAt: string | null;
+  /** How many generic transition events the chain holds. */
+  readonly transitions: number;
+  /** The newest generic transition event at or below `seq`; null before the first one. */
+  readonly lastTransition: LastTransition | null;
+}
+
 /**
  * A per-workspace, append-only, hash-chained event log. Implementations: the in-process memory store,
  * and (see the README) the database stores. All of them produce byte-identical hashes.
@@ -135,6 +159,12 @@ export interface ChainStore {
   read(workspaceId: string, options?: ReadOptions): Promise<ChainEvent[]>;
   /** The workspaces that have a chain, sorted. Optional for your own stores; all of opstate's have it. */
   workspaces?(): Promise<string[]>;
+  /**
+   * Every workspace's head and last transition, sorted by workspace id, in a few queries whatever the
+   * number of workspaces: what a fleet view shows first. Trusts the stored rows (it does not verify).
+   * Optional for your own stores; all of opstate's have it.
+   */
+  fleetSummary?(): Promise<WorkspaceHead[]>;
   /** Walks the chain from genesis on recomputed hashes and reports the first divergence. */
   verify(workspaceId: string): Promise<VerifyResult>;
   /**

@@ -11,9 +11,11 @@ import type {
   ReadOptions,
   StoreChange,
   VerifyResult,
+  WorkspaceHead,
 } from '../chain/types.js';
 import { prepareEvent } from '../chain/prepare.js';
 import { markStoreKind } from '../store-kind.js';
+import { fleetSummary } from './fleet-summary.js';
 import { assertWorkspaceId, parseReadOptions } from '../chain/validate.js';
 import { unknownWorkspace, type VerifiableEvent, verifyChain } from '../chain/verify.js';
 
@@ -124,6 +126,11 @@ export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): C
     async workspaces(): Promise<string[]> {
       assertOpen();
       return [...chains.keys()].sort();
+    },
+
+    async fleetSummary(): Promise<WorkspaceHead[]> {
+      assertOpen();
+      return fleetSummary(chains);
     },
 
     async verify(workspaceId: string): Promise<VerifyResult> {

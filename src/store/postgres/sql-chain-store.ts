@@ -9,12 +9,14 @@ import type {
   ReadOptions,
   StoreChange,
   VerifyResult,
+  WorkspaceHead,
 } from '../chain/types.js';
 import { assertWorkspaceId, parseReadOptions } from '../chain/validate.js';
 import { checkPastHead } from '../chain/past-head.js';
 import { parseStoredPayload, withStoredRow } from '../chain/stored-row.js';
 import { unknownWorkspace, type VerifiableEvent, verifyChainPages } from '../chain/verify.js';
 import { toChainStoreError } from './db-errors.js';
+import { fleetSummary } from './fleet-summary.js';
 import { migrate } from './migrate.js';
 import type { SqlEngine } from './queryable.js';
 
@@ -136,6 +138,13 @@ export function createSqlChainStore(engine: SqlEngine, onClose: () => Promise<vo
           throw toChainStoreError(err, engine.name);
         });
       return rows.map((r) => r.workspace_id);
+    },
+
+    async fleetSummary(): Promise<WorkspaceHead[]> {
+      assertOpen();
+      return fleetSummary(engine.db).catch((err: unknown) => {
+        throw toChainStoreError(err, engine.name);
+      });
     },
 
     async verify(workspaceId: string): Promise<VerifyResult> {

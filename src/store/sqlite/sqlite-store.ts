@@ -9,6 +9,7 @@ import type {
   ReadOptions,
   StoreChange,
   VerifyResult,
+  WorkspaceHead,
 } from '../chain/types.js';
 import { assertWorkspaceId, EVENT_TYPE_PATTERN } from '../chain/validate.js';
 import { type Appender, createAppender } from './append.js';
@@ -19,6 +20,7 @@ import { recoverFromFullDisk } from './disk-full.js';
 import { createLockedWrite, type LockedWrite } from './lock-wait.js';
 import { createReader } from './read.js';
 import { WATCH_INTERVAL_MS, watchFile } from './watch.js';
+import { createFleetSummary } from './fleet-summary.js';
 
 import { DEFAULT_BUSY_TIMEOUT_MS } from './defaults.js';
 import { markStoreKind } from '../store-kind.js';
@@ -58,6 +60,7 @@ export interface SqliteChainStore extends ChainStore {
   /** Applies pending migrations (opening for writing already did); returns the names applied now. */
   migrate(): Promise<string[]>;
   workspaces(): Promise<string[]>;
+  fleetSummary(): Promise<WorkspaceHead[]>;
   watch(onChange: (change: StoreChange) => void): () => void;
 }
 
@@ -132,6 +135,7 @@ function createSqliteChainStore(
           return (lockedWrite as LockedWrite)(() => (local as Appender)(ws, events));
         };
   const reader = createReader(db);
+  const summary = createFleetSummary(db);
   const watchers = new Set<(change: StoreChange) => void>();
   const stopWatching = new Set<() => void>();
   let closed = false;
@@ -182,6 +186,11 @@ function createSqliteChainStore(
     async workspaces(): Promise<string[]> {
       assertOpen();
       return reader.workspaces();
+    },
+
+    async fleetSummary(): Promise<WorkspaceHead[]> {
+      assertOpen();
+      return summary();
     },
 
     async verify(workspaceId: string): Promise<VerifyResult> {
