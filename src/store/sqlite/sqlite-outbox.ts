@@ -1,4 +1,4 @@
-import type { EmitOutbox, OutboxEntry, StoredOutboxEntry } from '../../emit/outbox.js';
+import type { EmitOutbox, OutboxEntry, StoredOutboxEntry } from '../outbox.js';
 import { ChainStoreError } from '../../errors.js';
 import { connect, sqliteCode, toChainStoreError } from './connection.js';
 
@@ -24,7 +24,9 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS outbox (
  * start. Same settings as the chain store (WAL, synchronous=FULL): a `put` that returned survives an OS
  * crash too.
  */
-export async function openSqliteOutbox(options: SqliteOutboxOptions): Promise<EmitOutbox> {
+export async function openSqliteOutbox<TTransition = unknown>(
+  options: SqliteOutboxOptions,
+): Promise<EmitOutbox<TTransition>> {
   const file = options?.file;
   const db = connect({ file, readOnly: false, busyTimeoutMs: 0, what: 'outbox' });
   try {
@@ -59,7 +61,7 @@ export async function openSqliteOutbox(options: SqliteOutboxOptions): Promise<Em
     }
   };
   return {
-    async put(entry: OutboxEntry) {
+    async put(entry: OutboxEntry<TTransition>) {
       return guarded('put', () =>
         Number(insert.run(JSON.stringify(entry.transition), JSON.stringify(entry.events)).lastInsertRowid),
       );
@@ -67,11 +69,12 @@ export async function openSqliteOutbox(options: SqliteOutboxOptions): Promise<Em
     async remove(id: number) {
       guarded('remove', () => remove.run(id));
     },
-    async pending(): Promise<StoredOutboxEntry[]> {
+    async pending(): Promise<StoredOutboxEntry<TTransition>[]> {
       return guarded('pending', () =>
         pending.all().map((r) => ({
           id: r.id,
-          transition: JSON.parse(r.transition) as StoredOutboxEntry['transition'],
+          // Given back as it was put: this process's emitter wrote it, of this very type.
+          transition: JSON.parse(r.transition) as TTransition,
           events: JSON.parse(r.events) as StoredOutboxEntry['events'],
         })),
       );
