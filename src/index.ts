@@ -38,7 +38,7 @@ export {
   type QueuedEmit,
   type RejectedEmit,
 } from './emit/emit-pipeline.js';
-export type { EmitOutbox, OutboxEntry, StoredOutboxEntry } from './store/outbox.js';
+export type { EmitOutbox, OutboxEntry, StoredOutboxEntry } from './emit/outbox.js';
 export {
   DEFAULT_RETRY_INITIAL_DELAY_MS,
   DEFAULT_RETRY_MAX_DELAY_MS,

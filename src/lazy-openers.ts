@@ -8,8 +8,7 @@
 // names.
 
 import type { CockpitHandle, StartCockpitOptions } from './cockpit/server.js';
-import type { CommittedTransition } from './machine/context.js';
-import type { EmitOutbox } from './store/outbox.js';
+import type { EmitOutbox } from './emit/outbox.js';
 import type { InspectionRecorder } from './inspect/recorder.js';
 import type { InspectorHandle, StartInspectorOptions } from './inspect/server.js';
 import type { StatelyForward, StatelyForwardOptions } from './inspect/stately.js';
@@ -39,11 +38,9 @@ export async function openSqliteChainStore(options: SqliteChainStoreOptions): Pr
 }
 
 /** A local SQLite outbox for the emit queue (better-sqlite3, loaded on first call); see `EmitOutbox`. */
-export async function openSqliteOutbox(
-  options: SqliteOutboxOptions,
-): Promise<EmitOutbox<CommittedTransition>> {
+export async function openSqliteOutbox(options: SqliteOutboxOptions): Promise<EmitOutbox> {
   const driver = await import('./store/sqlite/sqlite-outbox.js');
-  return driver.openSqliteOutbox<CommittedTransition>(options);
+  return driver.openSqliteOutbox(options);
 }
 
 /**

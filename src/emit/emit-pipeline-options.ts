@@ -1,6 +1,5 @@
 import type { Logger } from '../logger.js';
-import type { CommittedTransition } from '../machine/context.js';
-import type { EmitOutbox } from '../store/outbox.js';
+import type { EmitOutbox } from './outbox.js';
 import type { ChainProvider } from './provider.js';
 import type { RetryPolicy } from './retry-policy.js';
 
@@ -32,7 +31,7 @@ export interface EmitPipelineOptions {
    * Durable storage for the queue: entries left by an earlier process are appended first, and each new
    * transition is written there before its first attempt (see EmitOutbox).
    */
-  readonly outbox?: EmitOutbox<CommittedTransition>;
+  readonly outbox?: EmitOutbox;
   /** See DEFAULT_MAX_BATCH; 1 turns batching off (one store call per transition). */
   readonly maxBatch?: number;
   /** See DEFAULT_MAX_EMIT_LAG_MS. */

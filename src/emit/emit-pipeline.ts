@@ -4,7 +4,7 @@ import type { AppendedEvent, ChainEventInput } from '../store/chain/types.js';
 import { committedTransitionEvents, DEFAULT_APPEND_TIMEOUT_MS } from './append-transition.js';
 import { AppendAttempt, type AttemptResult } from './append-attempt.js';
 import type { EmitOutcome, QueuedEmit, RejectedEmit } from './emit-outcome.js';
-import type { EmitOutbox } from '../store/outbox.js';
+import type { EmitOutbox } from './outbox.js';
 import { OutageLog } from './outage-log.js';
 import { type RetryPolicy, retryDelayMs } from './retry-policy.js';
 import {
@@ -70,7 +70,7 @@ export class EmitPipeline {
   #abandoned = false;
   #sleep: { timer: NodeJS.Timeout; wake: () => void } | null = null;
   #deferred: NodeJS.Immediate | null = null;
-  readonly #outbox: EmitOutbox<CommittedTransition> | null;
+  readonly #outbox: EmitOutbox | null;
   /** False until leftovers from the outbox are queued: nothing is attempted before that. */
   #recovered: boolean;
   readonly #ready: Promise<void>;
@@ -93,7 +93,7 @@ export class EmitPipeline {
     this.#ready = this.#outbox === null ? DONE : this.#recover(this.#outbox);
   }
 
-  async #recover(outbox: EmitOutbox<CommittedTransition>): Promise<void> {
+  async #recover(outbox: EmitOutbox): Promise<void> {
     try {
       const leftovers = await outbox.pending();
       if (leftovers.length > 0) {
@@ -224,11 +224,7 @@ export class EmitPipeline {
     }
   }
 
-  #store(
-    outbox: EmitOutbox<CommittedTransition>,
-    transition: CommittedTransition,
-    events: readonly ChainEventInput[],
-  ) {
+  #store(outbox: EmitOutbox, transition: CommittedTransition, events: readonly ChainEventInput[]) {
     return outbox.put({ transition, events }).catch((err: unknown) => {
       safeLog(
         this.#logger,

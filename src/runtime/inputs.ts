@@ -9,10 +9,10 @@ import {
 } from '../domain/vocabulary.js';
 import { describeError } from '../error-wording.js';
 import type { ChainProvider } from '../emit/provider.js';
-import type { EmitOutbox } from '../store/outbox.js';
+import type { EmitOutbox } from '../emit/outbox.js';
 import { OperationalStateInputError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { type CommittedTransition, MAX_HISTORY_SIZE } from '../machine/context.js';
+import { MAX_HISTORY_SIZE } from '../machine/context.js';
 import type { OperationalStateEvent } from '../machine/events.js';
 import { inputErrorFrom, parseOperationalStateEvent } from '../machine/parse.js';
 import type { ChainStore } from '../store/chain/types.js';
@@ -70,7 +70,7 @@ const OptionsSchema = z
         (v as RuntimeCheckpoints).privateKey !== undefined,
       { message: 'checkpoints must be { privateKey, onCheckpoint, everyEvents?, everyMs? }' },
     ),
-    outbox: z.custom<EmitOutbox<CommittedTransition>>(
+    outbox: z.custom<EmitOutbox>(
       (v) =>
         typeof v === 'object' &&
         v !== null &&

@@ -5,8 +5,7 @@ import type { ClaimPermissionSchema, DegradationReasonSchema, PrimaryState } fro
 import type { EmitOutcome, RejectedEmit } from '../emit/emit-pipeline.js';
 import type { TransitionListener } from '../emit/emit-state-transition.js';
 import type { ChainProvider } from '../emit/provider.js';
-import type { CommittedTransition } from '../machine/context.js';
-import type { EmitOutbox } from '../store/outbox.js';
+import type { EmitOutbox } from '../emit/outbox.js';
 import type { RetryPolicy } from '../emit/retry-policy.js';
 import type { Logger } from '../logger.js';
 import type { HistoryEntry } from '../machine/context.js';
@@ -55,7 +54,7 @@ export interface RuntimeOptions {
    * and are appended first by the next runtime on it; `transitionTo`/`send` resolve once the emit is
    * written there. The runtime does not close it.
    */
-  readonly outbox?: EmitOutbox<CommittedTransition>;
+  readonly outbox?: EmitOutbox;
   /**
    * Signs a checkpoint of this runtime's chain every `everyEvents` events and/or every `everyMs` ms and
    * hands it to `onCheckpoint` (keep it outside the store: see the README's signed checkpoints); `stop()`

@@ -1,29 +1,29 @@
 import type { ChainEventInput } from './chain/types.js';
 
 /**
- * A queued transition with the chain events (idempotency keys included) minted for it. The outbox keeps
- * `transition` as the emitter handed it (JSON) and gives it back unread: the emit pipeline's own
- * `CommittedTransition`, which the store layer has no need to know.
+ * One queued record: what the emitter queued (kept as JSON and given back as it was put, unread by the
+ * store) with the chain events, idempotency keys included, minted for it.
  */
-export interface OutboxEntry<TTransition = unknown> {
-  readonly transition: TTransition;
+export interface OutboxRecord<TQueued> {
+  readonly transition: TQueued;
   readonly events: readonly ChainEventInput[];
 }
 
-export interface StoredOutboxEntry<TTransition = unknown> extends OutboxEntry<TTransition> {
+export interface StoredOutboxRecord<TQueued> extends OutboxRecord<TQueued> {
   readonly id: number;
 }
 
 /**
- * Durable storage for the emit queue, so transitions not yet appended survive a process restart. The
- * pipeline writes an entry before the first append attempt and removes it once the append landed; on the
- * next start, `pending()` entries are appended first. Their idempotency keys were minted before they
- * were stored, so an entry that landed just before a crash comes back as a duplicate, never a second row.
+ * The outbox port: durable storage for an emit queue, so what is not yet appended survives a process
+ * restart. The emitter writes a record before the first append attempt and removes it once the append
+ * landed; on the next start, `pending()` records are appended first. Their idempotency keys were minted
+ * before they were stored, so a record that landed just before a crash comes back as a duplicate, never
+ * a second row.
  */
-export interface EmitOutbox<TTransition = unknown> {
-  put(entry: OutboxEntry<TTransition>): Promise<number>;
+export interface Outbox<TQueued> {
+  put(entry: OutboxRecord<TQueued>): Promise<number>;
   remove(id: number): Promise<void>;
-  /** Entries left by an earlier process, oldest first. */
-  pending(): Promise<StoredOutboxEntry<TTransition>[]>;
+  /** Records left by an earlier process, oldest first. */
+  pending(): Promise<StoredOutboxRecord<TQueued>[]>;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { EmitOutbox, OutboxEntry, StoredOutboxEntry } from '../outbox.js';
+import type { Outbox, OutboxRecord, StoredOutboxRecord } from '../outbox.js';
 import { ChainStoreError } from '../../errors.js';
 import { connect, sqliteCode, toChainStoreError } from './connection.js';
 
@@ -19,14 +19,14 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS outbox (
 ) STRICT`;
 
 /**
- * A local SQLite outbox for the emit queue (see EmitOutbox): for an agent on a remote store (PostgreSQL)
+ * A local SQLite outbox for the emit queue (see Outbox): for an agent on a remote store (PostgreSQL)
  * whose server is away, queued emits survive a restart or SIGKILL and drain first, in order, on the next
  * start. Same settings as the chain store (WAL, synchronous=FULL): a `put` that returned survives an OS
  * crash too.
  */
-export async function openSqliteOutbox<TTransition = unknown>(
+export async function openSqliteOutbox<TQueued = unknown>(
   options: SqliteOutboxOptions,
-): Promise<EmitOutbox<TTransition>> {
+): Promise<Outbox<TQueued>> {
   const file = options?.file;
   const db = connect({ file, readOnly: false, busyTimeoutMs: 0, what: 'outbox' });
   try {
@@ -61,7 +61,7 @@ export async function openSqliteOutbox<TTransition = unknown>(
     }
   };
   return {
-    async put(entry: OutboxEntry<TTransition>) {
+    async put(entry: OutboxRecord<TQueued>) {
       return guarded('put', () =>
         Number(insert.run(JSON.stringify(entry.transition), JSON.stringify(entry.events)).lastInsertRowid),
       );
@@ -69,13 +69,13 @@ export async function openSqliteOutbox<TTransition = unknown>(
     async remove(id: number) {
       guarded('remove', () => remove.run(id));
     },
-    async pending(): Promise<StoredOutboxEntry<TTransition>[]> {
+    async pending(): Promise<StoredOutboxRecord<TQueued>[]> {
       return guarded('pending', () =>
         pending.all().map((r) => ({
           id: r.id,
           // Given back as it was put: this process's emitter wrote it, of this very type.
-          transition: JSON.parse(r.transition) as TTransition,
-          events: JSON.parse(r.events) as StoredOutboxEntry['events'],
+          transition: JSON.parse(r.transition) as TQueued,
+          events: JSON.parse(r.events) as StoredOutboxRecord<TQueued>['events'],
         })),
       );
     },
