@@ -6,7 +6,8 @@ import { ChainStoreError, OperationalStateEmitError } from '../errors.js';
 import type { CommittedTransition } from '../machine/context.js';
 import type { AppendedEvent, ChainEventInput } from '../store/chain/types.js';
 import { withTimeout } from '../util/with-timeout.js';
-import { describeError, type EmitTarget } from './provider.js';
+import { describeError } from '../error-wording.js';
+import type { EmitTarget } from './provider.js';
 
 /** How long one append may take before it counts as failed (the store may be hung, not just down). */
 export const DEFAULT_APPEND_TIMEOUT_MS = 10_000;

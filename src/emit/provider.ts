@@ -1,4 +1,5 @@
 import { GENERIC_TRANSITION_EVENT } from '../domain/vocabulary.js';
+import { describeError } from '../error-wording.js';
 import { OperationalStateEmitError } from '../errors.js';
 import type { ChainStore } from '../store/chain/types.js';
 
@@ -93,14 +94,4 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
   );
-}
-
-/** `Name('message')`, like Python's repr of an exception, for causes. */
-export function describeError(err: unknown): string {
-  if (err instanceof Error) return `${err.name}(${JSON.stringify(err.message)})`;
-  try {
-    return `thrown ${typeof err}: ${JSON.stringify(err)}`;
-  } catch {
-    return `thrown ${typeof err}`;
-  }
 }

@@ -1,5 +1,5 @@
 import { fromCallback } from 'xstate';
-import { describeError } from '../emit/provider.js';
+import { describeError } from '../error-wording.js';
 import type { OperationalStateContext } from './context.js';
 import { type EmitRequest, emitFailedEvent, EMITTER_ID, isEmitFailedEvent } from './emit-protocol.js';
 import { GENERIC_TRANSITION_EVENT } from '../domain/vocabulary.js';

@@ -7,7 +7,7 @@ import {
   type PrimaryState,
   PrimaryStateSchema,
 } from '../domain/vocabulary.js';
-import { describeError } from '../emit/provider.js';
+import { describeError } from '../error-wording.js';
 import type { ChainProvider } from '../emit/provider.js';
 import type { EmitOutbox } from '../emit/outbox.js';
 import { OperationalStateInputError } from '../errors.js';

@@ -1,7 +1,7 @@
 import type { Actor, Subscription } from 'xstate';
 import { makeSnapshot, type OperationalStateSnapshot } from '../domain/snapshot.js';
 import type { TransitionListener } from '../emit/emit-state-transition.js';
-import { describeError } from '../emit/provider.js';
+import { describeError } from '../error-wording.js';
 import { type Logger, safeLog } from '../logger.js';
 import type { OperationalStateMachine } from '../machine/machine.js';
 

@@ -1,4 +1,4 @@
-import type { EmitOutbox, OutboxEntry, StoredOutboxEntry } from '../../emit/outbox.js';
+import type { Outbox, OutboxRecord, StoredOutboxRecord } from '../outbox.js';
 import { ChainStoreError } from '../../errors.js';
 import { connect, sqliteCode, toChainStoreError } from './connection.js';
 
@@ -19,12 +19,14 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS outbox (
 ) STRICT`;
 
 /**
- * A local SQLite outbox for the emit queue (see EmitOutbox): for an agent on a remote store (PostgreSQL)
+ * A local SQLite outbox for the emit queue (see Outbox): for an agent on a remote store (PostgreSQL)
  * whose server is away, queued emits survive a restart or SIGKILL and drain first, in order, on the next
  * start. Same settings as the chain store (WAL, synchronous=FULL): a `put` that returned survives an OS
  * crash too.
  */
-export async function openSqliteOutbox(options: SqliteOutboxOptions): Promise<EmitOutbox> {
+export async function openSqliteOutbox<TQueued = unknown>(
+  options: SqliteOutboxOptions,
+): Promise<Outbox<TQueued>> {
   const file = options?.file;
   const db = connect({ file, readOnly: false, busyTimeoutMs: 0, what: 'outbox' });
   try {
@@ -59,7 +61,7 @@ export async function openSqliteOutbox(options: SqliteOutboxOptions): Promise<Em
     }
   };
   return {
-    async put(entry: OutboxEntry) {
+    async put(entry: OutboxRecord<TQueued>) {
       return guarded('put', () =>
         Number(insert.run(JSON.stringify(entry.transition), JSON.stringify(entry.events)).lastInsertRowid),
       );
@@ -67,12 +69,13 @@ export async function openSqliteOutbox(options: SqliteOutboxOptions): Promise<Em
     async remove(id: number) {
       guarded('remove', () => remove.run(id));
     },
-    async pending(): Promise<StoredOutboxEntry[]> {
+    async pending(): Promise<StoredOutboxRecord<TQueued>[]> {
       return guarded('pending', () =>
         pending.all().map((r) => ({
           id: r.id,
-          transition: JSON.parse(r.transition) as StoredOutboxEntry['transition'],
-          events: JSON.parse(r.events) as StoredOutboxEntry['events'],
+          // Given back as it was put: this process's emitter wrote it, of this very type.
+          transition: JSON.parse(r.transition) as TQueued,
+          events: JSON.parse(r.events) as StoredOutboxRecord<TQueued>['events'],
         })),
       );
     },
