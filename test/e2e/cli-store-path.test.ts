@@ -31,6 +31,14 @@ describe('a store path no writer can use', () => {
     expect(r.stderr).toContain(`${join(store, 'chain.db')} is a directory`);
   });
 
+  it('verify --store <dir> whose chain.db is a directory exits 2 (usage), naming it', async () => {
+    const store = join(root, 'dir-store-read');
+    mkdirSync(join(store, 'chain.db'), { recursive: true });
+    const r = await cli(['verify', '--store', store, '--workspace', 'ws']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${join(store, 'chain.db')} is a directory`);
+  });
+
   it.skipIf(!canRunAsNobody)(
     'demo --store <a directory this user cannot write> exits 2 (usage), naming it, and creates nothing',
     async () => {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ChainStoreError } from '../../errors.js';
 import { openReadOnlyDatabase } from './read-only-open.js';
@@ -34,6 +34,9 @@ export function connect(options: ConnectOptions): Db {
   }
   if (readOnly && !existsSync(file)) {
     throw new ChainStoreError('not_a_store', `no opstate ${what} at ${file}: the file does not exist`);
+  }
+  if (readOnly && statSync(file).isDirectory()) {
+    throw new ChainStoreError('not_a_store', `${file} is a directory, not an opstate ${what} file`);
   }
   if (!readOnly && file !== ':memory:') prepareWritablePath(file, what);
   let db: Db;

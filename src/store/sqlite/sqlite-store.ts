@@ -28,15 +28,24 @@ import { markStoreKind } from '../store-kind.js';
 export { DEFAULT_BUSY_TIMEOUT_MS };
 
 export interface SqliteChainStoreOptions {
-  /** The database file, e.g. `./.opstate/chain.db`. Created (with its directory) unless `readOnly`. */
+  /**
+   * The database file, e.g. `./.opstate/chain.db`. Created (with its directory, as `mkdir -p`) unless
+   * `readOnly`. A path that is a directory, or in a directory this process cannot write, is refused as
+   * `invalid_input` naming it.
+   */
   readonly file: string;
   /**
    * Open for reading only (`opstate events`, `opstate verify`): never creates the file and never
    * migrates; a missing file, or one that is not an opstate store, is a `not_a_store` error naming it.
-   * Readers in other processes never block the writer, and the writer never waits on them.
+   * Readers in other processes never block the writer, and the writer never waits on them. Leaves no
+   * `-wal` or `-shm` file behind, and reads a store in a directory it cannot write (see
+   * docs/sqlite-operations.md).
    */
   readonly readOnly?: boolean;
-  /** How long an append waits for another process's write transaction (default 5000 ms). */
+  /**
+   * How long an append waits for another process's write transaction (default 5000 ms). The main-thread
+   * writer waits on a timer, so the event loop keeps running meanwhile.
+   */
   readonly busyTimeoutMs?: number;
   /**
    * Event types to accept beyond the four operational-state literals: added to the `event_types`
