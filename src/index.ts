@@ -213,3 +213,6 @@ export {
 
 // Chart export (also in opstate/testing)
 export { toDot, toMachineJSON, toMermaid } from './testing/chart-export.js';
+
+// Fleet summary: each workspace's head and last transition, as the stores report it
+export type { LastTransition, WorkspaceHead } from './store/chain/types.js';
