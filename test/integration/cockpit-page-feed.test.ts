@@ -109,8 +109,8 @@ describe('cockpit socket: a slice of the view, never the whole fleet', () => {
     p.ask({ search: 'W011', sort: 'state', offset: 0, limit: 20 });
     const found = await p.next((x) => x.shown === 10);
     expect(found.rows.map((r) => r.state)).toStrictEqual([
-      ...Array(7).fill('ready'),
-      ...Array(3).fill('paused'),
+      ...Array(8).fill('ready'),
+      ...Array(2).fill('paused'),
     ]);
     p.ws.close();
   });
