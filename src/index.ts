@@ -224,3 +224,6 @@ export {
 } from './metrics/catalog.js';
 export type { MetricsOption, RuntimeMetricsOptions } from './metrics/options.js';
 export type { CockpitMetricsOptions } from './cockpit/metrics-endpoint.js';
+
+// Fleet summary: each workspace's head and last transition, as the stores report it
+export type { LastTransition, WorkspaceHead } from './store/chain/types.js';

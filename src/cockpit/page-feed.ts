@@ -19,6 +19,10 @@ interface Client {
   order: WorkspaceSummary[] | null;
 }
 
+/** The whole fleet in id order: the view whose order only a new workspace changes. */
+const byIdOnly = (v: CockpitViewRequest) =>
+  v.sort === 'workspace' && v.ascending && v.filter === null && v.search === '';
+
 const byId = (a: WorkspaceSummary, b: WorkspaceSummary) =>
   a.workspaceId < b.workspaceId ? -1 : a.workspaceId > b.workspaceId ? 1 : 0;
 
@@ -36,6 +40,8 @@ export class PageFeed {
   #counts: ReturnType<typeof fleetCounts> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #lastCostMs = 0;
+  /** How many workspaces the rows were listed with: more means new ones to put in order. */
+  #sizeOrdered = -1;
   readonly #unsubscribe: () => void;
 
   constructor(fleet: Fleet, store: string, logger: Logger) {
@@ -78,11 +84,20 @@ export class PageFeed {
   }
 
   #changed(): void {
+    const grew = this.#fleet.size !== this.#sizeOrdered;
     this.#rows = null;
     this.#counts = null;
-    for (const c of this.#clients.values()) c.order = null;
+    let reordered = false;
+    for (const c of this.#clients.values()) {
+      // The whole fleet by id keeps its order when rows change: only a new workspace moves it. Its
+      // rows are looked up fresh when sent, so a transition costs one tick, not a re-sort.
+      if (grew || !byIdOnly(c.view)) {
+        c.order = null;
+        reordered = true;
+      }
+    }
     if (this.#timer !== null || this.#clients.size === 0) return;
-    const wait = Math.max(SEND_EVERY_MS, this.#lastCostMs * BACKOFF_FACTOR);
+    const wait = reordered ? Math.max(SEND_EVERY_MS, this.#lastCostMs * BACKOFF_FACTOR) : SEND_EVERY_MS;
     this.#timer = setTimeout(() => this.#flush(), wait);
   }
 
@@ -104,6 +119,7 @@ export class PageFeed {
         }
       }
       this.#rows = rows;
+      this.#sizeOrdered = rows.length;
     }
     return this.#rows;
   }
@@ -128,7 +144,7 @@ export class PageFeed {
       total: all.length,
       shown: client.order.length,
       offset,
-      rows: client.order.slice(offset, offset + limit),
+      rows: client.order.slice(offset, offset + limit).map((r) => this.#fleet.get(r.workspaceId) ?? r),
       counts: this.#counts.counts,
       broken: this.#counts.broken,
       open: open === null ? null : (this.#fleet.get(open) ?? null),
