@@ -141,6 +141,9 @@ export async function sqlitePeers(s: BenchSettings): Promise<CaseResult[]> {
     }
 
     const rates = new Map<string, number[]>();
+    // Events per CPU-second of the writer processes: what each costs, whatever share of the cores the
+    // machine's other load leaves them (on a shared machine the wall-clock rates swing with it).
+    const cpu = new Map<string, number[]>();
     const timed = async (subject: SubjectName, c: PeerCase, ms: number) => {
       const ws = wsFor.get(c.key) ?? [];
       const procs = (writers.get(subject) ?? []).slice(0, c.processes);
@@ -151,6 +154,9 @@ export async function sqlitePeers(s: BenchSettings): Promise<CaseResult[]> {
       const start = Math.min(...replies.map((r) => r['start'] ?? Number.NaN));
       const end = Math.max(...replies.map((r) => r['end'] ?? Number.NaN));
       const count = replies.reduce((sum, r) => sum + (r['count'] ?? 0), 0);
+      const cpuMs = replies.reduce((sum, r) => sum + (r['cpuMs'] ?? 0), 0);
+      const key = `${c.key}:${subject}`;
+      cpu.set(key, [...(cpu.get(key) ?? []), count / (cpuMs / 1000)]);
       return count / ((end - start) / 1000);
     };
     for (const c of CASES) {
@@ -189,6 +195,10 @@ export async function sqlitePeers(s: BenchSettings): Promise<CaseResult[]> {
       const ofEmmett = spreadOf(perRound(mine, em));
       const emOfRaw = spreadOf(perRound(em, raw));
       const fmt = (x: Spread) => `${x.median.toFixed(3)} (${x.min.toFixed(3)}–${x.max.toFixed(3)})`;
+      const [cpuMine, cpuRaw, cpuEm] = (['opstate', 'raw', 'emmett'] as const).map(
+        (who) => cpu.get(`${c.key}:${who}`) ?? [],
+      );
+      const cpuNote = `per CPU-second: opstate ÷ raw ${fmt(spreadOf(perRound(cpuMine ?? [], cpuRaw ?? [])))}, opstate ÷ Emmett-sqlite ${fmt(spreadOf(perRound(cpuMine ?? [], cpuEm ?? [])))}`;
       rows.push(
         {
           ...ratioCase({
@@ -224,6 +234,7 @@ export async function sqlitePeers(s: BenchSettings): Promise<CaseResult[]> {
           ratio: ofEmmett.median,
           spread: { min: ofEmmett.min, max: ofEmmett.max },
           met: ofEmmett.median >= 1,
+          note: cpuNote,
         },
       );
     }

@@ -4,7 +4,7 @@
  * Reads one JSON command per stdin line and answers each with one JSON line on stdout:
  *   {"cmd":"seed","ws":W,"events":N}            N events of history in W, in batches of 500
  *   {"cmd":"run","ws":W,"batch":B,"ms":T}       appends of B events to W for T ms
- *       → {"count":events,"start":epochMs,"end":epochMs}
+ *       → {"count":events,"start":epochMs,"end":epochMs,"cpuMs":this process's CPU time, all threads}
  *   {"cmd":"close"}
  * Every writer uses the same file settings (WAL, synchronous=FULL, the busy timeout given) and the same
  * ~200-byte payloads; every opstate event carries an idempotency key minted as the runtime mints it.
@@ -125,6 +125,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     process.stdout.write(`${JSON.stringify({ seeded: true })}\n`);
   } else if (c.cmd === 'run') {
     const batch = c.batch ?? 1;
+    const cpu0 = process.cpuUsage();
     const start = now();
     const until = start + (c.ms ?? 1000);
     let count = 0;
@@ -133,7 +134,9 @@ for await (const line of createInterface({ input: process.stdin })) {
       next += batch;
       count += batch;
     }
-    process.stdout.write(`${JSON.stringify({ count, start, end: now() })}\n`);
+    const end = now();
+    const { user, system } = process.cpuUsage(cpu0);
+    process.stdout.write(`${JSON.stringify({ count, start, end, cpuMs: (user + system) / 1000 })}\n`);
   }
 }
 await writer.close();
