@@ -8,6 +8,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
+import { setImmediate } from 'node:timers';
+import { URL } from 'node:url';
 
 const [what, file = ''] = process.argv.slice(2);
 const root = new URL('../../', import.meta.url);
