@@ -14,12 +14,13 @@ import { type BenchSettings, type CaseResult, median, ratioCase, type Spread } f
  * hits all alike, ratios taken per round:
  *   raw      better-sqlite3 INSERT into a plain table (no chain, no index but the rowid): the engine's ceiling;
  *   opstate  the SQLite chain store's append (main-thread writer), every event keyed as the runtime keys it;
+ *            also with the writer on a worker thread (`writer: 'worker'`), a row of its own;
  *   Emmett   Emmett-sqlite 0.42 appendToStream, one stream per workspace.
  * Same file settings for all (WAL, synchronous=FULL, 5 s busy timeout), ~200-byte payloads, one file per
  * subject, and every workspace written already holds history. Every opstate chain is verified at the end.
  */
 const PROBE = fileURLToPath(new URL('../probes/sqlite-writer.ts', import.meta.url));
-const SUBJECTS = ['raw', 'opstate', 'emmett'] as const;
+const SUBJECTS = ['raw', 'opstate', 'opstate-worker', 'emmett'] as const;
 type SubjectName = (typeof SUBJECTS)[number];
 const PROCESSES = 4;
 
@@ -172,14 +173,16 @@ export async function sqlitePeers(s: BenchSettings): Promise<CaseResult[]> {
     for (const list of writers.values()) await Promise.all(list.map((w) => w.close()));
     writers.clear();
 
-    const store = await openSqliteChainStore({ file: join(dir, 'opstate.db'), readOnly: true });
-    try {
-      for (const ws of seeded) {
-        const result = await store.verify(ws);
-        if (!result.ok) throw new Error(`bench chain ${ws} does not verify: ${JSON.stringify(result)}`);
+    for (const written of ['opstate.db', 'opstate-worker.db']) {
+      const store = await openSqliteChainStore({ file: join(dir, written), readOnly: true });
+      try {
+        for (const ws of seeded) {
+          const result = await store.verify(ws);
+          if (!result.ok) throw new Error(`bench chain ${ws} does not verify: ${JSON.stringify(result)}`);
+        }
+      } finally {
+        await store.close();
       }
-    } finally {
-      await store.close();
     }
 
     const rows: CaseResult[] = [];
@@ -237,6 +240,26 @@ export async function sqlitePeers(s: BenchSettings): Promise<CaseResult[]> {
           note: cpuNote,
         },
       );
+      const thread = rates.get(`${c.key}:opstate-worker`) ?? [];
+      const threadOfEmmett = spreadOf(perRound(thread, em));
+      rows.push({
+        ...ratioCase({
+          name: `SQLite peers: ${c.label}, opstate (writer thread) ÷ Emmett-sqlite 0.42`,
+          value: spreadOf(thread).median,
+          range: spreadOf(thread),
+          unit: 'events/s',
+          baseline: 'Emmett-sqlite 0.42 appendToStream, same settings, same round',
+          baselineValue: spreadOf(em).median,
+          baselineRange: spreadOf(em),
+          target: '≥ 1.0× Emmett-sqlite',
+          better: 'higher',
+          targetRatio: 1,
+        }),
+        ratio: threadOfEmmett.median,
+        spread: { min: threadOfEmmett.min, max: threadOfEmmett.max },
+        met: threadOfEmmett.median >= 1,
+        note: `÷ raw ${fmt(spreadOf(perRound(thread, raw)))}; per CPU-second ÷ Emmett-sqlite ${fmt(spreadOf(perRound(cpu.get(`${c.key}:opstate-worker`) ?? [], cpuEm ?? [])))}`,
+      });
     }
     return rows;
   } finally {
