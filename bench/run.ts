@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { burst } from './cases/burst.js';
 import { canonicalCheck } from './cases/canonical-check.js';
 import { durableSequential } from './cases/durable-sequential.js';
+import { embedWeight } from './cases/embed-weight.js';
 import { emitPath } from './cases/emit-path.js';
 import { footprint } from './cases/footprint.js';
 import { embeddedFootprint, embeddedRates, eventLoopDelay } from './cases/embedded.js';
@@ -15,6 +16,8 @@ import { importCost } from './cases/import-cost.js';
 import { metricsCost } from './cases/metrics-cost.js';
 import { pgFleet } from './cases/pg-fleet.js';
 import { pgStaleStats } from './cases/pg-stale-stats.js';
+import { sqlitePeers } from './cases/sqlite-peers.js';
+import { sqliteWrites } from './cases/sqlite-writes.js';
 import { NO_PG, openPostgresSubject, openSqliteSubject, type Subject } from './cases/subjects.js';
 import { transitionCost } from './cases/transition-cost.js';
 import { verifyCase } from './cases/verify.js';
@@ -27,6 +30,8 @@ const only = process.argv[process.argv.indexOf('--only') + 1];
 const onlyPostgres = process.argv.includes('--only') && only === 'postgres';
 /** `--only metrics`: transition cost with and without OpenTelemetry, and import cost. */
 const onlyMetrics = process.argv.includes('--only') && only === 'metrics';
+/** `--only sqlite`: just the embedded store's cases (its peers, bursts, writes per commit, weight). */
+const onlySqlite = process.argv.includes('--only') && only === 'sqlite';
 const s = settings(quick);
 
 function fmt(n: number | null, digits = 0): string {
@@ -69,16 +74,24 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: ${label}…\n`);
     cases.push(...(await run()));
   };
-  if (!onlyPostgres) await section('transition cost', () => transitionCost(s));
-  if (!onlyPostgres) await section('transition cost with OpenTelemetry metrics', () => metricsCost(s));
-  if (!onlyPostgres && !onlyMetrics) await section('emit path (stand-in SQLite store)', () => emitPath(s));
-  if (!onlyPostgres && !onlyMetrics) await section('canonical check', () => canonicalCheck(s));
+  const general = !onlyPostgres && !onlySqlite;
+  if (general) await section('transition cost', () => transitionCost(s));
+  if (general) await section('transition cost with OpenTelemetry metrics', () => metricsCost(s));
+  if (general && !onlyMetrics) await section('emit path (stand-in SQLite store)', () => emitPath(s));
+  if (general && !onlyMetrics) await section('canonical check', () => canonicalCheck(s));
 
   // Each database's cases run together, on one store, so its baselines share its conditions.
   const pgUrl = server?.url ?? null;
   const stores: [label: string, open: (() => Promise<Subject>) | null][] = [
     ...(onlyPostgres ? [] : [['SQLite', openSqliteSubject] as [string, () => Promise<Subject>]]),
-    ['PostgreSQL', pgUrl === null ? null : () => openPostgresSubject(pgUrl)],
+    ...(onlySqlite
+      ? []
+      : [
+          ['PostgreSQL', pgUrl === null ? null : () => openPostgresSubject(pgUrl)] as [
+            string,
+            (() => Promise<Subject>) | null,
+          ],
+        ]),
   ];
   for (const [label, open] of onlyMetrics ? [] : stores) {
     if (open === null) {
@@ -106,12 +119,17 @@ async function main(): Promise<void> {
         await section('PostgreSQL fleet (raw, opstate, Emmett 0.42)', () => pgFleet(s, pgUrl, subject.store));
         await section('PostgreSQL keyed appends under stale statistics', () => pgStaleStats(s, pgUrl));
       }
-      await section(`verify, ${label}`, () => verifyCase(s, subject));
+      if (!onlySqlite) await section(`verify, ${label}`, () => verifyCase(s, subject));
     } finally {
       await subject.close();
     }
   }
   if (!onlyPostgres && !onlyMetrics) {
+    await section('SQLite peers (raw, opstate, Emmett-sqlite 0.42), 4 cases', () => sqlitePeers(s));
+    await section('SQLite writes per commit', () => sqliteWrites(s));
+    await section('embedding weight beside Emmett-sqlite 0.42', () => embedWeight(s));
+  }
+  if (general && !onlyMetrics) {
     await section('footprint', () => footprint(s));
     await section('embedded store footprint and open', () => embeddedFootprint(s));
     await section('event-loop delay', () => eventLoopDelay(s));

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { newIdempotencyKey } from '../../src/emit/event-keys.js';
 import { GENERIC_TRANSITION_EVENT } from '../../src/domain/vocabulary.js';
 import { DEFAULT_MAX_BATCH } from '../../src/emit/emit-pipeline.js';
 import type { JsonObject } from '../../src/store/chain/types.js';
@@ -80,7 +81,7 @@ export async function burst(
             Array.from({ length: n }, (_, k) => ({
               eventType: GENERIC_TRANSITION_EVENT,
               payload: JSON.parse(payloads[at + k] as string) as JsonObject,
-              idempotencyKey: randomUUID(),
+              idempotencyKey: newIdempotencyKey(),
             })),
           );
         }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { newIdempotencyKey } from '../../src/emit/event-keys.js';
 import { GENERIC_TRANSITION_EVENT } from '../../src/domain/vocabulary.js';
 import type { JsonObject } from '../../src/store/chain/types.js';
 import { silentLogger } from '../../src/logger.js';
@@ -38,7 +39,7 @@ export async function durableSequential(
         {
           eventType: GENERIC_TRANSITION_EVENT,
           payload: JSON.parse(rawPayload(i)) as JsonObject,
-          idempotencyKey: randomUUID(),
+          idempotencyKey: newIdempotencyKey(),
         },
       ]),
     rawInsert: () => subject.insertOne(rawPayload(i++)),

@@ -7,6 +7,7 @@ import type { CommittedTransition } from '../machine/context.js';
 import type { AppendedEvent, ChainEventInput } from '../store/chain/types.js';
 import { withTimeout } from '../util/with-timeout.js';
 import { describeError } from '../error-wording.js';
+import { newIdempotencyKey } from './event-keys.js';
 import type { EmitTarget } from './provider.js';
 
 /** How long one append may take before it counts as failed (the store may be hung, not just down). */
@@ -49,10 +50,10 @@ function eventsFor(payload: TransitionPayload, literal: TriggerLiteral | null): 
     eventType: GENERIC_TRANSITION_EVENT,
     payload,
     correlationId,
-    idempotencyKey: randomUUID(),
+    idempotencyKey: newIdempotencyKey(),
   };
   if (literal === null) return [generic];
-  return [generic, { eventType: literal, payload, correlationId, idempotencyKey: randomUUID() }];
+  return [generic, { eventType: literal, payload, correlationId, idempotencyKey: newIdempotencyKey() }];
 }
 
 /**

@@ -1,6 +1,6 @@
-import canonicalize from 'canonicalize';
 import { LONE_SURROGATE } from '../../domain/trigger.js';
 import { ChainStoreError } from '../../errors.js';
+import { NonJsonValue, writeCanonical } from './canonical-write.js';
 import type { JsonObject } from './types.js';
 
 /**
@@ -8,30 +8,31 @@ import type { JsonObject } from './types.js';
  * refused up front with the path to them, rather than silently dropped or rounded.
  */
 export function canonicalPayload(payload: unknown, eventType?: string): string {
-  const problem = findNonJson(payload, '$');
-  if (problem !== null) {
-    throw new ChainStoreError(
-      'invalid_input',
-      `payload is not canonical JSON: ${problem}`,
-      eventType ? { eventType } : {},
-    );
-  }
+  const context = eventType ? { eventType } : {};
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-    throw new ChainStoreError(
-      'invalid_input',
-      'payload must be a JSON object',
-      eventType ? { eventType } : {},
-    );
+    const problem = findNonJson(payload, '$');
+    if (problem !== null) {
+      throw new ChainStoreError('invalid_input', `payload is not canonical JSON: ${problem}`, context);
+    }
+    throw new ChainStoreError('invalid_input', 'payload must be a JSON object', context);
   }
   try {
-    const text = canonicalize(payload);
-    if (text === undefined) throw new Error('nothing to serialize');
-    return text;
+    return writeCanonical(payload, '$');
   } catch (err) {
-    throw new ChainStoreError('invalid_input', `payload is not canonical JSON: ${(err as Error).message}`, {
-      ...(eventType ? { eventType } : {}),
-      cause: err,
-    });
+    if (err instanceof NonJsonValue) {
+      throw new ChainStoreError('invalid_input', `payload is not canonical JSON: ${err.message}`, context);
+    }
+    if (err instanceof RangeError) {
+      throw new ChainStoreError(
+        'invalid_input',
+        'payload is not canonical JSON: it is nested too deeply (or circular)',
+        {
+          ...context,
+          cause: err,
+        },
+      );
+    }
+    throw err;
   }
 }
 

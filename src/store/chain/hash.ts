@@ -24,13 +24,23 @@ export function chainHash(
   eventType: string,
   canonicalPayload: string,
 ): string {
+  return chainHashBytes(Buffer.from(prevHashHex, 'hex'), seq, eventType, canonicalPayload).toString('hex');
+}
+
+/** The same hash over the 32 raw bytes of the previous one, as raw bytes (what the SQLite store keeps). */
+export function chainHashBytes(
+  prevHash: Buffer,
+  seq: number,
+  eventType: string,
+  canonicalPayload: string,
+): Buffer {
   const seqBytes = Buffer.alloc(8);
   seqBytes.writeBigInt64BE(BigInt(seq));
   return createHash('sha256')
-    .update(Buffer.from(prevHashHex, 'hex'))
+    .update(prevHash)
     .update(seqBytes)
     .update(eventType, 'utf8')
     .update(Buffer.of(0))
     .update(canonicalPayload, 'utf8')
-    .digest('hex');
+    .digest();
 }

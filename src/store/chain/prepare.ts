@@ -18,6 +18,7 @@ export function prepareEvent(
   input: ChainEventInput,
   index: number,
   vocabulary?: ReadonlySet<string>,
+  canonicalOf: (payload: unknown, eventType: string) => string = canonicalPayload,
 ): PreparedEvent {
   if (typeof input !== 'object' || input === null) {
     throw new ChainStoreError('invalid_input', `events[${index}] must be an object`);
@@ -50,8 +51,28 @@ export function prepareEvent(
   }
   return {
     eventType,
-    payloadCanonical: canonicalPayload(payload, eventType),
+    payloadCanonical: canonicalOf(payload, eventType),
     correlationId: correlationId ?? null,
     idempotencyKey: idempotencyKey ?? null,
   };
+}
+
+/**
+ * Prepares a whole append. A transition's generic event and its literal carry one payload object: its
+ * canonical text is written once per call and reused (the object cannot change within the call).
+ */
+export function prepareEvents(
+  events: readonly ChainEventInput[],
+  vocabulary?: ReadonlySet<string>,
+): PreparedEvent[] {
+  let last: unknown;
+  let lastText = '';
+  const canonicalOnce = (payload: unknown, eventType: string): string => {
+    if (payload !== last || typeof payload !== 'object' || payload === null) {
+      lastText = canonicalPayload(payload, eventType);
+      last = payload;
+    }
+    return lastText;
+  };
+  return events.map((e, i) => prepareEvent(e, i, vocabulary, canonicalOnce));
 }

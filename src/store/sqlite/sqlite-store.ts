@@ -1,6 +1,6 @@
 import { CHAIN_EVENT_TYPES } from '../../domain/vocabulary.js';
 import { ChainStoreError } from '../../errors.js';
-import { type PreparedEvent, prepareEvent } from '../chain/prepare.js';
+import { type PreparedEvent, prepareEvents } from '../chain/prepare.js';
 import type {
   AppendedEvent,
   ChainEvent,
@@ -174,7 +174,7 @@ function createSqliteChainStore(
       assertWorkspaceId(workspaceId);
       if (!Array.isArray(events)) throw new ChainStoreError('invalid_input', 'events must be an array');
       // Validate and canonicalize everything before the transaction: all or nothing.
-      const prepared = events.map((e, i) => prepareEvent(e, i));
+      const prepared = prepareEvents(events);
       const results = await append(workspaceId, prepared);
       const fresh = results.filter((r) => !r.duplicate);
       const last = fresh[fresh.length - 1];

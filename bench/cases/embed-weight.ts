@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type BenchSettings, type CaseResult, median, ratioCase, type Spread } from '../harness.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const PROBE = fileURLToPath(new URL('../probes/embed-rss.mjs', import.meta.url));
+const KINDS = ['bare', 'raw', 'emmett', 'opstate-store', 'opstate-runtime'] as const;
+type Kind = (typeof KINDS)[number];
+const MiB = 2 ** 20;
+
+const spreadOf = (xs: readonly number[]): Spread => ({
+  min: Math.min(...xs),
+  median: median(xs),
+  max: Math.max(...xs),
+});
+
+/**
+ * What embedding the store costs a process, beside Emmett-sqlite 0.42: resident memory after writing
+ * 1,000 events, above a bare node process, and the time of importing the library. Each sample is a fresh
+ * plain-node process (bench/probes/embed-rss.mjs) on a new file, kinds interleaved; opstate is imported
+ * from its built entry (rebuilt first), as an installed package is.
+ */
+export async function embedWeight(s: BenchSettings): Promise<CaseResult[]> {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  await run(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root });
+  await run(process.execPath, ['scripts/copy-migrations.mjs'], { cwd: root });
+  const dir = mkdtempSync(join(tmpdir(), 'opstate-bench-embed-'));
+  const samples = s.quick ? 3 : 7;
+  const rss = new Map<Kind, number[]>();
+  const importMs = new Map<Kind, number[]>();
+  try {
+    for (let k = 0; k < samples; k++) {
+      for (const kind of KINDS) {
+        const { stdout } = await run(
+          process.execPath,
+          ['--expose-gc', PROBE, kind, join(dir, `${kind}-${k}.db`)],
+          { cwd: root, timeout: 120_000 },
+        );
+        const r = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { rss: number; importMs: number };
+        rss.set(kind, [...(rss.get(kind) ?? []), r.rss]);
+        importMs.set(kind, [...(importMs.get(kind) ?? []), r.importMs]);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const bare = rss.get('bare') ?? [];
+  // Per sample, above the bare process of the same round.
+  const added = (kind: Kind) =>
+    spreadOf((rss.get(kind) ?? []).map((v, i) => (v - (bare[i] ?? Number.NaN)) / MiB));
+  const emmett = added('emmett');
+  const raw = added('raw');
+  const rows: CaseResult[] = [];
+  for (const kind of ['opstate-store', 'opstate-runtime'] as const) {
+    const mine = added(kind);
+    rows.push(
+      ratioCase({
+        name: `RSS added by embedding, ${kind === 'opstate-store' ? 'opstate store (1,000 events appended)' : 'opstate runtime (1,000 transitions)'} on SQLite`,
+        value: mine.median,
+        range: mine,
+        unit: 'MiB',
+        baseline: 'Emmett-sqlite 0.42, 1,000 events appended',
+        baselineValue: emmett.median,
+        baselineRange: emmett,
+        target: '≤ 1.5× Emmett-sqlite',
+        better: 'lower',
+        targetRatio: 1.5,
+        note: `raw better-sqlite3 ${raw.median.toFixed(1)} MiB; above bare node, ${samples} processes each`,
+      }),
+    );
+  }
+  const myImport = spreadOf(importMs.get('opstate-store') ?? []);
+  const emImport = spreadOf(importMs.get('emmett') ?? []);
+  rows.push(
+    ratioCase({
+      name: 'import time: `import "opstate"` (built entry) beside Emmett-sqlite 0.42',
+      value: myImport.median,
+      range: myImport,
+      unit: 'ms',
+      baseline: 'import of @event-driven-io/emmett-sqlite',
+      baselineValue: emImport.median,
+      baselineRange: emImport,
+      target: null,
+      better: 'lower',
+      targetRatio: null,
+      note: `raw better-sqlite3 ${median(importMs.get('raw') ?? []).toFixed(1)} ms; ${samples} processes each`,
+    }),
+  );
+  return rows;
+}
