@@ -29,7 +29,11 @@ export function fleetSummary(chains: ReadonlyMap<string, SummarizedChain>): Work
       lastTransition:
         lastTransition === undefined
           ? null
-          : { seq: lastTransition.seq, occurredAt: lastTransition.occurredAt, payload: lastTransition.payload },
+          : {
+              seq: lastTransition.seq,
+              occurredAt: lastTransition.occurredAt,
+              payload: lastTransition.payload,
+            },
     };
   });
 }
