@@ -52,7 +52,10 @@ export function peakRssMb(pid: number): number {
 }
 
 /** Opens `page` on the cockpit and waits for its first table row; ms after spawn. */
-export async function firstTable(page: Page, run: CockpitRun): Promise<{
+export async function firstTable(
+  page: Page,
+  run: CockpitRun,
+): Promise<{
   page: Page;
   ms: number;
   steps: { asked: number; served: number; loaded: number };

@@ -2,6 +2,9 @@ import { OperationalStateInputError } from '../errors.js';
 import { consoleLogger, type Logger, safeLog } from '../logger.js';
 import type { ChainStore, StoreChange, VerifyResult } from '../store/chain/types.js';
 import { type WorkspaceSummary, WorkspaceFollower } from './summary.js';
+import type { VerifyProgress, WatchMode } from './watch-mode.js';
+
+export { describeWatchMode, type VerifyProgress, type WatchMode } from './watch-mode.js';
 
 /** Events per read: the store's maximum page, so a long chain costs few round trips. */
 const PAGE = 10_000;
@@ -22,26 +25,6 @@ export interface FleetOptions {
 
 /** How the fleet learns of new events: the store's change feed, or polling when it has none. */
 export type FeedKind = 'watch' | 'poll';
-
-/** How new events reach the cockpit: pushed by the store, or polled every `intervalMs`. */
-export interface WatchMode {
-  readonly kind: 'push' | 'poll';
-  readonly intervalMs?: number;
-  readonly detail: string;
-}
-
-/** `watching: push (…)` or `watching: poll every 500 ms (…)`: the startup line's words for a mode. */
-export function describeWatchMode(mode: WatchMode): string {
-  return mode.kind === 'push'
-    ? `watching: push (${mode.detail})`
-    : `watching: poll every ${mode.intervalMs ?? '?'} ms (${mode.detail})`;
-}
-
-/** How far the background verification has come: `verified` of `total` workspaces have a verdict. */
-export interface VerifyProgress {
-  readonly verified: number;
-  readonly total: number;
-}
 
 /**
  * Every workspace in a store, followed from its chain alone: the cockpit's model. It only reads

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { describeWatchMode, Fleet } from '../../src/cockpit/fleet.js';
 import { type CockpitHandle, startCockpit } from '../../src/cockpit/server.js';
 import type { CockpitMessage, CockpitViewRequest } from '../../src/cockpit/wire.js';
 import {
@@ -138,5 +139,41 @@ describe('cockpit socket: a slice of the view, never the whole fleet', () => {
     );
     p.ask({ limit: 100_000 });
     expect(await closed).toMatchObject({ code: 1008, reason: expect.stringMatching(/limit/) });
+  });
+});
+
+describe('cockpit watch mode', () => {
+  it("says the store's own mode on the page and in words, and its poll interval when it has no feed", async () => {
+    const inner = createMemoryChainStore();
+    await inner.append('a', [move('booting', 'ready', 'up')]);
+    const pooled: ChainStore = Object.assign(Object.create(inner) as ChainStore, {
+      watchMode: () => ({
+        kind: 'poll' as const,
+        intervalMs: 1000,
+        detail: 'pooled URL: no LISTEN connection',
+      }),
+    });
+    const cockpit = await startCockpit({ store: pooled, logger: silentLogger });
+    try {
+      const p = await page(cockpit);
+      expect((await p.next()).watch).toStrictEqual({
+        kind: 'poll',
+        intervalMs: 1000,
+        detail: 'pooled URL: no LISTEN connection',
+      });
+      expect(describeWatchMode(cockpit.fleet.watchMode())).toBe(
+        'watching: poll every 1000 ms (pooled URL: no LISTEN connection)',
+      );
+      p.ws.close();
+    } finally {
+      await cockpit.close();
+    }
+    const { watch: _none, ...feedless } = inner;
+    const polling = new Fleet(feedless as ChainStore, { pollMs: 250, logger: silentLogger });
+    polling.follow();
+    expect(describeWatchMode(polling.watchMode())).toBe(
+      'watching: poll every 250 ms (the store has no change feed: polling)',
+    );
+    polling.close();
   });
 });
