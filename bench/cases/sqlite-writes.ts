@@ -77,9 +77,7 @@ function openLevel(dir: string, level: Level) {
   // The raw level gets the chain tables too (unused), so every file has the same statements.
   db.exec(level.ddl === '' ? LOG : level.ddl);
   const insertRaw = db.prepare<[string, string]>('INSERT INTO raw (workspace_id, payload) VALUES (?, ?)');
-  const insertLog = db.prepare<
-    [string, number, string, string, string | null, Buffer, Buffer, string]
-  >(
+  const insertLog = db.prepare<[string, number, string, string, string | null, Buffer, Buffer, string]>(
     `INSERT INTO log (workspace_id, seq, event_id, event_type, payload_canonical, idempotency_key, prev_hash, hash, recorded_at)
      VALUES (?, ?, ?, 'kora.operational_state.transitioned', ?, ?, ?, ?, ?)`,
   );
