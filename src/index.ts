@@ -213,3 +213,24 @@ export {
 
 // Chart export (also in opstate/testing)
 export { toDot, toMachineJSON, toMermaid } from './testing/chart-export.js';
+
+// Resume from the verified chain; one owner per workspace
+export {
+  resumeOperationalState,
+  type ResumeOptions,
+  type ResumeSettings,
+} from './runtime/resume.js';
+export type { ResumePolicy, LastTransition } from './runtime/resume-posture.js';
+export { planResume, type PlanOptions, type ResumePlan } from './runtime/resume-plan.js';
+export { ChainNotVerifiedError, ResumeRefusedError } from './runtime/resume-errors.js';
+export type { ResumedFrom } from './runtime/types.js';
+export type { PersistedOperationalState, RestorePoint } from './runtime/start-snapshot.js';
+export {
+  isFencedError,
+  type OwnedChainStore,
+  type OwnerClaim,
+  ownershipOf,
+  WorkspaceFencedError,
+  type WorkspaceOwnership,
+} from './store/chain/owner.js';
+export { type ChainRestart, findRestarts } from './store/chain/restarts.js';

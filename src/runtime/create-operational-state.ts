@@ -12,11 +12,14 @@ import { inspectionOf, startLocalInspector } from './inspection.js';
 import { parseEvent, parseOptions, parseTransitionRequest, providerOf } from './inputs.js';
 import { Lifecycle } from './lifecycle.js';
 import { TransitionListeners } from './listeners.js';
+import { persistedSnapshotOf, restorePoint, startSnapshot } from './start-snapshot.js';
+import type { RuntimeStart } from './start.js';
 import type { OperationalStateRuntime, RuntimeOptions, RuntimeTarget } from './types.js';
 
 export type {
   FlushOptions,
   InspectionObserver,
+  ResumedFrom,
   InspectOption,
   OperationalStateRuntime,
   PostureChange,
@@ -34,10 +37,23 @@ export function createOperationalState(
   target: RuntimeTarget,
   options: RuntimeOptions = {},
 ): OperationalStateRuntime {
+  return startOperationalState(target, options, {});
+}
+
+/**
+ * createOperationalState, started where `start` says (resume.ts: the chain's posture, a fenced store
+ * view); with no `start.snapshot`, from `options.snapshot` if given, else `booting`.
+ */
+export function startOperationalState(
+  target: RuntimeTarget,
+  options: RuntimeOptions,
+  start: RuntimeStart,
+): OperationalStateRuntime {
   const opts = parseOptions(options);
-  const provider = providerOf(target);
+  const restored = start.posture ?? (opts.snapshot !== undefined ? restorePoint(opts.snapshot) : null);
+  const provider = start.provider ?? providerOf(target);
   const checkpoints = checkpointsOf(target, opts);
-  const logger = opts.logger ?? consoleLogger;
+  const logger = start.logger ?? opts.logger ?? consoleLogger;
 
   const pipeline = new EmitPipeline({
     provider,
@@ -54,8 +70,10 @@ export function createOperationalState(
 
   const probe: CommitProbe = { expected: null, committed: false };
   const { recorder, observer } = inspectionOf(opts.inspect, logger);
-  const actor = createActor(runtimeMachine(createEmitService(pipeline, logger), probe), {
+  const machine = runtimeMachine(createEmitService(pipeline, logger), probe);
+  const actor = createActor(machine, {
     input: { historySize: opts.historySize ?? undefined },
+    ...(restored !== null ? { snapshot: startSnapshot(machine, restored, opts.historySize) } : {}),
     // No observer at all unless asked: XState then builds no inspection events.
     ...(observer !== undefined ? { inspect: observer } : {}),
   });
@@ -98,6 +116,7 @@ export function createOperationalState(
       return dispatcher.current();
     },
     async transitionTo(to, trigger, posture = {}) {
+      start.beforeRequest?.();
       const request = parseTransitionRequest(to, trigger, posture);
       return settle(
         dispatcher.submit({ to: request.to, trigger: request.trigger }, () => {
@@ -111,6 +130,7 @@ export function createOperationalState(
       );
     },
     async send(raw) {
+      start.beforeRequest?.();
       const event = parseEvent(raw);
       return settle(
         dispatcher.submit(
@@ -148,6 +168,15 @@ export function createOperationalState(
     },
     actor,
     inspector,
+    get resumedFrom() {
+      return start.resumedFrom ?? null;
+    },
+    get fenced() {
+      return start.fenced?.() ?? false;
+    },
+    getPersistedSnapshot() {
+      return persistedSnapshotOf(actor);
+    },
   };
 }
 

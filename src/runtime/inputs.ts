@@ -24,6 +24,7 @@ import type {
   RuntimeOptions,
   RuntimeTarget,
 } from './types.js';
+import type { PersistedOperationalState } from './start-snapshot.js';
 
 /*
  * Everything a caller hands the runtime is read here, once, into plain validated values. Reading can
@@ -78,6 +79,10 @@ const OptionsSchema = z
         typeof (v as EmitOutbox).pending === 'function',
       { message: 'outbox must have put/remove/pending/close' },
     ),
+    // Checked in full by restorePoint (start-snapshot.ts), which names the bad field.
+    snapshot: z.custom<PersistedOperationalState>((v) => typeof v === 'object' && v !== null, {
+      message: 'snapshot must be an object from runtime.getPersistedSnapshot()',
+    }),
   })
   .partial()
   .strict();

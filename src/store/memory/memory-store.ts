@@ -12,7 +12,9 @@ import type {
   StoreChange,
   VerifyResult,
 } from '../chain/types.js';
+import type { OwnedChainStore } from '../chain/owner.js';
 import { prepareEvent } from '../chain/prepare.js';
+import { memoryOwnership } from './memory-owner.js';
 import { assertWorkspaceId, parseReadOptions } from '../chain/validate.js';
 import { unknownWorkspace, type VerifiableEvent, verifyChain } from '../chain/verify.js';
 
@@ -38,7 +40,7 @@ interface Chain {
  * The in-process chain store: a real hash chain with idempotent appends and verification, kept in memory.
  * For tests, demos and single-process agents that persist nothing; the database stores share its format.
  */
-export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): ChainStore {
+export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): OwnedChainStore {
   const vocabulary = new Set(options.eventTypes ?? CHAIN_EVENT_TYPES);
   const chains = new Map<string, Chain>();
   let closed = false;
@@ -48,7 +50,7 @@ export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): C
     if (closed) throw new ChainStoreError('closed', 'the memory chain store is closed');
   };
 
-  return {
+  const store: ChainStore = {
     async append(workspaceId: string, events: readonly ChainEventInput[]): Promise<AppendedEvent[]> {
       assertOpen();
       assertWorkspaceId(workspaceId);
@@ -149,6 +151,18 @@ export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): C
       watchers.clear();
     },
   };
+  const ownership = memoryOwnership({
+    rows: (ws) => chains.get(ws)?.rows ?? [],
+    head: (ws) => {
+      const chain = chains.get(ws);
+      return chain === undefined || chain.rows.length === 0
+        ? null
+        : { seq: chain.rows.length, hash: chain.head };
+    },
+    append: (ws, events) => store.append(ws, events),
+    assertOpen,
+  });
+  return Object.assign(store, { ownership });
 }
 
 function toEvent(row: Row): ChainEvent {

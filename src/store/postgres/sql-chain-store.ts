@@ -14,13 +14,15 @@ import { assertWorkspaceId, parseReadOptions } from '../chain/validate.js';
 import { unknownWorkspace, type VerifiableEvent, verifyChainPages } from '../chain/verify.js';
 import { toChainStoreError } from './db-errors.js';
 import { migrate } from './migrate.js';
+import { postgresOwnership } from './owner.js';
+import type { OwnedChainStore } from '../chain/owner.js';
 import type { SqlEngine } from './queryable.js';
 
 /** Rows per page when verify streams a chain: big enough to amortize round trips, small in memory. */
 export const VERIFY_PAGE_SIZE = 5000;
 
 /** A ChainStore backed by SQL, plus the explicit migration step. */
-export interface SqlChainStore extends ChainStore {
+export interface SqlChainStore extends OwnedChainStore {
   /** Applies pending migrations; returns the names applied now (empty when up to date). */
   migrate(): Promise<string[]>;
 }
@@ -66,6 +68,8 @@ export function createSqlChainStore(engine: SqlEngine, onClose: () => Promise<vo
   };
 
   return {
+    ownership: postgresOwnership(engine, assertOpen),
+
     migrate() {
       assertOpen();
       return migrate(engine.transaction);

@@ -11,12 +11,14 @@ import type {
   VerifyResult,
 } from '../chain/types.js';
 import { assertWorkspaceId, EVENT_TYPE_PATTERN } from '../chain/validate.js';
+import type { OwnedChainStore } from '../chain/owner.js';
 import { type Appender, createAppender } from './append.js';
 import { startWorkerAppender, type WorkerAppender } from './worker-appender.js';
 import { connect, type Db, toChainStoreError } from './connection.js';
 import { assertMigrated, migrateSqlite } from './migrate.js';
 import { createReader } from './read.js';
 import { watchFile } from './watch.js';
+import { sqliteOwnership } from './owner.js';
 
 import { DEFAULT_BUSY_TIMEOUT_MS } from './defaults.js';
 
@@ -48,7 +50,7 @@ export interface SqliteChainStoreOptions {
 }
 
 /** The embedded chain store on one SQLite file. */
-export interface SqliteChainStore extends ChainStore {
+export interface SqliteChainStore extends OwnedChainStore {
   /** The database file as given. */
   readonly file: string;
   readonly readOnly: boolean;
@@ -133,9 +135,15 @@ function createSqliteChainStore(
     if (closed) throw new ChainStoreError('closed', `the SQLite chain store ${file} is closed`);
   };
 
+  const ownership = sqliteOwnership(db, {
+    readOnly,
+    assertOpen,
+    notify: (change) => watchers.forEach((watcher) => queueMicrotask(() => watcher(change))),
+  });
   return {
     file,
     readOnly,
+    ownership,
 
     async migrate() {
       assertOpen();
