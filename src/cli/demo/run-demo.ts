@@ -2,7 +2,11 @@ import { SingleBar } from 'cli-progress';
 import { GENERIC_TRANSITION_EVENT } from '../../domain/vocabulary.js';
 import type { EmitOutcome } from '../../emit/emit-pipeline.js';
 import { silentLogger } from '../../logger.js';
+import type { OperationalStateSnapshot } from '../../domain/snapshot.js';
 import { createOperationalState, type InspectOption } from '../../runtime/create-operational-state.js';
+import { resumeOperationalState } from '../../runtime/resume.js';
+import type { ResumedFrom } from '../../runtime/types.js';
+import { ownershipOf } from '../../store/chain/owner.js';
 import type { AppendedEvent, ChainEventInput, ChainStore, VerifyResult } from '../../store/chain/types.js';
 import { simulateLife } from './life.js';
 
@@ -20,6 +24,8 @@ export interface DemoOptions {
   readonly write: (line: string) => void;
   /** Show a progress bar instead of one line per transition. */
   readonly progress: boolean;
+  /** Continue the workspace's agent where its chain ends (resumeOperationalState) instead of a new one. */
+  readonly resume?: boolean;
 }
 
 export interface DemoSummary {
@@ -33,26 +39,42 @@ export interface DemoSummary {
   readonly finalState: string;
   readonly head: { readonly seq: number; readonly hash: string } | null;
   readonly verify: VerifyResult;
+  /** With --resume: where the agent picked up its chain, and whether it played a life from there. */
+  readonly resumed?: { readonly from: ResumedFrom; readonly startedIn: string; readonly played: boolean };
 }
 
 const BASE_DELAY_MS = 150;
 
-/** Wraps a store so that every Nth append fails before reaching it. */
+/** Wraps a store so that every Nth append (owned appends included) fails before reaching it. */
 export function failingEvery(store: ChainStore, n: number): ChainStore {
   if (n <= 0) return store;
   let calls = 0;
+  const failing = <T>(append: () => Promise<T>): Promise<T> => {
+    calls += 1;
+    if (calls % n === 0)
+      return Promise.reject(new Error(`injected store failure (--fail-store-every ${n}, append #${calls})`));
+    return append();
+  };
+  const ownership = ownershipOf(store);
   return {
-    append(ws: string, events: readonly ChainEventInput[]): Promise<AppendedEvent[]> {
-      calls += 1;
-      if (calls % n === 0)
-        return Promise.reject(
-          new Error(`injected store failure (--fail-store-every ${n}, append #${calls})`),
-        );
-      return store.append(ws, events);
-    },
+    append: (ws: string, events: readonly ChainEventInput[]): Promise<AppendedEvent[]> =>
+      failing(() => store.append(ws, events)),
     read: (ws, o) => store.read(ws, o),
     verify: (ws) => store.verify(ws),
     close: () => store.close(),
+    ...(ownership === null
+      ? {}
+      : {
+          ownership: {
+            claim: (ws: string) => ownership.claim(ws),
+            current: (ws: string) => ownership.current(ws),
+            claims: (ws: string) => ownership.claims(ws),
+            head: (ws: string) => ownership.head(ws),
+            readStored: (ws: string, after: number, limit: number) => ownership.readStored(ws, after, limit),
+            appendAsOwner: (ws: string, epoch: number, events: readonly ChainEventInput[]) =>
+              failing(() => ownership.appendAsOwner(ws, epoch, events)),
+          },
+        }),
   };
 }
 
@@ -69,14 +91,22 @@ function describeOutcome(o: EmitOutcome): string {
 /** Plays a seeded agent life on a runtime bound to `store`, then verifies the chain. */
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const life = simulateLife(options.seed, options.transitions);
-  const runtime = createOperationalState(
-    { store: failingEvery(options.store, options.failStoreEvery), workspaceId: options.workspaceId },
-    { logger: silentLogger, ...(options.inspect ? { inspect: options.inspect } : {}) },
-  );
+  const target = {
+    store: failingEvery(options.store, options.failStoreEvery),
+    workspaceId: options.workspaceId,
+  };
+  const runtimeOptions = { logger: silentLogger, ...(options.inspect ? { inspect: options.inspect } : {}) };
+  const runtime = options.resume
+    ? await resumeOperationalState(target, runtimeOptions)
+    : createOperationalState(target, runtimeOptions);
+  const startedIn = runtime.current.primaryState;
+  // A life starts in booting: a resumed agent that starts anywhere else (paused) stays where it was.
+  const play = startedIn === 'booting';
+  if (runtime.resumedFrom !== null) options.write(describeResume(runtime.resumedFrom, runtime.current));
   const bar = options.progress
     ? new SingleBar({ format: 'demo [{bar}] {value}/{total} transitions', hideCursor: true })
     : null;
-  bar?.start(life.length, 0);
+  if (play) bar?.start(life.length, 0);
   runtime.onEmit((outcome) => {
     if (bar) {
       if (outcome.ok) bar.update(outcome.transition.n);
@@ -85,7 +115,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     }
   });
   const delay = options.speed === 0 ? 0 : BASE_DELAY_MS / options.speed;
-  for (const event of life) {
+  for (const event of play ? life : []) {
     await runtime.send(event);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
   }
@@ -110,14 +140,27 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     workspaceId: options.workspaceId,
     store: options.storeLabel,
     seed: options.seed,
-    transitions: life.length,
+    transitions: play ? life.length : 0,
     chainEvents,
     literals,
     emitFailures: runtime.emitFailures,
     finalState: runtime.current.primaryState,
     head: last === undefined ? null : { seq: last.seq, hash: last.hash },
     verify,
+    ...(runtime.resumedFrom !== null
+      ? { resumed: { from: runtime.resumedFrom, startedIn, played: play } }
+      : {}),
   };
+}
+
+function describeResume(from: ResumedFrom, now: OperationalStateSnapshot): string {
+  const reasons = now.degradationReasons.length > 0 ? `, reasons ${now.degradationReasons.join(',')}` : '';
+  const chain = from.state === null ? 'an empty chain' : `seq ${from.seq} (last transition to ${from.state})`;
+  const stays =
+    now.primaryState === 'booting'
+      ? 'plays a new life from booting'
+      : `stays ${now.primaryState}: a pause survives a restart (an operator clears it)`;
+  return `resumed from ${chain}, owner epoch ${from.epoch ?? '-'}: starts in ${now.primaryState} (claim ${now.claimPermission}${reasons}) and ${stays}`;
 }
 
 export function formatSummary(s: DemoSummary): string {
@@ -132,6 +175,11 @@ export function formatSummary(s: DemoSummary): string {
     'Summary',
     `  workspace       ${s.workspaceId} in ${s.store}`,
     `  seed            ${s.seed}`,
+    ...(s.resumed !== undefined
+      ? [
+          `  resumed         from seq ${s.resumed.from.seq}, owner epoch ${s.resumed.from.epoch ?? '-'}, started in ${s.resumed.startedIn}`,
+        ]
+      : []),
     `  transitions     ${s.transitions} (final state: ${s.finalState})`,
     `  chain events    ${s.chainEvents}${literalText ? ` (literals: ${literalText})` : ''}`,
     `  emit failures   ${s.emitFailures}${s.emitFailures > 0 ? ' (each logged and retried)' : ''}`,
