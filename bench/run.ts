@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { burst } from './cases/burst.js';
 import { canonicalCheck } from './cases/canonical-check.js';
@@ -13,6 +14,7 @@ import { footprint } from './cases/footprint.js';
 import { embeddedFootprint, embeddedRates, eventLoopDelay } from './cases/embedded.js';
 import { importCost } from './cases/import-cost.js';
 import { pgFleet } from './cases/pg-fleet.js';
+import { resumeCase } from './cases/resume.js';
 import { NO_PG, openPostgresSubject, openSqliteSubject, type Subject } from './cases/subjects.js';
 import { transitionCost } from './cases/transition-cost.js';
 import { verifyCase } from './cases/verify.js';
@@ -56,7 +58,7 @@ export function markdownTable(cases: readonly CaseResult[]): string {
   return rows.join('\n');
 }
 
-const server = benchPostgres();
+const server = process.argv[1]?.endsWith('run.ts') ? benchPostgres() : null;
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -110,6 +112,7 @@ async function main(): Promise<void> {
     await section('embedded store footprint and open', () => embeddedFootprint(s));
     await section('event-loop delay', () => eventLoopDelay(s));
     await section('import cost', () => importCost(s));
+    await section('resume from the chain', () => resumeCase(s));
   }
 
   const cpu = cpus();
@@ -134,9 +137,12 @@ async function main(): Promise<void> {
   );
 }
 
-main()
-  .catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(() => server?.stop());
+// Only when run as the script: bench/resume.ts imports the table format from here.
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  main()
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    })
+    .finally(() => server?.stop());
+}
