@@ -163,7 +163,7 @@ describe('[sqlite] 20 rounds of kill/resume races between 3 processes', () => {
       const trio = [agent('loop', spec, ws), agent('loop', spec, ws), agent('loop', spec, ws)];
       if (round % 4 === 3) {
         // Killed at a random moment, resume included.
-        await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 600)));
+        await new Promise((resolve) => setTimeout(resolve, 300 + Math.floor(Math.random() * 2200)));
       } else {
         // Two of three are fenced by the newest claim; the third owns the workspace.
         await until(
