@@ -215,11 +215,7 @@ export {
 export { toDot, toMachineJSON, toMermaid } from './testing/chart-export.js';
 
 // Resume from the verified chain; one owner per workspace
-export {
-  resumeOperationalState,
-  type ResumeOptions,
-  type ResumeSettings,
-} from './runtime/resume.js';
+export { resumeOperationalState, type ResumeOptions, type ResumeSettings } from './runtime/resume.js';
 export type { ResumePolicy, LastTransition } from './runtime/resume-posture.js';
 export { planResume, type PlanOptions, type ResumePlan } from './runtime/resume-plan.js';
 export { ChainNotVerifiedError, ResumeRefusedError } from './runtime/resume-errors.js';

@@ -31,7 +31,10 @@ export interface ResumeSettings {
    * rejecting with the store's error. Default false.
    */
   readonly waitForStore?: boolean;
-  /** Bound on each store call of the resume (default 10000 ms); past it, a `timeout` ChainStoreError. */
+  /**
+   * Bound on the resume's own store calls (claim, owner check, outbox read; default 10000 ms); past it, a
+   * `timeout` ChainStoreError. Verifying the chain is bounded by the store's own timeouts instead.
+   */
   readonly storeTimeoutMs?: number;
   /** The overridable rows of the resume table. */
   readonly policy?: ResumePolicy;
@@ -102,7 +105,9 @@ export async function resumeOperationalState(
       opts.outbox !== undefined ? await bounded(settings, opts.outbox.pending()) : [];
     // Claim first: from here no older owner appends, so the chain read next is the whole previous life.
     const claimed = ownership === null ? null : await bounded(settings, ownership.claim(workspaceId));
-    const planned = await bounded(settings, planResume(store, workspaceId, planOptions(settings, leftovers)));
+    // Not bounded as a whole: verifying a long chain takes as long as it takes; each store call inside
+    // is bounded by the store's own timeouts.
+    const planned = await planResume(store, workspaceId, planOptions(settings, leftovers));
     return { claim: claimed, plan: planned };
   });
   return start(target, runtimeOptions, { store, workspaceId, ownership, claim, plan, logger, settings });

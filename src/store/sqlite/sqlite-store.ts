@@ -5,7 +5,6 @@ import type {
   AppendedEvent,
   ChainEvent,
   ChainEventInput,
-  ChainStore,
   ReadOptions,
   StoreChange,
   VerifyResult,
