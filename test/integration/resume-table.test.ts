@@ -9,6 +9,7 @@ import {
   silentLogger,
 } from '../../src/index.js';
 import { engines, freshWorkspace } from '../support/engines.js';
+import { capturingLogger } from '../support/stores.js';
 
 /** A first life of the agent: drives it to `last`, flushes, and stops (the process goes away). */
 async function firstLife(store: ChainStore, workspaceId: string, last: string): Promise<void> {
@@ -133,15 +134,24 @@ for (const engine of engines) {
     it('a second resume fences the first: its next append is refused, the chain holds only the new owner after the claim', async () => {
       const s = await open();
       const ws = freshWorkspace();
-      const a = await resume(s, ws);
+      const logger = capturingLogger();
+      const a = await resume(s, ws, { logger });
       await a.transitionTo('ready', 'all §9.2 gates pass');
       await a.flush();
       const b = await resume(s, ws);
       expect(b.resumedFrom?.epoch).toBe(2);
-      await a.transitionTo('active', 'claim acquired by the zombie');
+      // Two transitions queued before the first append is refused: both are refused, logged once.
+      const first = a.transitionTo('active', 'claim acquired by the zombie');
+      const second = a.transitionTo('ready', 'claim released by the zombie');
+      await Promise.all([first, second]);
       await a.flush();
       expect(a.fenced).toBe(true);
-      expect(a.rejectedEmits).toHaveLength(1);
+      expect(a.rejectedEmits).toHaveLength(2);
+      const errors = logger.entries.filter((e) => e.level === 'error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]?.message).toMatch(
+        /fenced: workspace .* is owned by epoch 2; this runtime's epoch 1 was superseded/,
+      );
       await expect(a.transitionTo('ready', 'claim released')).rejects.toMatchObject({ kind: 'fenced' });
       await b.transitionTo('ready', 'all §9.2 gates pass (b)');
       await b.flush();

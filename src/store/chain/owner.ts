@@ -71,11 +71,15 @@ export class WorkspaceFencedError extends ChainStoreError {
   }
 }
 
-/** True for the store's fenced refusal, wherever it is wrapped (an emit error carries it as `cause`). */
-export function isFencedError(err: unknown): err is WorkspaceFencedError {
-  for (let e: unknown = err, i = 0; e !== undefined && e !== null && i < 5; i++) {
+/**
+ * True for the store's fenced refusal, wherever it is wrapped (an OperationalStateEmitError carries it as
+ * `originalError`, other errors as `cause`).
+ */
+export function isFencedError(err: unknown): boolean {
+  for (let e: unknown = err, i = 0; typeof e === 'object' && e !== null && i < 5; i++) {
     if (e instanceof ChainStoreError && e.kind === 'fenced') return true;
-    e = (e as { cause?: unknown }).cause;
+    const wrapped = e as { originalError?: unknown; cause?: unknown };
+    e = wrapped.originalError ?? wrapped.cause;
   }
   return false;
 }
