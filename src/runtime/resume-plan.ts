@@ -117,13 +117,7 @@ async function verifyAll(store: ChainStore, workspaceId: string) {
     if (result.firstDivergence.kind === 'unknown_workspace') return { length: 0, last: null };
     refuse(workspaceId, result);
   }
-  let last: LastTransition | null = null;
-  for (let upTo = result.length; upTo > 0 && last === null; upTo -= PAGE) {
-    const from = Math.max(0, upTo - PAGE);
-    const events = await store.read(workspaceId, { afterSeq: from, limit: upTo - from });
-    for (const e of events) last = transitionOf(e.seq, e.eventType, e.payload) ?? last;
-  }
-  return { length: result.length, last };
+  return { length: result.length, last: await lastTransitionUpTo(store, workspaceId, result.length) };
 }
 
 /**
@@ -172,12 +166,12 @@ async function verifyTail(store: ChainStore, workspaceId: string, cp: Checkpoint
   if (!result.ok) refuse(workspaceId, result);
   if (last === null && result.length > 0) {
     // The tail holds no transition (another kind of event): look further back, before the checkpoint.
-    last = (await verifyAllLast(store, workspaceId, cp.seq - 1)) ?? null;
+    last = await lastTransitionUpTo(store, workspaceId, cp.seq - 1);
   }
   return { length: result.length, last };
 }
 
-async function verifyAllLast(
+async function lastTransitionUpTo(
   store: ChainStore,
   workspaceId: string,
   upTo: number,
