@@ -2,6 +2,7 @@ import { CheckpointError } from '../checkpoint/errors.js';
 import type { Checkpoint } from '../checkpoint/format.js';
 import type { KeyInput } from '../checkpoint/keys.js';
 import { authenticateCheckpoint } from '../checkpoint/verify.js';
+import { CHAIN_EVENT_TYPES } from '../domain/vocabulary.js';
 import type { OutboxEntry } from '../emit/outbox.js';
 import { parseCanonical } from '../store/chain/canonical-json.js';
 import { type OwnerClaim, ownershipOf } from '../store/chain/owner.js';
@@ -38,6 +39,7 @@ export interface PlanOptions {
 }
 
 const PAGE = 5000;
+const TRANSITION_TYPES: ReadonlySet<string> = new Set(CHAIN_EVENT_TYPES);
 
 /**
  * Verifies the workspace's chain (all of it, or from the latest authentic checkpoint on) and works out
@@ -153,10 +155,15 @@ async function verifyTail(store: ChainStore, workspaceId: string, cp: Checkpoint
   }
   for (;;) {
     const rows = await ownership.readStored(workspaceId, after, PAGE);
+    // Only the newest transition is parsed: a row is text until then.
+    let newest: (typeof rows)[number] | null = null;
     for (const row of rows) {
       const failed = verifier.feed(row);
       if (failed !== null && !failed.ok) refuse(workspaceId, failed);
-      last = transitionOf(row.seq, row.eventType, parseCanonical(row.payloadCanonical)) ?? last;
+      if (TRANSITION_TYPES.has(row.eventType)) newest = row;
+    }
+    if (newest !== null) {
+      last = transitionOf(newest.seq, newest.eventType, parseCanonical(newest.payloadCanonical)) ?? last;
     }
     const tail = rows.at(-1);
     if (tail === undefined || rows.length < PAGE) break;
