@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { burst } from './cases/burst.js';
 import { canonicalCheck } from './cases/canonical-check.js';
@@ -18,6 +19,7 @@ import { pgFleet } from './cases/pg-fleet.js';
 import { pgStaleStats } from './cases/pg-stale-stats.js';
 import { sqlitePeers } from './cases/sqlite-peers.js';
 import { sqliteWrites } from './cases/sqlite-writes.js';
+import { resumeCase } from './cases/resume.js';
 import { NO_PG, openPostgresSubject, openSqliteSubject, type Subject } from './cases/subjects.js';
 import { transitionCost } from './cases/transition-cost.js';
 import { verifyCase } from './cases/verify.js';
@@ -65,7 +67,7 @@ export function markdownTable(cases: readonly CaseResult[]): string {
   return rows.join('\n');
 }
 
-const server = benchPostgres();
+const server = process.argv[1]?.endsWith('run.ts') ? benchPostgres() : null;
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -133,6 +135,7 @@ async function main(): Promise<void> {
     await section('footprint', () => footprint(s));
     await section('embedded store footprint and open', () => embeddedFootprint(s));
     await section('event-loop delay', () => eventLoopDelay(s));
+    await section('resume from the chain', () => resumeCase(s));
   }
   if (!onlyPostgres) await section('import cost', () => importCost(s));
 
@@ -158,9 +161,12 @@ async function main(): Promise<void> {
   );
 }
 
-main()
-  .catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(() => server?.stop());
+// Only when run as the script: bench/resume.ts imports the table format from here.
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  main()
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    })
+    .finally(() => server?.stop());
+}

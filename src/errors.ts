@@ -93,6 +93,8 @@ export type ChainStoreErrorKind =
   | 'closed'
   /** Another process holds the embedded store's data directory. */
   | 'locked'
+  /** An append as a workspace's owner whose epoch a later claim superseded (WorkspaceFencedError). */
+  | 'fenced'
   /** The database schema does not match the package's migrations. */
   | 'migration'
   /** A read-only opening found no opstate store at the path: no file, not SQLite, or no opstate schema. */

@@ -227,3 +227,20 @@ export type { CockpitMetricsOptions } from './cockpit/metrics-endpoint.js';
 
 // Fleet summary: each workspace's head and last transition, as the stores report it
 export type { LastTransition, WorkspaceHead } from './store/chain/types.js';
+
+// Resume from the verified chain; one owner per workspace
+export { resumeOperationalState, type ResumeOptions, type ResumeSettings } from './runtime/resume.js';
+export type { ResumePolicy, EndingPosture } from './runtime/resume-posture.js';
+export { planResume, type PlanOptions, type ResumePlan } from './runtime/resume-plan.js';
+export { ChainNotVerifiedError, ResumeRefusedError } from './runtime/resume-errors.js';
+export type { ResumedFrom } from './runtime/types.js';
+export type { PersistedOperationalState, RestorePoint } from './runtime/start-snapshot.js';
+export {
+  isFencedError,
+  type OwnedChainStore,
+  type OwnerClaim,
+  ownershipOf,
+  WorkspaceFencedError,
+  type WorkspaceOwnership,
+} from './store/chain/owner.js';
+export { type ChainRestart, findRestarts } from './store/chain/restarts.js';

@@ -163,7 +163,14 @@ export function applyRecord(model: Model, record: InspectorRecord): void {
       const createdAt = Number(record.createdAt);
       model.frames.push({ value: snap.value ?? null, context, taken: null });
       if (record.event.type === 'xstate.init') {
-        model.rows.push(row(model, 'start', createdAt, 'xstate.init', null, context.primaryState));
+        // A runtime started from the chain (or a persisted snapshot) begins with transitions behind it.
+        const resumed = context.transitionCount !== null && context.transitionCount > 0;
+        model.rows.push({
+          ...row(model, 'start', createdAt, 'xstate.init', null, context.primaryState),
+          detail: resumed
+            ? `restart: resumed in ${context.primaryState} (numbering continues after #${context.transitionCount})`
+            : null,
+        });
       } else if (last !== null && n !== null && n > model.lastN) {
         model.lastN = n;
         model.frames[model.frames.length - 1] = {

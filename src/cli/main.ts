@@ -11,8 +11,10 @@ import { runEvents } from './commands/events.js';
 import { openTrace } from './commands/inspect.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerVerify } from './commands/verify.js';
+import { registerStatus } from './commands/status.js';
 import { vocabularySeedSql } from './commands/vocab-sql.js';
 import { MIN_TRANSITIONS } from './demo/life.js';
+import { existingChainOnServer, selfCommand, setAsideDemoChain } from './demo/demo-chain.js';
 import { formatSummary, runDemo } from './demo/run-demo.js';
 import { CommandFailure, EXIT, UsageError } from './exit-codes.js';
 import { DEFAULT_STORE, isPostgresUrl, openStore } from './open-store.js';
@@ -85,7 +87,15 @@ export function buildProgram(): Command {
     )
     .option('--inspect', 'start the inspector, print its URL, and keep serving until Ctrl-C', false)
     .option('--json', 'print the summary as JSON', false)
+    .option(
+      '--resume',
+      "continue the workspace's agent where its chain ends (a paused one stays paused)",
+      false,
+    )
     .action(async (o) => {
+      const kept = o.resume || o.memory ? null : await setAsideDemoChain(o.store, o.workspace);
+      if (kept !== null && !o.json)
+        out(`previous chain file kept as ${kept}; this run starts a fresh chain\n`);
       let inspector: InspectorHandle | null = null;
       if (o.inspect) {
         inspector = await startInspector({});
@@ -95,6 +105,10 @@ export function buildProgram(): Command {
         await withStore(
           o.store,
           async (store, label) => {
+            if (!o.resume && !o.memory && isPostgresUrl(o.store)) {
+              if ((await store.read(o.workspace, { limit: 1 })).length > 0)
+                throw existingChainOnServer(o.workspace);
+            }
             const summary = await runDemo({
               store,
               storeLabel: label,
@@ -104,13 +118,17 @@ export function buildProgram(): Command {
               speed: o.speed,
               failStoreEvery: o.failStoreEvery,
               progress: !o.json && o.transitions > 200,
+              resume: o.resume,
               write: o.json ? () => {} : out,
               ...(inspector ? { inspect: inspector } : {}),
             });
             out(o.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
             if (!o.json && !o.memory) {
-              out(`\nLook at it:  opstate events --store ${o.store} --workspace ${o.workspace}`);
-              out(`             opstate verify --store ${o.store} --workspace ${o.workspace}`);
+              const cli = selfCommand();
+              const at = `--store ${o.store} --workspace ${o.workspace}`;
+              out(`\nLook at it:  ${cli} events ${at}`);
+              out(`             ${cli} verify ${at}`);
+              out(`             ${cli} status ${at}`);
             }
             if (!summary.verify.ok) throw new CommandFailure('the demo chain does not verify');
           },
@@ -160,6 +178,7 @@ export function buildProgram(): Command {
   registerVerify(program, helpers);
   registerKeygen(program, out);
   registerCheckpoint(program, helpers);
+  registerStatus(program, helpers);
 
   program
     .command('chart')

@@ -1,5 +1,7 @@
 import { TransitionPayloadSchema } from '../domain/payload.js';
 import { GENERIC_TRANSITION_EVENT } from '../domain/vocabulary.js';
+import { ownershipOf } from '../store/chain/owner.js';
+import { RestartTracker } from '../store/chain/restarts.js';
 import type { ChainStore } from '../store/chain/types.js';
 import { toMachineJSON } from '../testing/chart-export.js';
 import type { DetailTransition, WorkspaceDetail } from './wire.js';
@@ -18,16 +20,20 @@ export async function workspaceDetail(
 ): Promise<WorkspaceDetail> {
   definition ??= JSON.stringify(toMachineJSON());
   const afterSeq = Math.max(0, chainLength - DETAIL_EVENTS);
-  const [events, verify] = await Promise.all([
+  const [events, verify, claims] = await Promise.all([
     store.read(workspaceId, { afterSeq, limit: DETAIL_EVENTS + 100 }),
     store.verify(workspaceId),
+    ownershipOf(store)?.claims(workspaceId) ?? [],
   ]);
+  const restarts = new RestartTracker(claims);
   const timeline: DetailTransition[] = [];
   for (const e of events) {
     if (e.eventType === GENERIC_TRANSITION_EVENT) {
       const p = TransitionPayloadSchema.safeParse(e.payload);
       if (!p.success) continue;
+      const restart = restarts.feed(e);
       timeline.push({
+        ...(restart !== null ? { restart: restart.label } : {}),
         seq: e.seq,
         at: e.occurredAt,
         from: p.data.from_primary_state,

@@ -67,6 +67,8 @@ export interface DetailTransition {
   readonly claimPermission: string;
   readonly degradationReasons: readonly string[];
   readonly literal: string | null;
+  /** Set on the first transition of a new process life: `restart: resumed from seq N` or `restart: fresh boot`. */
+  readonly restart?: string;
 }
 
 export interface WorkspaceDetail {

@@ -21,7 +21,7 @@ export type AttemptResult =
       readonly error: OperationalStateEmitError;
     };
 
-const PERMANENT_KINDS: ReadonlySet<string> = new Set(['invalid_input', 'unknown_event_type']);
+const PERMANENT_KINDS: ReadonlySet<string> = new Set(['invalid_input', 'unknown_event_type', 'fenced']);
 
 /**
  * One store call at a time for the pipeline, with its preflight and its timeout, reporting each end

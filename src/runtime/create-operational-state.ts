@@ -14,11 +14,14 @@ import { parseEvent, parseOptions, parseTransitionRequest, providerOf } from './
 import { Lifecycle } from './lifecycle.js';
 import { openRuntimeMetrics } from '../metrics/runtime-metrics.js';
 import { TransitionListeners } from './listeners.js';
+import { persistedSnapshotOf, restorePoint, startSnapshot } from './start-snapshot.js';
+import type { RuntimeStart } from './start.js';
 import type { OperationalStateRuntime, RuntimeOptions, RuntimeTarget } from './types.js';
 
 export type {
   FlushOptions,
   InspectionObserver,
+  ResumedFrom,
   InspectOption,
   OperationalStateRuntime,
   PostureChange,
@@ -36,11 +39,25 @@ export function createOperationalState(
   target: RuntimeTarget,
   options: RuntimeOptions = {},
 ): OperationalStateRuntime {
+  return startOperationalState(target, options, {});
+}
+
+/**
+ * createOperationalState, started where `start` says (resume.ts: the chain's posture, a fenced store
+ * view); with no `start.snapshot`, from `options.snapshot` if given, else `booting`.
+ */
+export function startOperationalState(
+  target: RuntimeTarget,
+  options: RuntimeOptions,
+  start: RuntimeStart,
+): OperationalStateRuntime {
   const opts = parseOptions(options);
+  const restored = start.posture ?? (opts.snapshot !== undefined ? restorePoint(opts.snapshot) : null);
   const metrics = openRuntimeMetrics(opts.metrics);
-  const provider = metrics === null ? providerOf(target) : metrics.timed(providerOf(target));
+  const baseProvider = start.provider ?? providerOf(target);
+  const provider = metrics === null ? baseProvider : metrics.timed(baseProvider);
   const checkpoints = checkpointsOf(target, metrics === null ? opts : metrics.withCheckpointClock(opts));
-  const logger = opts.logger ?? consoleLogger;
+  const logger = start.logger ?? opts.logger ?? consoleLogger;
 
   const pipeline = new EmitPipeline({
     provider,
@@ -57,8 +74,10 @@ export function createOperationalState(
 
   const probe: CommitProbe = { expected: null, committed: false };
   const { recorder, observer } = inspectionOf(opts.inspect, logger);
-  const actor = createActor(runtimeMachine(createEmitService(pipeline, logger), probe), {
+  const machine = runtimeMachine(createEmitService(pipeline, logger), probe);
+  const actor = createActor(machine, {
     input: { historySize: opts.historySize ?? undefined },
+    ...(restored !== null ? { snapshot: startSnapshot(machine, restored, opts.historySize) } : {}),
     // No observer at all unless asked: XState then builds no inspection events.
     ...(observer !== undefined ? { inspect: observer } : {}),
   });
@@ -110,6 +129,7 @@ export function createOperationalState(
       return dispatcher.current();
     },
     async transitionTo(to, trigger, posture = {}) {
+      start.beforeRequest?.();
       const request = parseTransitionRequest(to, trigger, posture);
       return settle(
         dispatcher.submit({ to: request.to, trigger: request.trigger }, () => {
@@ -123,6 +143,7 @@ export function createOperationalState(
       );
     },
     async send(raw) {
+      start.beforeRequest?.();
       const event = parseEvent(raw);
       return settle(
         dispatcher.submit(
@@ -162,6 +183,15 @@ export function createOperationalState(
     },
     actor,
     inspector,
+    get resumedFrom() {
+      return start.resumedFrom ?? null;
+    },
+    get fenced() {
+      return start.fenced?.() ?? false;
+    },
+    getPersistedSnapshot() {
+      return persistedSnapshotOf(actor);
+    },
   };
 }
 

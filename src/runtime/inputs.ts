@@ -25,6 +25,7 @@ import type {
   RuntimeOptions,
   RuntimeTarget,
 } from './types.js';
+import type { PersistedOperationalState } from './start-snapshot.js';
 
 /*
  * Everything a caller hands the runtime is read here, once, into plain validated values. Reading can
@@ -83,6 +84,10 @@ const OptionsSchema = z
     metrics: z.custom<MetricsOption>((v) => typeof v === 'boolean' || (typeof v === 'object' && v !== null), {
       message:
         'metrics must be a boolean, a MeterProvider, a Meter or { meter?, meterProvider?, workspaceAttribute? }',
+    }),
+    // Checked in full by restorePoint (start-snapshot.ts), which names the bad field.
+    snapshot: z.custom<PersistedOperationalState>((v) => typeof v === 'object' && v !== null, {
+      message: 'snapshot must be an object from runtime.getPersistedSnapshot()',
     }),
   })
   .partial()

@@ -16,6 +16,7 @@ import type { InspectorHandle } from '../inspect/server.js';
 import type { ChainStore } from '../store/chain/types.js';
 import type { CheckpointScheduleOptions } from '../checkpoint/schedule.js';
 import type { MetricsOption } from '../metrics/options.js';
+import type { PersistedOperationalState } from './start-snapshot.js';
 
 /** Where the runtime appends: a store and a fixed workspace, or a provider resolved per emit. */
 export type RuntimeTarget =
@@ -64,6 +65,24 @@ export interface RuntimeOptions {
   readonly checkpoints?: RuntimeCheckpoints;
   /** OpenTelemetry metrics: see MetricsOption (default: the global MeterProvider, if one is registered). */
   readonly metrics?: MetricsOption;
+  /**
+   * Start from a persisted snapshot (`runtime.getPersistedSnapshot()`), as `createActor(machine,
+   * { snapshot })` does: its state, claim permission, degradation reasons, transition count and history.
+   * To start from the chain instead (verified, fenced), use `resumeOperationalState`.
+   */
+  readonly snapshot?: PersistedOperationalState;
+}
+
+/** Where a resumed runtime picked up its workspace's chain (see `resumeOperationalState`). */
+export interface ResumedFrom {
+  /** The last seq of the verified chain (0 for an empty chain). */
+  readonly seq: number;
+  /** The state the chain's last transition went to (null for an empty chain). */
+  readonly state: PrimaryState | null;
+  /** The owner epoch this runtime claimed (null on a store that keeps no owners). */
+  readonly epoch: number | null;
+  /** Transitions an outbox still held for the workspace, appended first by this runtime. */
+  readonly outboxLeftovers: number;
 }
 
 export interface FlushOptions {
@@ -131,4 +150,14 @@ export interface OperationalStateRuntime {
   readonly actor: Actor<OperationalStateMachine>;
   /** The inspector started by `inspect: true` (closed by `stop()`), else null. */
   readonly inspector: Promise<InspectorHandle> | null;
+  /** Where a resumed runtime picked up its chain; null for one made by `createOperationalState`. */
+  readonly resumedFrom: ResumedFrom | null;
+  /**
+   * True once a later resume of the workspace claimed it: this runtime's appends are refused (logged
+   * once at error), and `transitionTo`/`send` reject with WorkspaceFencedError. Always false for a
+   * runtime made by `createOperationalState` (shared appends, no owner).
+   */
+  readonly fenced: boolean;
+  /** XState's persisted snapshot of the actor, for `createOperationalState(target, { snapshot })`. */
+  getPersistedSnapshot(): PersistedOperationalState;
 }

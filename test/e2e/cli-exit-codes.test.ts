@@ -93,6 +93,14 @@ const ROWS: readonly Row[] = [
     interrupt: /still serving the run/,
   },
   { args: ['demo', '--store', STORE, '--workspace', 'second', '--speed', '0'], exit: 0, first: /^\s+1 / },
+  {
+    args: ['demo', '--store', STORE, '--workspace', 'resumed', '--resume', '--speed', '0'],
+    exit: 0,
+    first: /^resumed from an empty chain, owner epoch 1: starts in booting/,
+  },
+  { args: ['status', '--store', STORE], exit: 0, first: /^workspace {4}demo in / },
+  { args: ['status', '--store', STORE, '--workspace', 'nobody', '--json'], exit: 0, first: /^\{$/ },
+  { args: ['status', '--store', MISSING], exit: 2, first: /store directory .*missing does not exist/ },
 
   { args: ['events', '--store', STORE], exit: 0, first: /^┌/ },
   { args: ['events', '--store', STORE, '--json'], exit: 0, first: /^\[$/ },

@@ -33,7 +33,9 @@ describe('opstate on the embedded store', () => {
     );
     expect(demoOut).toMatch(/transitions {5}24 \(final state: stopped\)/);
     expect(demoOut).toMatch(/verify {10}ok/);
-    expect(demoOut).toContain(`opstate verify --store ${store} --workspace demo`);
+    // Run from source here: the closing lines name a command that works from source.
+    expect(demoOut).toMatch(/Look at it: {2}npx tsx \S+\/src\/cli\/main\.ts events --store /);
+    expect(demoOut).toContain(`main.ts verify --store ${store} --workspace demo`);
   });
 
   it('events --json prints one array of stored events, filtered by prefix', async () => {

@@ -53,6 +53,8 @@ describe('[sqlite] schema, migrations and tamper evidence', () => {
     );
     expect(strict.map((r) => r.name)).toStrictEqual([
       'chain_head',
+      'chain_owner',
+      'chain_owner_claims',
       'event_log',
       'event_types',
       'schema_migrations',

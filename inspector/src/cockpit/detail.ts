@@ -133,6 +133,9 @@ export class DetailPanel {
           el(
             'li',
             { class: 'row transition', 'data-testid': 'detail-transition' },
+            t.restart !== undefined
+              ? el('div', { class: 'restart', 'data-testid': 'restart' }, t.restart)
+              : null,
             el(
               'div',
               { class: 'line' },

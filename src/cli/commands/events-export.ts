@@ -1,4 +1,5 @@
 import type { ChainEvent, ChainStore } from '../../store/chain/types.js';
+import type { RestartTracker } from '../../store/chain/restarts.js';
 import { MAX_READ_LIMIT } from '../../store/chain/validate.js';
 import { progressBar } from '../progress.js';
 
@@ -9,6 +10,8 @@ export interface ExportOptions {
   readonly limit?: number;
   /** Draw a progress bar on stderr (only if it is a terminal). */
   readonly progress: boolean;
+  /** Marks process restarts: an event that starts one carries `restart` (see ChainRestart). */
+  readonly restarts?: RestartTracker;
 }
 
 /** Where the export goes: resolves once the text is handed on (backpressure), false once the reader left. */
@@ -64,7 +67,9 @@ export async function exportEvents(
       if (page.length === 0) break;
       let text = '';
       for (const event of page) {
-        text += `${written === 0 ? '[\n' : ',\n'}${indent(JSON.stringify(event, null, 2))}`;
+        const restart = options.restarts?.feed(event) ?? null;
+        const shown = restart === null ? event : { ...event, restart };
+        text += `${written === 0 ? '[\n' : ',\n'}${indent(JSON.stringify(shown, null, 2))}`;
         written += 1;
       }
       open = await sink(text);

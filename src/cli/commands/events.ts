@@ -1,5 +1,8 @@
 import Table from 'cli-table3';
+import { GENERIC_TRANSITION_EVENT } from '../../domain/vocabulary.js';
 import type { ChainEvent, ChainStore } from '../../store/chain/types.js';
+import { ownershipOf } from '../../store/chain/owner.js';
+import { RestartTracker } from '../../store/chain/restarts.js';
 import { MAX_READ_LIMIT } from '../../store/chain/validate.js';
 import { exportEvents, streamSink } from './events-export.js';
 
@@ -31,12 +34,16 @@ function keyFields(e: ChainEvent): string {
   return JSON.stringify(p).slice(0, 80);
 }
 
-export function eventsTable(events: readonly ChainEvent[]): string {
+export function eventsTable(events: readonly ChainEvent[], restarts?: RestartTracker): string {
   const table = new Table({
     head: ['family', 'seq', 'time', 'type', 'payload'],
     style: { head: [], border: [] },
   });
-  for (const e of events) table.push([familyOf(e.eventType), e.seq, e.occurredAt, e.eventType, keyFields(e)]);
+  for (const e of events) {
+    const restart = restarts?.feed(e) ?? null;
+    if (restart !== null) table.push([{ colSpan: 5, content: `── ${restart.label} ──` }]);
+    table.push([familyOf(e.eventType), e.seq, e.occurredAt, e.eventType, keyFields(e)]);
+  }
   return table.toString();
 }
 
@@ -51,6 +58,7 @@ export async function runEvents(
   write: (text: string) => void,
   signal?: AbortSignal,
 ): Promise<void> {
+  const restarts = await restartTracker(store, workspaceId, options.after);
   if (options.json) {
     // The whole chain unless --limit: a partial export must never pass for a complete one.
     await exportEvents(
@@ -60,6 +68,7 @@ export async function runEvents(
         after: options.after,
         prefix: options.prefix,
         progress: true,
+        restarts,
         ...(options.limit ? { limit: options.limit } : {}),
       },
       streamSink(process.stdout),
@@ -84,7 +93,7 @@ export async function runEvents(
   write(
     page.length === 0
       ? `(no events after seq ${options.after}${options.prefix ? ` with prefix ${options.prefix}` : ''})`
-      : eventsTable(page),
+      : eventsTable(page, restarts),
   );
   if (more)
     write(
@@ -129,11 +138,37 @@ export async function runEvents(
         if (fresh.length === 0) break;
         cursor = fresh.at(-1)?.seq ?? cursor;
         const shown = fresh.filter((e) => e.eventType.startsWith(options.prefix));
-        if (shown.length > 0) write(eventsTable(shown));
+        if (shown.length > 0) write(eventsTable(shown, restarts));
       }
     }
   } finally {
     unwatch?.();
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Restart marks for a listing that starts after seq `after`: the store's claims (resumes), and the last
+ * transition before the listing, so its first event can show a restart too.
+ */
+async function restartTracker(
+  store: ChainStore,
+  workspaceId: string,
+  after: number,
+): Promise<RestartTracker> {
+  const claims = (await ownershipOf(store)?.claims(workspaceId)) ?? [];
+  let previous: { seq: number; to: string } | null = null;
+  for (let end = after; end > 0 && previous === null; end -= 1000) {
+    const from = Math.max(0, end - 1000);
+    const page = await store.read(workspaceId, {
+      afterSeq: from,
+      limit: end - from,
+      eventTypePrefix: GENERIC_TRANSITION_EVENT,
+    });
+    const last = page.at(-1);
+    if (last !== undefined && typeof last.payload.to_primary_state === 'string') {
+      previous = { seq: last.seq, to: last.payload.to_primary_state };
+    }
+  }
+  return new RestartTracker(claims, previous);
 }

@@ -1,3 +1,4 @@
+import { ownershipOf } from '../../store/chain/owner.js';
 import type { AppendedEvent, ChainEventInput, ChainStore } from '../../store/chain/types.js';
 
 /** What `--fail-store-every` did: transition append attempts made, and how many were failed on purpose. */
@@ -26,31 +27,50 @@ export function failingEvery(store: ChainStore, n: number): FailingStore {
   const landed = new Set<string>();
   const injected = () => ({ attempts, failed });
   if (n <= 0) return { store, injected };
+  const failing =
+    (append: (ws: string, events: readonly ChainEventInput[]) => Promise<AppendedEvent[]>) =>
+    async (ws: string, events: readonly ChainEventInput[]): Promise<AppendedEvent[]> => {
+      const appended: AppendedEvent[] = [];
+      for (const group of byTransition(events)) {
+        const key = group[0]?.idempotencyKey;
+        const retried = key !== undefined && landed.has(key);
+        if (!retried) {
+          attempts += 1;
+          if (attempts % n === 0) {
+            failed += 1;
+            throw new Error(
+              `injected store failure (--fail-store-every ${n}, transition append #${attempts})`,
+            );
+          }
+        }
+        appended.push(...(await append(ws, group)));
+        if (key !== undefined) landed.add(key);
+      }
+      return appended;
+    };
+  // A resumed demo appends as the workspace's owner: those appends fail the same way.
+  const ownership = ownershipOf(store);
   return {
     injected,
     store: {
-      async append(ws: string, events: readonly ChainEventInput[]): Promise<AppendedEvent[]> {
-        const appended: AppendedEvent[] = [];
-        for (const group of byTransition(events)) {
-          const key = group[0]?.idempotencyKey;
-          const retried = key !== undefined && landed.has(key);
-          if (!retried) {
-            attempts += 1;
-            if (attempts % n === 0) {
-              failed += 1;
-              throw new Error(
-                `injected store failure (--fail-store-every ${n}, transition append #${attempts})`,
-              );
-            }
-          }
-          appended.push(...(await store.append(ws, group)));
-          if (key !== undefined) landed.add(key);
-        }
-        return appended;
-      },
+      append: failing((ws, events) => store.append(ws, events)),
       read: (ws, o) => store.read(ws, o),
       verify: (ws) => store.verify(ws),
       close: () => store.close(),
+      ...(ownership === null
+        ? {}
+        : {
+            ownership: {
+              claim: (ws: string) => ownership.claim(ws),
+              current: (ws: string) => ownership.current(ws),
+              claims: (ws: string) => ownership.claims(ws),
+              head: (ws: string) => ownership.head(ws),
+              readStored: (ws: string, after: number, limit: number) =>
+                ownership.readStored(ws, after, limit),
+              appendAsOwner: (ws: string, epoch: number, events: readonly ChainEventInput[]) =>
+                failing((w, group) => ownership.appendAsOwner(w, epoch, group))(ws, events),
+            },
+          }),
     },
   };
 }

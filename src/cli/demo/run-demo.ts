@@ -2,7 +2,10 @@ import { SingleBar } from 'cli-progress';
 import { GENERIC_TRANSITION_EVENT } from '../../domain/vocabulary.js';
 import type { EmitOutcome } from '../../emit/emit-pipeline.js';
 import { silentLogger } from '../../logger.js';
+import type { OperationalStateSnapshot } from '../../domain/snapshot.js';
 import { createOperationalState, type InspectOption } from '../../runtime/create-operational-state.js';
+import { resumeOperationalState } from '../../runtime/resume.js';
+import type { ResumedFrom } from '../../runtime/types.js';
 import type { AppendedEvent, ChainStore, VerifyResult } from '../../store/chain/types.js';
 import { failingEvery } from './fail-every.js';
 import { simulateLife } from './life.js';
@@ -21,6 +24,8 @@ export interface DemoOptions {
   readonly write: (line: string) => void;
   /** Show a progress bar instead of one line per transition. */
   readonly progress: boolean;
+  /** Continue the workspace's agent where its chain ends (resumeOperationalState) instead of a new one. */
+  readonly resume?: boolean;
 }
 
 export interface DemoSummary {
@@ -36,6 +41,8 @@ export interface DemoSummary {
   readonly finalState: string;
   readonly head: { readonly seq: number; readonly hash: string } | null;
   readonly verify: VerifyResult;
+  /** With --resume: where the agent picked up its chain, and whether it played a life from there. */
+  readonly resumed?: { readonly from: ResumedFrom; readonly startedIn: string; readonly played: boolean };
 }
 
 const BASE_DELAY_MS = 150;
@@ -54,19 +61,24 @@ function describeOutcome(o: EmitOutcome): string {
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const life = simulateLife(options.seed, options.transitions);
   const failing = failingEvery(options.store, options.failStoreEvery);
-  const runtime = createOperationalState(
-    { store: failing.store, workspaceId: options.workspaceId },
-    {
-      logger: silentLogger,
-      ...(options.inspect ? { inspect: options.inspect } : {}),
-      // Failures are injected here, not met: retry quickly, so the demo shows them without waiting on them.
-      ...(options.failStoreEvery > 0 ? { retry: { initialDelayMs: 5, maxDelayMs: 20 } } : {}),
-    },
-  );
+  const target = { store: failing.store, workspaceId: options.workspaceId };
+  const runtimeOptions = {
+    logger: silentLogger,
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+    // Failures are injected here, not met: retry quickly, so the demo shows them without waiting on them.
+    ...(options.failStoreEvery > 0 ? { retry: { initialDelayMs: 5, maxDelayMs: 20 } } : {}),
+  };
+  const runtime = options.resume
+    ? await resumeOperationalState(target, runtimeOptions)
+    : createOperationalState(target, runtimeOptions);
+  const startedIn = runtime.current.primaryState;
+  // A life starts in booting: a resumed agent that starts anywhere else (paused) stays where it was.
+  const play = startedIn === 'booting';
+  if (runtime.resumedFrom !== null) options.write(describeResume(runtime.resumedFrom, runtime.current));
   const bar = options.progress
     ? new SingleBar({ format: 'demo [{bar}] {value}/{total} transitions', hideCursor: true })
     : null;
-  bar?.start(life.length, 0);
+  if (play) bar?.start(life.length, 0);
   runtime.onEmit((outcome) => {
     if (bar) {
       if (outcome.ok) bar.update(outcome.transition.n);
@@ -75,7 +87,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     }
   });
   const delay = options.speed === 0 ? 0 : BASE_DELAY_MS / options.speed;
-  for (const event of life) {
+  for (const event of play ? life : []) {
     await runtime.send(event);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
   }
@@ -100,7 +112,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     workspaceId: options.workspaceId,
     store: options.storeLabel,
     seed: options.seed,
-    transitions: life.length,
+    transitions: play ? life.length : 0,
     chainEvents,
     literals,
     emitFailures: runtime.emitFailures,
@@ -108,7 +120,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     finalState: runtime.current.primaryState,
     head: last === undefined ? null : { seq: last.seq, hash: last.hash },
     verify,
+    ...(runtime.resumedFrom !== null
+      ? { resumed: { from: runtime.resumedFrom, startedIn, played: play } }
+      : {}),
   };
+}
+
+function describeResume(from: ResumedFrom, now: OperationalStateSnapshot): string {
+  const reasons = now.degradationReasons.length > 0 ? `, reasons ${now.degradationReasons.join(',')}` : '';
+  const chain = from.state === null ? 'an empty chain' : `seq ${from.seq} (last transition to ${from.state})`;
+  const stays =
+    now.primaryState === 'booting'
+      ? 'plays a new life from booting'
+      : `stays ${now.primaryState}: a pause survives a restart (an operator clears it)`;
+  return `resumed from ${chain}, owner epoch ${from.epoch ?? '-'}: starts in ${now.primaryState} (claim ${now.claimPermission}${reasons}) and ${stays}`;
 }
 
 export function formatSummary(s: DemoSummary): string {
@@ -123,6 +148,11 @@ export function formatSummary(s: DemoSummary): string {
     'Summary',
     `  workspace       ${s.workspaceId} in ${s.store}`,
     `  seed            ${s.seed}`,
+    ...(s.resumed !== undefined
+      ? [
+          `  resumed         from seq ${s.resumed.from.seq}, owner epoch ${s.resumed.from.epoch ?? '-'}, started in ${s.resumed.startedIn}`,
+        ]
+      : []),
     `  transitions     ${s.transitions} (final state: ${s.finalState})`,
     `  chain events    ${s.chainEvents}${literalText ? ` (literals: ${literalText})` : ''}`,
     `  emit failures   ${s.emitFailures}${s.emitFailures > 0 ? ' (each logged and retried)' : ''}${

@@ -13,9 +13,11 @@ import type {
   VerifyResult,
   WorkspaceHead,
 } from '../chain/types.js';
+import type { OwnedChainStore } from '../chain/owner.js';
 import { prepareEvent } from '../chain/prepare.js';
 import { markStoreKind } from '../store-kind.js';
 import { fleetSummary } from './fleet-summary.js';
+import { memoryOwnership } from './memory-owner.js';
 import { assertWorkspaceId, parseReadOptions } from '../chain/validate.js';
 import { unknownWorkspace, type VerifiableEvent, verifyChain } from '../chain/verify.js';
 
@@ -41,7 +43,7 @@ interface Chain {
  * The in-process chain store: a real hash chain with idempotent appends and verification, kept in memory.
  * For tests, demos and single-process agents that persist nothing; the database stores share its format.
  */
-export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): ChainStore {
+export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): OwnedChainStore {
   const vocabulary = new Set(options.eventTypes ?? CHAIN_EVENT_TYPES);
   const chains = new Map<string, Chain>();
   let closed = false;
@@ -161,7 +163,18 @@ export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): C
       watchers.clear();
     },
   };
-  return markStoreKind(store, 'memory');
+  const ownership = memoryOwnership({
+    rows: (ws) => chains.get(ws)?.rows ?? [],
+    head: (ws) => {
+      const chain = chains.get(ws);
+      return chain === undefined || chain.rows.length === 0
+        ? null
+        : { seq: chain.rows.length, hash: chain.head };
+    },
+    append: (ws, events) => store.append(ws, events),
+    assertOpen,
+  });
+  return markStoreKind(Object.assign(store, { ownership }), 'memory');
 }
 
 function toEvent(row: Row): ChainEvent {

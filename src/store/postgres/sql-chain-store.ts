@@ -5,7 +5,6 @@ import type {
   AppendedEvent,
   ChainEvent,
   ChainEventInput,
-  ChainStore,
   ReadOptions,
   StoreChange,
   VerifyResult,
@@ -18,13 +17,15 @@ import { unknownWorkspace, type VerifiableEvent, verifyChainPages } from '../cha
 import { toChainStoreError } from './db-errors.js';
 import { fleetSummary } from './fleet-summary.js';
 import { migrate } from './migrate.js';
+import { postgresOwnership } from './owner.js';
+import type { OwnedChainStore } from '../chain/owner.js';
 import type { SqlEngine } from './queryable.js';
 
 /** Rows per page when verify streams a chain: big enough to amortize round trips, small in memory. */
 export const VERIFY_PAGE_SIZE = 5000;
 
 /** A ChainStore backed by SQL, plus the explicit migration step. */
-export interface SqlChainStore extends ChainStore {
+export interface SqlChainStore extends OwnedChainStore {
   /** Applies pending migrations; returns the names applied now (empty when up to date). */
   migrate(): Promise<string[]>;
 }
@@ -71,6 +72,8 @@ export function createSqlChainStore(engine: SqlEngine, onClose: () => Promise<vo
   };
 
   return {
+    ownership: postgresOwnership(engine, assertOpen),
+
     migrate() {
       assertOpen();
       return migrate(engine.transaction);

@@ -5,13 +5,13 @@ import type {
   AppendedEvent,
   ChainEvent,
   ChainEventInput,
-  ChainStore,
   ReadOptions,
   StoreChange,
   VerifyResult,
   WorkspaceHead,
 } from '../chain/types.js';
 import { assertWorkspaceId, EVENT_TYPE_PATTERN } from '../chain/validate.js';
+import type { OwnedChainStore } from '../chain/owner.js';
 import { type Appender, createAppender } from './append.js';
 import { startWorkerAppender, type WorkerAppender } from './worker-appender.js';
 import { connect, type Db, toChainStoreError } from './connection.js';
@@ -21,6 +21,7 @@ import { createLockedWrite, type LockedWrite } from './lock-wait.js';
 import { createReader } from './read.js';
 import { WATCH_INTERVAL_MS, watchFile } from './watch.js';
 import { createFleetSummary } from './fleet-summary.js';
+import { sqliteOwnership } from './owner.js';
 
 import { DEFAULT_BUSY_TIMEOUT_MS } from './defaults.js';
 import { markStoreKind } from '../store-kind.js';
@@ -62,7 +63,7 @@ export interface SqliteChainStoreOptions {
 }
 
 /** The embedded chain store on one SQLite file. */
-export interface SqliteChainStore extends ChainStore {
+export interface SqliteChainStore extends OwnedChainStore {
   /** The database file as given. */
   readonly file: string;
   readonly readOnly: boolean;
@@ -132,7 +133,8 @@ function createSqliteChainStore(
 ): SqliteChainStore {
   const local = readOnly || worker !== null ? null : recoverFromFullDisk(db, createAppender(db));
   // The main-thread writer waits for another process's write lock on a timer, not inside SQLite.
-  const lockedWrite = local === null ? null : createLockedWrite(db, busyTimeoutMs);
+  // Owned appends and claims run on this connection whatever the writer, so they wait the same way.
+  const lockedWrite = readOnly ? null : createLockedWrite(db, busyTimeoutMs);
   const append = readOnly
     ? null
     : worker !== null
@@ -152,9 +154,16 @@ function createSqliteChainStore(
     if (closed) throw new ChainStoreError('closed', `the SQLite chain store ${file} is closed`);
   };
 
+  const ownership = sqliteOwnership(db, {
+    readOnly,
+    lockedWrite,
+    assertOpen,
+    notify: (change) => watchers.forEach((watcher) => queueMicrotask(() => watcher(change))),
+  });
   return {
     file,
     readOnly,
+    ownership,
 
     async migrate() {
       assertOpen();
