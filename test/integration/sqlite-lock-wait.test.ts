@@ -8,6 +8,9 @@ import {
   createOperationalState,
   GENERIC_TRANSITION_EVENT,
   openSqliteChainStore,
+  type OperationalStateRuntime,
+  resumeOperationalState,
+  type SqliteChainStore,
   silentLogger,
 } from '../../src/index.js';
 
@@ -45,11 +48,24 @@ async function holdWriteLock(file: string, ms: number): Promise<{ released: Prom
   return { released };
 }
 
-describe('another process holding the SQLite write lock', () => {
+type Start = (store: SqliteChainStore) => Promise<OperationalStateRuntime>;
+const starts: [string, Start][] = [
+  [
+    'created (shared appends)',
+    async (store) => createOperationalState({ store, workspaceId: 'ws-lock' }, { logger: silentLogger }),
+  ],
+  // A resumed runtime appends as the workspace's owner: those appends must wait the same way.
+  [
+    'resumed (owned appends)',
+    (store) => resumeOperationalState({ store, workspaceId: 'ws-lock' }, { logger: silentLogger }),
+  ],
+];
+
+describe.each(starts)('another process holding the SQLite write lock, runtime %s', (name, start) => {
   it('does not freeze the event loop of an agent with the default (main-thread) writer, and loses nothing', async () => {
-    const file = join(root, 'chain.db');
+    const file = join(root, `${name.split(' ')[0]}.db`);
     const store = await openSqliteChainStore({ file });
-    const rt = createOperationalState({ store, workspaceId: 'ws-lock' }, { logger: silentLogger });
+    const rt = await start(store);
     await rt.send({ type: 'GATES_PASSED' });
     await rt.flush();
 
