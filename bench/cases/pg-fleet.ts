@@ -6,7 +6,7 @@ import { type BenchSettings, type CaseResult, ratioCase, spread } from '../harne
 import { type EmmettPeer, openEmmett } from '../peers/emmett.js';
 
 /**
- * The fleet cases of issue 14, each run by three appenders against the same PostgreSQL server in the
+ * The PostgreSQL fleet cases, each run by three appenders against the same PostgreSQL server in the
  * same round, rounds interleaved so drift hits all three alike:
  *   raw     a plain INSERT (multi-row for batches) into a table of the same row shape with a primary key;
  *   opstate the chain store's append;

@@ -287,9 +287,9 @@ async function helpList(command?: string): Promise<string[]> {
   return [...new Set([...body.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]))].filter((f) => f !== '--help');
 }
 
-/** The README's command table: `| \`opstate <command>\` | flags … |` rows. */
+/** docs/cli.md's command table: `| \`opstate <command>\` | flags … |` rows. */
 function readmeTable(): Map<string, string> {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../../docs/cli.md', import.meta.url), 'utf8');
   const rows = new Map<string, string>();
   for (const m of readme.matchAll(/^\| `opstate ([a-z-]+)` *\|([^\n]*)$/gm))
     rows.set(m[1] as string, m[2] as string);
