@@ -20,6 +20,7 @@ export type {
   InspectOption,
   OperationalStateRuntime,
   PostureChange,
+  RuntimeCheckpoints,
   RuntimeOptions,
   RuntimeTarget,
   StopOptions,

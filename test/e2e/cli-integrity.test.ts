@@ -10,12 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Checkpoint,
-  GENERIC_TRANSITION_EVENT,
-  openPostgresChainStore,
-  signCheckpoint,
-} from '../../src/index.js';
+import { type Checkpoint, openPostgresChainStore } from '../../src/index.js';
+import { signCheckpoint } from '../../src/checkpoint/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { cli } from '../support/cli.js';
 import { freshWorkspace, PG_URL } from '../support/engines.js';
 import { poolOf } from '../../src/store/postgres/pool-registry.js';

@@ -37,10 +37,15 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const key = (e: TscError) => `${e.file}(${e.line}) ${e.code}`;
 const COMPILE_TIMEOUT_MS = 300_000;
 
-/** One file per README block (each must be a module), and one importing the whole public API. */
-const EVERYTHING = `import * as opstate from 'opstate';
-import * as testing from 'opstate/testing';
-export const api = { opstate, testing };
+/** One file per README or docs/ block (each must be a module), and one importing every entry point. */
+const ENTRIES = Object.keys(
+  (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, unknown> })
+    .exports,
+)
+  .filter((subpath) => subpath !== './package.json')
+  .map((subpath) => (subpath === '.' ? 'opstate' : `opstate/${subpath.slice(2)}`));
+const EVERYTHING = `${ENTRIES.map((e, i) => `import * as entry${i} from '${e}';`).join('\n')}
+export const api = [${ENTRIES.map((_, i) => `entry${i}`).join(', ')}];
 `;
 const sourceFiles = (): Record<string, string> => {
   const files: Record<string, string> = { 'src/everything.ts': EVERYTHING };

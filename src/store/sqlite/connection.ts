@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { ChainStoreError } from '../../errors.js';
+import { loadSqlite } from './driver.js';
 
 export type Db = Database.Database;
 
@@ -37,7 +38,8 @@ export function connect(options: ConnectOptions): Db {
   let db: Db;
   try {
     if (!readOnly) mkdirSync(dirname(file), { recursive: true });
-    db = new Database(file, { readonly: readOnly, fileMustExist: readOnly, timeout: busyTimeoutMs });
+    const Sqlite = loadSqlite();
+    db = new Sqlite(file, { readonly: readOnly, fileMustExist: readOnly, timeout: busyTimeoutMs });
   } catch (err) {
     throw new ChainStoreError('unavailable', `cannot open the SQLite ${what} ${file}: ${message(err)}`, {
       cause: err,
