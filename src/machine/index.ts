@@ -17,7 +17,7 @@ export { type TransitionPayload, TransitionPayloadSchema } from '../domain/paylo
 export { OperationalStateSnapshotSchema } from '../domain/snapshot.js';
 export { ChartEventSchema, type PauseCause, PauseCauseSchema } from './events.js';
 export type { SnapshotInPosture } from './pure.js';
-export type { TransitionRowMeta } from './config.js';
+export type { OperationalStateTag, TransitionRowMeta } from './config.js';
 export type {
   CommittedTransition,
   EmitFailure,
