@@ -12,4 +12,4 @@ export {
   makeEmitListener,
   type TransitionListener,
 } from './emit/emit-state-transition.js';
-export { type ChainProvider, resolveEmitTarget } from './emit/provider.js';
+export { type ChainProvider, type EmitTarget, resolveEmitTarget } from './emit/provider.js';

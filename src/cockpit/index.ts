@@ -4,3 +4,4 @@
  */
 export { type CockpitHandle, startCockpit, type StartCockpitOptions } from './server.js';
 export type { CockpitRow, CockpitTable, WorkspaceSummary } from './wire.js';
+export type { Fleet, FeedKind, FleetOptions } from './fleet.js';

@@ -4,9 +4,6 @@ import { operationalStateConfig } from './config.js';
 import type { OperationalStateContext } from './context.js';
 import type { OperationalStateMachine } from './machine.js';
 
-type Snapshot = SnapshotFrom<OperationalStateMachine>;
-type Event = EventFromLogic<OperationalStateMachine>;
-
 /** A trigger no guard of the chart matches: it reaches the unguarded alternative of an event. */
 const NEUTRAL_TRIGGER = 'graph traversal';
 
@@ -15,10 +12,10 @@ interface Alternative {
 }
 
 /** Per state, one event per guarded alternative: the guard's own text reaches it, a neutral one the rest. */
-function literalTriggerEvents(): ReadonlyMap<string, readonly Event[]> {
-  const byState = new Map<string, Event[]>();
+function literalTriggerEvents(): ReadonlyMap<string, readonly EventFromLogic<OperationalStateMachine>[]> {
+  const byState = new Map<string, EventFromLogic<OperationalStateMachine>[]>();
   for (const [state, node] of Object.entries(operationalStateConfig.states)) {
-    const events: Event[] = [];
+    const events: EventFromLogic<OperationalStateMachine>[] = [];
     const seen = new Set<string>();
     const on = ('on' in node ? node.on : {}) as Record<string, Alternative | readonly Alternative[]>;
     for (const [type, value] of Object.entries(on)) {
@@ -26,7 +23,7 @@ function literalTriggerEvents(): ReadonlyMap<string, readonly Event[]> {
       for (const alternative of alternatives) {
         const guard = alternative.guard;
         const text = typeof guard === 'object' ? guard.params?.text : undefined;
-        const event = { type, trigger: text ?? NEUTRAL_TRIGGER } as Event;
+        const event = { type, trigger: text ?? NEUTRAL_TRIGGER } as EventFromLogic<OperationalStateMachine>;
         const key = JSON.stringify(event);
         if (seen.has(key)) continue;
         seen.add(key);
@@ -45,7 +42,7 @@ const EVENTS = literalTriggerEvents();
  * The context also holds the history and counters, which grow with every transition: serialized with
  * them (xstate/graph's default), every snapshot is a new vertex and traversal never ends.
  */
-function serializeState(snapshot: Snapshot): string {
+function serializeState(snapshot: SnapshotFrom<OperationalStateMachine>): string {
   const context = snapshot.context as Pick<OperationalStateContext, 'claimPermission' | 'degradationReasons'>;
   return JSON.stringify({
     value: snapshot.value,
@@ -62,7 +59,13 @@ function serializeState(snapshot: Snapshot): string {
  * trigger for the unguarded one), so every literal-appending branch is an edge. Spread it to add your
  * own `fromState`, `toState` or `limit`.
  */
-export const opstateGraphOptions: TraversalOptions<Snapshot, Event, InputFrom<OperationalStateMachine>> = {
+export const opstateGraphOptions: TraversalOptions<
+  SnapshotFrom<OperationalStateMachine>,
+  EventFromLogic<OperationalStateMachine>,
+  InputFrom<OperationalStateMachine>
+> = {
   serializeState,
-  events: (snapshot: Snapshot) => [...(EVENTS.get(String(snapshot.value)) ?? [])],
+  events: (snapshot: SnapshotFrom<OperationalStateMachine>) => [
+    ...(EVENTS.get(String(snapshot.value)) ?? []),
+  ],
 };

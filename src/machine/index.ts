@@ -16,7 +16,9 @@ export { MAX_TRIGGER_BYTES, TriggerSchema } from '../domain/trigger.js';
 export { type TransitionPayload, TransitionPayloadSchema } from '../domain/payload.js';
 export { OperationalStateSnapshotSchema } from '../domain/snapshot.js';
 export { ChartEventSchema, type PauseCause, PauseCauseSchema } from './events.js';
-export type { SnapshotInPosture } from './pure.js';
+export { PostureSchema, type SnapshotInPosture } from './pure.js';
+export type { PlainMachineImplementations } from './machine.js';
+export type { CommitParams } from './actions.js';
 export type { OperationalStateTag, TransitionRowMeta } from './config.js';
 export type {
   CommittedTransition,

@@ -106,4 +106,5 @@ export const operationalStateImplementations: PlainMachineImplementations =
 function _plainMachine() {
   return createMachine(operationalStateConfig);
 }
-type PlainMachineImplementations = Parameters<ReturnType<typeof _plainMachine>['provide']>[0];
+/** What `createMachine(operationalStateConfig).provide()` takes: the chart's guards, actions and actors. */
+export type PlainMachineImplementations = Parameters<ReturnType<typeof _plainMachine>['provide']>[0];
