@@ -1,27 +1,9 @@
-import { createActor, createMachine } from 'xstate';
+import { createActor } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { parseChart } from '../../inspector/src/chart.js';
 import { applyRecord, emptyModel } from '../../inspector/src/model.js';
 import { createInspectionRecorder } from '../../src/inspect/index.js';
-
-/** Every transition form XState accepts, on an ordinary machine (no opstate in it). */
-export const trafficLight = createMachine({
-  id: 'light',
-  initial: 'green',
-  context: { cycles: 0 },
-  states: {
-    green: { on: { TIMER: 'yellow', EMERGENCY: ['flashing'] } },
-    yellow: { on: { TIMER: { target: 'red' } }, after: { 2000: 'red' } },
-    red: {
-      on: {
-        TIMER: [{ guard: 'rushHour', target: 'redLong' }, { target: 'green' }],
-        PING: { actions: 'log' },
-      },
-    },
-    redLong: { after: { rushHourDelay: { target: 'green' } } },
-    flashing: { always: [{ guard: 'repaired', target: 'green' }], on: { RESET: '#light.green' } },
-  },
-});
+import { trafficLight } from '../support/traffic-light.js';
 
 const edgesOf = (definition: string) =>
   (parseChart(definition)?.edges ?? []).map((e) => `${e.source} → ${e.target}: ${e.events.join(', ')}`);
