@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'tmp-local/', 'test-artifacts/'] },
+  { ignores: ['dist/', 'docs/api/', 'node_modules/', 'coverage/', 'tmp-local/', 'test-artifacts/'] },
   eslint.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -5,13 +5,12 @@
  */
 import { WebSocket } from 'ws';
 import {
-  createInspectionRecorder,
   createMemoryChainStore,
   createOperationalState,
   type InspectOption,
   silentLogger,
-  startInspector,
 } from '../src/index.js';
+import { createInspectionRecorder, startInspector } from '../src/inspect/index.js';
 
 const TRANSITIONS = Number(process.env.BENCH_TRANSITIONS ?? 4000);
 

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import {
   type ChainStore,
   createMemoryChainStore,
-  GENERIC_TRANSITION_EVENT,
   openPostgresChainStore,
   openSqliteChainStore,
 } from '../src/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../src/machine/index.js';
 
 const single = Number(process.argv[2] ?? 1000);
 const batches = Number(process.argv[3] ?? 50);

@@ -29,7 +29,7 @@ const INSERT_MANY =
   'INSERT INTO public.opstate_bench_raw (workspace_id, payload) SELECT $1, p FROM unnest($2::text[]) AS p';
 
 export const PG_URL = process.env.OPSTATE_PG_URL ?? null;
-export const NO_PG = 'OPSTATE_PG_URL is not set (see the README, "Performance")';
+export const NO_PG = 'OPSTATE_PG_URL is not set (see docs/performance.md)';
 
 /**
  * The SQLite store on a new file in a fresh temp dir (the embedded store as an agent uses it), and a

@@ -92,37 +92,33 @@ export function parseChart(definition: string): Chart | null {
       if (!isObj(def)) continue;
       const id = parentPath === '' ? key : `${parentPath}.${key}`;
       nodes.push({ id, label: key, final: def.type === 'final', initial: initial === key });
-      if (isObj(def.on)) {
-        for (const [event, spec] of Object.entries(def.on)) {
-          const alternatives = (Array.isArray(spec) ? spec : [spec]).filter(isObj);
-          for (const alt of alternatives) {
-            const rawTarget = Array.isArray(alt.target) ? alt.target[0] : alt.target;
-            const target = typeof rawTarget === 'string' ? resolveTarget(rawTarget, parentPath, id) : id;
-            // One edge per state pair, every event on it listed: parallel edges make the chart unreadable.
-            const groupKey = `${id}|${target}`;
-            let group = grouped.get(groupKey);
-            if (group === undefined) {
-              group = { source: id, target, events: new Map(), titles: [] };
-              grouped.set(groupKey, group);
-            }
-            const details = group.events.get(event) ?? [];
-            group.events.set(event, details);
-            const literal = literalOf(alt.actions);
-            if (alt.guard !== undefined && alt.guard !== null) {
-              const params = guardParams(alt.guard);
-              const text = `if ${guardName(alt.guard)}${params.length > 0 ? `(${params.join(', ')})` : ''}`;
-              details.push({ kind: 'guard', text });
-            }
-            // The unguarded fallback of a guarded pair adds nothing to read: it is "otherwise, no literal".
-            if (literal !== null) details.push({ kind: 'literal', text: `⇒ ${literal}` });
-            if (isObj(alt.meta)) {
-              const m = alt.meta;
-              group.titles.push(
-                `${event}: ${String(m.trigger ?? '')}${typeof m.guard === 'string' ? `; guard: ${m.guard}` : ''}${typeof m.recoveryOwner === 'string' ? `; recovery: ${m.recoveryOwner}` : ''}`,
-              );
-            }
-            edgeOf.set(`${id}|${event}`, groupKey);
+      for (const [event, spec] of transitionsOf(def)) {
+        for (const alt of alternativesOf(spec)) {
+          const target = alt.target === null ? id : resolveTarget(alt.target, parentPath, id);
+          // One edge per state pair, every event on it listed: parallel edges make the chart unreadable.
+          const groupKey = `${id}|${target}`;
+          let group = grouped.get(groupKey);
+          if (group === undefined) {
+            group = { source: id, target, events: new Map(), titles: [] };
+            grouped.set(groupKey, group);
           }
+          const details = group.events.get(event) ?? [];
+          group.events.set(event, details);
+          const literal = literalOf(alt.actions);
+          if (alt.guard !== undefined && alt.guard !== null) {
+            const params = guardParams(alt.guard);
+            const text = `if ${guardName(alt.guard)}${params.length > 0 ? `(${params.join(', ')})` : ''}`;
+            details.push({ kind: 'guard', text });
+          }
+          // The unguarded fallback of a guarded pair adds nothing to read: it is "otherwise, no literal".
+          if (literal !== null) details.push({ kind: 'literal', text: `⇒ ${literal}` });
+          if (isObj(alt.meta)) {
+            const m = alt.meta;
+            group.titles.push(
+              `${event}: ${String(m.trigger ?? '')}${typeof m.guard === 'string' ? `; guard: ${m.guard}` : ''}${typeof m.recoveryOwner === 'string' ? `; recovery: ${m.recoveryOwner}` : ''}`,
+            );
+          }
+          edgeOf.set(`${id}|${event}`, groupKey);
         }
       }
       if (isObj(def.states)) walk(def.states, id, def.initial);
@@ -167,6 +163,53 @@ function labelLines(events: ReadonlyMap<string, LabelLine[]>): LabelLine[] {
     { kind: 'event' as const, text: names.join(', ') },
     ...details,
   ]);
+}
+
+/**
+ * Every transition a state node declares, in each form XState accepts: `on` (keyed by event), `always`
+ * (eventless) and `after` (keyed by delay), as (label, spec) pairs.
+ */
+function transitionsOf(def: Obj): [string, Json][] {
+  const out: [string, Json][] = [];
+  if (isObj(def.on)) for (const [event, spec] of Object.entries(def.on)) out.push([event, spec]);
+  if (def.always !== undefined && def.always !== null) out.push(['always', def.always]);
+  if (isObj(def.after)) {
+    for (const [delay, spec] of Object.entries(def.after)) {
+      out.push([`after ${/^\d+$/.test(delay) ? `${delay} ms` : delay}`, spec]);
+    }
+  }
+  return out;
+}
+
+interface Alternative {
+  /** The first target as written (`'yellow'`, `'.child'`, `'#id.state'`), or null for a targetless one. */
+  readonly target: string | null;
+  readonly guard?: Json;
+  readonly actions?: Json;
+  readonly meta?: Json;
+}
+
+/**
+ * A transition spec's alternatives, whatever its form: a target string (`TIMER: 'yellow'`), an object
+ * (`{ target, guard, actions }`), or an array of either (guarded alternatives, tried in order). A target
+ * may itself be an array (its first entry is drawn); none means the state handles the event in place.
+ */
+function alternativesOf(spec: Json): Alternative[] {
+  const list = Array.isArray(spec) ? spec : [spec];
+  const out: Alternative[] = [];
+  for (const item of list) {
+    if (typeof item === 'string') out.push({ target: item });
+    else if (isObj(item)) {
+      const raw = Array.isArray(item.target) ? item.target[0] : item.target;
+      out.push({
+        target: typeof raw === 'string' ? raw : null,
+        guard: item.guard,
+        actions: item.actions,
+        meta: item.meta,
+      });
+    }
+  }
+  return out;
 }
 
 function resolveTarget(target: string, parentPath: string, self: string): string {

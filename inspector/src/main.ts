@@ -58,6 +58,12 @@ function render(): void {
 
   const c = frame?.context;
   byId('current-state').textContent = c?.primaryState ?? '–';
+  // opstate's fields only for opstate's machine; any other actor's context is shown as it is.
+  const opstate = c === undefined || c.opstate;
+  byId('opstate-panel').hidden = !opstate;
+  const contextJson = byId('context-json');
+  contextJson.hidden = opstate;
+  contextJson.textContent = opstate ? '' : JSON.stringify(c.raw, null, 2);
   byId('claim').textContent = c?.claimPermission ?? '–';
   byId('reasons').replaceChildren(
     ...(c === undefined || c.degradationReasons.length === 0
@@ -244,7 +250,7 @@ async function loadTrace(file: File): Promise<void> {
 }
 
 // Fit-to-width by default; a click shows the chart at full size (scrollable).
-byId('chart').addEventListener('click', () => byId('chart').classList.toggle('natural'));
+byId('chart').addEventListener('click', () => byId('chart').classList.toggle('fit'));
 byId<HTMLButtonElement>('step-back').addEventListener('click', () => step(-1));
 byId<HTMLButtonElement>('step-forward').addEventListener('click', () => step(1));
 byId<HTMLButtonElement>('live').addEventListener('click', () => select(null));

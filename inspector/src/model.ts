@@ -9,6 +9,10 @@ export interface ContextView {
   readonly transitionCount: number | null;
   readonly emitFailures: number | null;
   readonly lastEmitFailure: string | null;
+  /** Whether this is opstate's machine (a claim permission and a reason set): the panel shows its fields. */
+  readonly opstate: boolean;
+  /** The context as recorded, for any other machine. */
+  readonly raw: JsonLike | null;
 }
 
 /** One root snapshot: a point the timeline can step back to. */
@@ -97,6 +101,8 @@ function contextView(value: JsonLike | undefined, context: JsonLike | undefined)
     transitionCount: num(c.transitionCount),
     emitFailures: num(c.emitFailures),
     lastEmitFailure: failure,
+    opstate: str(c.claimPermission) !== null && Array.isArray(c.degradationReasons),
+    raw: context ?? null,
   };
 }
 

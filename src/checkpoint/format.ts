@@ -6,7 +6,7 @@ import { CheckpointError } from './errors.js';
 
 /**
  * A signed statement that a workspace's chain had `headHash` at `seq`, kept outside the store (a file,
- * a WORM bucket, a SIEM). The format is public and fixed; the README shows how to check one with openssl.
+ * a WORM bucket, a SIEM). The format is public and fixed; docs/checkpoints.md shows how to check one with openssl.
  */
 export interface Checkpoint {
   readonly workspaceId: string;

@@ -10,6 +10,14 @@ import { initialContext } from './context.js';
 import { EMIT_SERVICE, EMITTER_ID } from './emit-protocol.js';
 import { LITERAL_TRIGGER_TEXT as LIT, TRIGGER } from './wording.js';
 
+/**
+ * The states' tags (`snapshot.hasTag('claimable')`): `live` (ready, active), `claimable` (ready: may claim
+ * work), `holds_claim` (active), `starting` (booting), `halted` (paused, stopped), `recoverable` (paused:
+ * leaves by refresh or reset), `terminal` (stopped: final).
+ */
+export type OperationalStateTag =
+  'starting' | 'live' | 'claimable' | 'holds_claim' | 'halted' | 'recoverable' | 'terminal';
+
 /** A §9.1 table row's human columns, kept as transition `meta`; TRANSITION_TABLE is read from them. */
 export interface TransitionRowMeta {
   readonly row: number;
@@ -60,6 +68,8 @@ export const operationalStateConfig = {
   initial: 'booting',
   states: {
     booting: {
+      description: 'Running the §9.2 boot gates: no work is claimed until every gate passes.',
+      tags: ['starting'],
       on: {
         GATES_PASSED: [
           {
@@ -137,6 +147,8 @@ export const operationalStateConfig = {
       },
     },
     ready: {
+      description: 'Up and idle: may claim work, as far as its claim permission allows.',
+      tags: ['live', 'claimable'],
       on: {
         CLAIM_ACQUIRED: {
           target: 'active',
@@ -165,6 +177,8 @@ export const operationalStateConfig = {
       },
     },
     active: {
+      description: 'Working on a claimed unit of work.',
+      tags: ['live', 'holds_claim'],
       on: {
         CLAIM_RELEASED: {
           target: 'ready',
@@ -193,6 +207,9 @@ export const operationalStateConfig = {
       },
     },
     paused: {
+      description:
+        'Held by cost, STOP-KORA L1–3, an operator or an epoch mismatch: claims nothing until refreshed or reset.',
+      tags: ['halted', 'recoverable'],
       on: {
         CREDIT_REFRESHED: {
           target: 'ready',
@@ -230,6 +247,8 @@ export const operationalStateConfig = {
       },
     },
     stopped: {
+      description: 'Final: booting failed or STOP-KORA L4/L5 stopped the process; recovery is a new process.',
+      tags: ['halted', 'terminal'],
       type: 'final',
     },
   },

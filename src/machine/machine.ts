@@ -1,7 +1,7 @@
 import { assign, createMachine, sendTo, setup } from 'xstate';
 import { GENERIC_TRANSITION_EVENT } from '../domain/vocabulary.js';
 import { type CommitParams, commitTransition } from './actions.js';
-import { operationalStateConfig } from './config.js';
+import { operationalStateConfig, type OperationalStateTag } from './config.js';
 import { initialContext, type OperationalStateContext, type OperationalStateInput } from './context.js';
 import {
   type EmitFailedEvent,
@@ -14,7 +14,12 @@ import type { MachineEvent } from './events.js';
 import { triggerContains } from './guards.js';
 import { countEnded, emitterRunning, isEmitFailureReport, missingEmitService } from './implementations.js';
 
-export { operationalStateConfig, type OperationalStateConfig, type TransitionRowMeta } from './config.js';
+export {
+  operationalStateConfig,
+  type OperationalStateConfig,
+  type OperationalStateTag,
+  type TransitionRowMeta,
+} from './config.js';
 
 /**
  * The operational state of one agent process (R4.1 §9.1): `operationalStateConfig` (the chart as data)
@@ -27,6 +32,7 @@ export const operationalStateMachine = setup({
     // `| void` keeps input optional for createActor (inference drops a plain `| undefined`).
     // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- see above
     input: {} as OperationalStateInput | void,
+    tags: {} as OperationalStateTag,
   },
   actors: {
     emitService: missingEmitService,
@@ -100,4 +106,5 @@ export const operationalStateImplementations: PlainMachineImplementations =
 function _plainMachine() {
   return createMachine(operationalStateConfig);
 }
-type PlainMachineImplementations = Parameters<ReturnType<typeof _plainMachine>['provide']>[0];
+/** What `createMachine(operationalStateConfig).provide()` takes: the chart's guards, actions and actors. */
+export type PlainMachineImplementations = Parameters<ReturnType<typeof _plainMachine>['provide']>[0];

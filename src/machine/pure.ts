@@ -34,7 +34,8 @@ export function machineSnapshotIn(
   return { ...resolved, children: initial.children } as MachineSnapshot;
 }
 
-const PostureSchema = z
+/** A posture: claim permission and degradation reasons, as `snapshotIn` takes them. */
+export const PostureSchema = z
   .object({
     claimPermission: ClaimPermissionSchema.optional(),
     degradationReasons: z.array(DegradationReasonSchema).max(64).optional(),

@@ -25,6 +25,7 @@ export type {
   InspectOption,
   OperationalStateRuntime,
   PostureChange,
+  RuntimeCheckpoints,
   RuntimeOptions,
   RuntimeTarget,
   StopOptions,

@@ -59,7 +59,7 @@ export interface RuntimeOptions {
   readonly outbox?: EmitOutbox;
   /**
    * Signs a checkpoint of this runtime's chain every `everyEvents` events and/or every `everyMs` ms and
-   * hands it to `onCheckpoint` (keep it outside the store: see the README's signed checkpoints); `stop()`
+   * hands it to `onCheckpoint` (keep it outside the store: see docs/checkpoints.md); `stop()`
    * signs what is new since the last one. Needs a `{ store, workspaceId }` target.
    */
   readonly checkpoints?: RuntimeCheckpoints;

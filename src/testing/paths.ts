@@ -7,7 +7,8 @@ import { CHART_EVENT_TYPES, type OperationalStateEvent } from '../machine/events
 import { operationalStateMachine } from '../machine/machine.js';
 import { oracleStep } from './oracle.js';
 import { triggerSamples } from './samples.js';
-import { chartVocabulary, describeGuard, type VocabularyRow } from './vocabulary.js';
+import { describePath } from './describe-path.js';
+import { chartVocabulary, type VocabularyRow } from './vocabulary.js';
 
 type MachineSnapshot = SnapshotFrom<typeof operationalStateMachine>;
 
@@ -93,12 +94,14 @@ function buildPath(events: readonly OperationalStateEvent[]): TestPathStep[] {
   });
 }
 
-function describeStep(step: TestPathStep, vocabulary: readonly VocabularyRow[]): string {
-  const row = vocabulary.find(
-    (r) => r.source === step.from && r.eventType === step.event.type && r.branch === step.branch,
-  );
-  const literal = step.expectedEvents.length > 1 ? ` emits ${step.expectedEvents.slice(1).join(', ')}` : '';
-  return `${step.from} —${step.event.type} [${describeGuard(row?.guard ?? null)}]→ ${step.to}${literal}`;
+/** The path's name: `describePath` over its states, from the initial one. */
+function describeSteps(steps: readonly TestPathStep[]): string {
+  const first = steps[0];
+  if (first === undefined) return 'booting (initial state)';
+  return describePath([
+    { event: { type: 'xstate.init' }, state: { value: first.from } },
+    ...steps.map((s) => ({ event: s.event, state: { value: s.to } })),
+  ]);
 }
 
 /**
@@ -129,8 +132,7 @@ export function generateTestPaths(options: GenerateTestPathsOptions = {}): TestP
   if (coverage === 'states') {
     for (const p of shortest) {
       const steps = buildPath(eventsTo.get(traversal.serializeState(p.state)) ?? []);
-      const via = steps.length === 0 ? 'the initial state' : steps.map((s) => s.event.type).join(' → ');
-      paths.push({ description: `reaches ${String(p.state.value)} via ${via}`, steps });
+      paths.push({ description: describeSteps(steps), steps });
     }
   } else {
     const adjacency = getAdjacencyMap(operationalStateMachine, traversal);
@@ -139,16 +141,8 @@ export function generateTestPaths(options: GenerateTestPathsOptions = {}): TestP
       if (prefix === undefined) continue; // unreachable vertex: nothing to test from
       for (const edge of Object.values(transitions) as { event: OperationalStateEvent }[]) {
         const steps = buildPath([...prefix, edge.event]);
-        const last = steps.at(-1);
-        if (last === undefined) continue;
-        const after =
-          steps.length > 1
-            ? ` (after ${steps
-                .slice(0, -1)
-                .map((s) => s.event.type)
-                .join(' → ')})`
-            : '';
-        paths.push({ description: `${describeStep(last, vocabulary)}${after}`, steps });
+        if (steps.length === 0) continue;
+        paths.push({ description: describeSteps(steps), steps });
       }
     }
   }

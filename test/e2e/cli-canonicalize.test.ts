@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chainHash, type ChainEvent } from '../../src/index.js';
+import { type ChainEvent } from '../../src/index.js';
+import { chainHash } from '../../src/store/chain/index.js';
 import { cli } from '../support/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'opstate-canon-'));

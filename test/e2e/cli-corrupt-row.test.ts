@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GENERIC_TRANSITION_EVENT, openSqliteChainStore } from '../../src/index.js';
+import { openSqliteChainStore } from '../../src/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { cli } from '../support/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'opstate-corrupt-row-'));

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createInspectionRecorder, createMemoryChainStore, createOperationalState } from '../../src/index.js';
+import { createMemoryChainStore, createOperationalState } from '../../src/index.js';
+import { createInspectionRecorder } from '../../src/inspect/index.js';
 import { cli, cliProcess } from '../support/cli.js';
 import { capturingLogger } from '../support/stores.js';
 

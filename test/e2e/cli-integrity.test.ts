@@ -10,12 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Checkpoint,
-  GENERIC_TRANSITION_EVENT,
-  openPostgresChainStore,
-  signCheckpoint,
-} from '../../src/index.js';
+import { type Checkpoint, openPostgresChainStore } from '../../src/index.js';
+import { signCheckpoint } from '../../src/checkpoint/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { cli } from '../support/cli.js';
 import { freshWorkspace, PG_URL } from '../support/engines.js';
 import { poolOf } from '../../src/store/postgres/pool-registry.js';
@@ -56,8 +53,8 @@ describe('opstate keygen / checkpoint / verify --checkpoint / events --json', ()
     expect(existsSync(at('new.pem'))).toBe(false);
   });
 
-  it('the checkpoint is checkable with openssl alone, as the README shows', () => {
-    // jq -cSj 'del(.signature)' is the RFC 8785 form of this flat object.
+  it('the checkpoint is checkable with openssl alone', () => {
+    // Sorted keys and no whitespace are the RFC 8785 form of this flat, ASCII-only object.
     const { signature, ...statement } = checkpoint;
     const sorted = Object.fromEntries(Object.entries(statement).sort(([a], [b]) => (a < b ? -1 : 1)));
     writeFileSync(at('statement.json'), JSON.stringify(sorted));
@@ -267,24 +264,32 @@ describe.skipIf(PG_URL === null)('opstate verify on PostgreSQL names non_canonic
   });
 });
 
-describe("the README's chain-format examples", () => {
-  it('the worked checkpoint verifies with openssl, and the hash example gives the hashes shown', () => {
-    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
-    const section = readme.slice(readme.indexOf('### Signed checkpoints'));
+describe("the docs' chain-format examples", () => {
+  it('the worked checkpoint verifies with openssl and `opstate canonicalize`, and the hash example gives the hashes shown', () => {
+    const page = (name: string) =>
+      readFileSync(fileURLToPath(new URL(`../../docs/${name}`, import.meta.url)), 'utf8');
+    const section = page('checkpoints.md');
     const dir = mkdtempSync(join(tmpdir(), 'opstate-readme-'));
     /** The text of the fenced block that starts at `marker` (its fence line included in the marker). */
     const block = (text: string, marker: string) => {
       const start = text.indexOf('\n', text.indexOf(marker)) + 1;
       return text.slice(start, text.indexOf('```', start));
     };
+    // `npx opstate` as a reader's project runs it: here, this checkout's CLI.
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const entry = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+    const npx = `npx() { if [ "$1" = opstate ]; then shift; '${process.execPath}' --import '${tsx}' '${entry}' "$@"; else command npx "$@"; fi; }\n`;
     writeFileSync(join(dir, 'checkpoint.json'), block(section, '```json\n'));
-    const verified = execFileSync('bash', ['-c', block(section, '```sh\ncat > demo.pub')], {
+    const verified = execFileSync('bash', ['-c', npx + block(section, '```sh\ncat > demo.pub')], {
       cwd: dir,
     }).toString();
     expect(verified).toContain('Signature Verified Successfully');
     const cp = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as Checkpoint;
     expect(verified).toContain(cp.keyId);
-    const hashes = execFileSync('bash', ['-c', block(readme, "```sh\nprintf 'genesis:demo'")]).toString();
+    const hashes = execFileSync('bash', [
+      '-c',
+      block(page('chain-format.md'), "```sh\nprintf 'genesis:demo'"),
+    ]).toString();
     expect(hashes).toContain('44c164d7b284734d00f1af647482dbc1da7af0afc98991999eb990c09de64651');
     expect(hashes).toContain('bf1f6b3e9630135c1ce126bdd5104148bad061676aff2d723f8ff6a974b35721');
   });

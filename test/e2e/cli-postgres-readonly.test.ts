@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { GENERIC_TRANSITION_EVENT, loadMigrations } from '../../src/index.js';
+import { loadMigrations } from '../../src/store/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { openPostgresChainStore } from '../../src/store/postgres/postgres-store.js';
 import { cli } from '../support/cli.js';
 import { PG_URL, privateDatabaseUrl } from '../support/engines.js';

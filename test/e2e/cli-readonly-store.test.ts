@@ -2,7 +2,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GENERIC_TRANSITION_EVENT, openSqliteChainStore } from '../../src/index.js';
+import { openSqliteChainStore } from '../../src/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { canRunAsNobody, cliAsNobody } from '../support/as-nobody.js';
 import { cli } from '../support/cli.js';
 

@@ -7,13 +7,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ChainStore,
-  createCheckpoint,
   createOperationalState,
-  formatCheckpoint,
-  generateCheckpointKeys,
   openPostgresChainStore,
   silentLogger,
 } from '../../src/index.js';
+import { createCheckpoint, formatCheckpoint, generateCheckpointKeys } from '../../src/checkpoint/index.js';
 import { openSqliteChainStore } from '../../src/store/sqlite/sqlite-store.js';
 import { cli, cliProcess } from '../support/cli.js';
 import { codeList, markdownTable } from '../support/markdown-table.js';

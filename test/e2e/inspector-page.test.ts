@@ -4,13 +4,11 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createInspectionRecorder,
   createMemoryChainStore,
   createOperationalState,
-  type InspectorHandle,
   type OperationalStateRuntime,
-  startInspector,
 } from '../../src/index.js';
+import { createInspectionRecorder, type InspectorHandle, startInspector } from '../../src/inspect/index.js';
 import { INSPECTOR_PAGE } from '../../scripts/build-inspector.js';
 import { measureChart } from '../support/chart-overlap.js';
 import { capturingLogger, modeSwitchStore } from '../support/stores.js';

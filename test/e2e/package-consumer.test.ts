@@ -12,7 +12,7 @@ import {
   ROOT,
   type TscError,
 } from '../support/consumer.js';
-import { readmeSnippets } from '../support/readme-snippets.js';
+import { documentationSnippets } from '../support/readme-snippets.js';
 
 // What a newcomer does in their first hour: `npm pack`, install the tarball into a fresh strict
 // TypeScript project, compile against the public declarations under both module resolutions, and follow
@@ -23,8 +23,8 @@ const SETUP_TIMEOUT_MS = 600_000;
 const work = mkdtempSync(join(tmpdir(), 'opstate-consumer-'));
 let packed: Awaited<ReturnType<typeof packPackage>>;
 let consumer: Consumer;
-const snippets = readmeSnippets(join(ROOT, 'README.md'));
-// Packages a README block may say it needs (`// Needs: npm install …`): installed with opstate already
+const snippets = documentationSnippets(ROOT);
+// Packages a README or docs/ block may say it needs (`// Needs: npm install …`): installed with opstate already
 // (xstate), or linked from this repository's devDependencies.
 const README_EXTRAS = ['xstate', 'vitest', '@statelyai/inspect'];
 
@@ -37,14 +37,19 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const key = (e: TscError) => `${e.file}(${e.line}) ${e.code}`;
 const COMPILE_TIMEOUT_MS = 300_000;
 
-/** One file per README block (each must be a module), and one importing the whole public API. */
-const EVERYTHING = `import * as opstate from 'opstate';
-import * as testing from 'opstate/testing';
-export const api = { opstate, testing };
+/** One file per README or docs/ block (each must be a module), and one importing every entry point. */
+const ENTRIES = Object.keys(
+  (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, unknown> })
+    .exports,
+)
+  .filter((subpath) => subpath !== './package.json')
+  .map((subpath) => (subpath === '.' ? 'opstate' : `opstate/${subpath.slice(2)}`));
+const EVERYTHING = `${ENTRIES.map((e, i) => `import * as entry${i} from '${e}';`).join('\n')}
+export const api = [${ENTRIES.map((_, i) => `entry${i}`).join(', ')}];
 `;
 const sourceFiles = (): Record<string, string> => {
   const files: Record<string, string> = { 'src/everything.ts': EVERYTHING };
-  for (const s of snippets) files[`src/readme-line-${s.line}.ts`] = s.code;
+  for (const s of snippets) files[`src/${s.name}.ts`] = s.code;
   return files;
 };
 
@@ -90,20 +95,20 @@ function ourErrorsByFile(resolution: Resolution): Promise<Map<string, string[]>>
   return done;
 }
 
-/** Compiles the runnable blocks to JavaScript (one program); returns the script of the block at `line`. */
+/** Compiles the runnable blocks to JavaScript (one program); returns the script of the block named `name`. */
 let emitted: Promise<void> | undefined;
-async function emitRunnable(line: number): Promise<string> {
+async function emitRunnable(name: string): Promise<string> {
   emitted ??= (async () => {
-    const files = snippets.filter((s) => s.runnable).map((s) => `run/readme-line-${s.line}.ts`);
+    const files = snippets.filter((s) => s.runnable).map((s) => `run/${s.name}.ts`);
     mkdirSync(join(consumer.dir, 'run'), { recursive: true });
     for (const s of snippets.filter((x) => x.runnable)) {
-      writeFileSync(join(consumer.dir, `run/readme-line-${s.line}.ts`), s.code);
+      writeFileSync(join(consumer.dir, `run/${s.name}.ts`), s.code);
     }
     // Type errors are the compile tests' to report; tsc emits regardless, and the run shows what breaks.
     await consumer.compile('nodenext', files, { noEmit: false, outDir: 'out', rootDir: '.' });
   })();
   await emitted;
-  return join(consumer.dir, 'out/run', `readme-line-${line}.js`);
+  return join(consumer.dir, 'out/run', `${name}.js`);
 }
 
 describe('npm pack', () => {
@@ -112,6 +117,8 @@ describe('npm pack', () => {
       /^package\.json$/,
       /^README\.md$/,
       /^LICENSE$/,
+      // The README's pictures, so its relative image links resolve in the installed package too.
+      /^docs\/[a-z-]+\.png$/,
       /^dist\/.+\.js$/,
       /^dist\/.+\.d\.ts$/,
       /^dist\/inspector\/(index|cockpit)\.html$/,
@@ -124,6 +131,10 @@ describe('npm pack', () => {
     expect(packed.files).toEqual(
       expect.arrayContaining(['dist/inspector/index.html', 'dist/inspector/cockpit.html']),
     );
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const pictures = [...readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1] as string);
+    expect(pictures.length).toBeGreaterThan(0);
+    expect(pictures.filter((p) => !packed.files.includes(p))).toEqual([]);
   });
 
   it('has every module of src/ compiled with its declarations, and every migration', () => {
@@ -226,23 +237,24 @@ describe('public declarations in a strict consumer (strict, exactOptionalPropert
   });
 });
 
-describe('README.md TypeScript blocks, compiled against the installed package', () => {
+describe('README.md and docs/ TypeScript blocks, compiled against the installed package', () => {
   it('has blocks to check, some of them runnable', () => {
     expect(snippets.length).toBeGreaterThan(3);
     expect(snippets.some((s) => s.runnable)).toBe(true);
   });
 
   for (const snippet of snippets) {
-    const name = `readme-line-${snippet.line}`;
+    const { name } = snippet;
+    const at = `${snippet.file}:${snippet.line}`;
     for (const resolution of Object.keys(RESOLUTIONS) as Resolution[]) {
       it(
-        `README.md:${snippet.line} compiles (${resolution})`,
+        `${at} compiles (${resolution})`,
         async () => {
           for (const need of snippet.needs) {
-            expect(README_EXTRAS, `README.md:${snippet.line} needs ${need}`).toContain(need);
+            expect(README_EXTRAS, `${at} needs ${need}`).toContain(need);
           }
           // A block that imports nothing is not self-contained (and would be a global script).
-          expect(snippet.code, `README.md:${snippet.line} imports nothing`).toMatch(/^import /m);
+          expect(snippet.code, `${at} imports nothing`).toMatch(/^import /m);
           expect((await ourErrorsByFile(resolution)).get(`src/${name}.ts`)).toEqual([]);
         },
         COMPILE_TIMEOUT_MS,
@@ -250,11 +262,11 @@ describe('README.md TypeScript blocks, compiled against the installed package', 
     }
     if (snippet.runnable) {
       it(
-        `README.md:${snippet.line} runs to completion`,
+        `${at} runs to completion`,
         async () => {
-          const script = await emitRunnable(snippet.line);
+          const script = await emitRunnable(name);
           // In a directory of its own, as a reader would run it: stores it opens land there.
-          const cwd = join(consumer.dir, `cwd-${snippet.line}`);
+          const cwd = join(consumer.dir, `cwd-${name}`);
           mkdirSync(cwd, { recursive: true });
           // Rejects on a non-zero exit, and on a timeout: a block that leaves a server or store open fails.
           await consumer.run(process.execPath, [script], { cwd, timeoutMs: 60_000 });

@@ -1,17 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CHAIN_EVENT_TYPES,
-  type ChainEventInput,
   type ChainStore,
   ChainStoreError,
+  createMemoryChainStore,
+} from '../../src/index.js';
+import {
+  type ChainEventInput,
   canonicalPayload,
   chainHash,
-  createMemoryChainStore,
-  GENERIC_TRANSITION_EVENT,
   genesisHash,
   toVerifiable,
   verifyChain,
-} from '../../src/index.js';
+} from '../../src/store/chain/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { engines, freshWorkspace } from '../support/engines.js';
 
 const generic = (payload: Record<string, string | number>, idempotencyKey?: string): ChainEventInput => ({

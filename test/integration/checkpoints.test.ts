@@ -8,18 +8,20 @@ import {
   type ChainStore,
   type Checkpoint,
   CheckpointError,
-  canonicalPayload,
-  createCheckpoint,
   createOperationalState,
-  GENERIC_TRANSITION_EVENT,
+  silentLogger,
+} from '../../src/index.js';
+import { canonicalPayload } from '../../src/store/chain/index.js';
+import {
+  createCheckpoint,
   generateCheckpointKeys,
   keyIdOf,
   signCheckpoint,
-  silentLogger,
   signingBytes,
   startCheckpointing,
   verifyWithCheckpoints,
-} from '../../src/index.js';
+} from '../../src/checkpoint/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { freshWorkspace } from '../support/engines.js';
 import { engines, rewriteFrom, type TamperableStore, tamperableEngines } from '../support/forge.js';
 

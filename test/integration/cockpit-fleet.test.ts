@@ -9,9 +9,9 @@ import {
   type ChainStore,
   createMemoryChainStore,
   createOperationalState,
-  type ReadOptions,
   silentLogger,
 } from '../../src/index.js';
+import { type ReadOptions } from '../../src/store/chain/index.js';
 import { openSqliteChainStore } from '../../src/store/sqlite/sqlite-store.js';
 import { fillFleet } from '../support/fill-fleet.js';
 

@@ -3,12 +3,8 @@ import { WebSocket } from 'ws';
 import { describeWatchMode, Fleet } from '../../src/cockpit/fleet.js';
 import { type CockpitHandle, startCockpit } from '../../src/cockpit/server.js';
 import type { CockpitMessage, CockpitViewRequest } from '../../src/cockpit/wire.js';
-import {
-  type ChainStore,
-  createMemoryChainStore,
-  GENERIC_TRANSITION_EVENT,
-  silentLogger,
-} from '../../src/index.js';
+import { type ChainStore, createMemoryChainStore, silentLogger } from '../../src/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 
 const WORKSPACES = 1_200;
 const move = (from: string, to: string, trigger: string) => ({

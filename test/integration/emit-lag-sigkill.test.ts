@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_BATCH } from '../../src/index.js';
+import { DEFAULT_MAX_BATCH } from '../../src/emit/index.js';
 import { until } from '../support/stores.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'tight-loop-agent.ts');

@@ -7,11 +7,11 @@ import {
   type ChainStore,
   createMemoryChainStore,
   createOperationalState,
-  GENERIC_TRANSITION_EVENT,
   openPostgresChainStore,
   silentLogger,
-  type WorkspaceHead,
 } from '../../src/index.js';
+import { type WorkspaceHead } from '../../src/store/chain/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { openSqliteChainStore } from '../../src/store/sqlite/sqlite-store.js';
 import { PG_URL, privateDatabaseUrl } from '../support/engines.js';
 

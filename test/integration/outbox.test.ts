@@ -5,14 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  type CommittedTransition,
   createMemoryChainStore,
   createOperationalState,
   EmitFlushTimeoutError,
-  GENERIC_TRANSITION_EVENT,
   openPostgresChainStore,
   openSqliteOutbox,
 } from '../../src/index.js';
+import { type CommittedTransition, GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { freshWorkspace, PG_URL } from '../support/engines.js';
 import { capturingLogger, switchableStore, until } from '../support/stores.js';
 

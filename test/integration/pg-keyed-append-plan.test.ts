@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { GENERIC_TRANSITION_EVENT } from '../../src/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { openPostgresChainStore } from '../../src/store/postgres/postgres-store.js';
 import { freshWorkspace, PG_URL, privateDatabaseUrl } from '../support/engines.js';
 

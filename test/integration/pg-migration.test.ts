@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { GENERIC_TRANSITION_EVENT, loadMigrations } from '../../src/index.js';
+import { loadMigrations } from '../../src/store/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { migrate } from '../../src/store/postgres/migrate.js';
 import { openPostgresChainStore } from '../../src/store/postgres/postgres-store.js';
 import type { Transactor } from '../../src/store/postgres/queryable.js';

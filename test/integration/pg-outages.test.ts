@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GENERIC_TRANSITION_EVENT } from '../../src/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { poolOf } from '../../src/store/postgres/pool-registry.js';
 import { openPostgresChainStore, type PostgresChainStore } from '../../src/store/postgres/postgres-store.js';
 import { cli } from '../support/cli.js';

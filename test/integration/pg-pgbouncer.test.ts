@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   createCheckpoint,
-  GENERIC_TRANSITION_EVENT,
   generateCheckpointKeys,
   verifyWithCheckpoints,
-} from '../../src/index.js';
+} from '../../src/checkpoint/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { openPostgresChainStore, type PostgresChainStore } from '../../src/store/postgres/postgres-store.js';
 import { directUrl, freshWorkspace, PG_DIRECT_URL, PGBOUNCER_URL } from '../support/engines.js';
 

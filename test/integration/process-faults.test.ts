@@ -3,12 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  type ChainStore,
-  GENERIC_TRANSITION_EVENT,
-  openPostgresChainStore,
-  openSqliteChainStore,
-} from '../../src/index.js';
+import { type ChainStore, openPostgresChainStore, openSqliteChainStore } from '../../src/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { freshWorkspace, PG_URL } from '../support/engines.js';
 import { until } from '../support/stores.js';
 

@@ -8,13 +8,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  GENERIC_TRANSITION_EVENT,
-  type OwnedChainStore,
   openPostgresChainStore,
   openSqliteChainStore,
   resumeOperationalState,
   silentLogger,
 } from '../../src/index.js';
+import { type OwnedChainStore } from '../../src/store/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { freshSqliteFile, freshWorkspace, PG_URL } from '../support/engines.js';
 import { readAll } from '../support/forge.js';
 import { until } from '../support/stores.js';

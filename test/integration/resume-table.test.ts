@@ -2,12 +2,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   type ChainStore,
   createOperationalState,
-  GENERIC_TRANSITION_EVENT,
   type OperationalStateRuntime,
   ResumeRefusedError,
   resumeOperationalState,
   silentLogger,
 } from '../../src/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { engines, freshWorkspace } from '../support/engines.js';
 import { capturingLogger } from '../support/stores.js';
 

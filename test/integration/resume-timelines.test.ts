@@ -6,13 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { applyRecord, emptyModel } from '../../inspector/src/model.js';
 import { workspaceDetail } from '../../src/cockpit/detail.js';
 import {
-  createInspectionRecorder,
   createOperationalState,
-  findRestarts,
   openSqliteChainStore,
   resumeOperationalState,
   silentLogger,
 } from '../../src/index.js';
+import { findRestarts } from '../../src/store/index.js';
+import { createInspectionRecorder } from '../../src/inspect/index.js';
 import { freshSqliteFile, freshWorkspace } from '../support/engines.js';
 import { readAll } from '../support/forge.js';
 

@@ -7,19 +7,18 @@ import { copyFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  canonicalPayload,
   ChainNotVerifiedError,
   type ChainStore,
   CheckpointError,
-  createCheckpoint,
   createOperationalState,
-  generateCheckpointKeys,
-  GENERIC_TRANSITION_EVENT,
   openSqliteChainStore,
   type OperationalStateRuntime,
   resumeOperationalState,
   silentLogger,
 } from '../../src/index.js';
+import { canonicalPayload } from '../../src/store/chain/index.js';
+import { createCheckpoint, generateCheckpointKeys } from '../../src/checkpoint/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { freshSqliteFile, freshWorkspace, sqlEngines } from '../support/engines.js';
 import { asRows, rewriteFrom, type TamperableStore } from '../support/forge.js';
 

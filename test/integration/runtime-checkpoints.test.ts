@@ -10,12 +10,11 @@ import {
   type Checkpoint,
   createMemoryChainStore,
   createOperationalState,
-  generateCheckpointKeys,
   OperationalStateInputError,
   openSqliteChainStore,
   silentLogger,
-  verifyWithCheckpoints,
 } from '../../src/index.js';
+import { generateCheckpointKeys, verifyWithCheckpoints } from '../../src/checkpoint/index.js';
 
 const keys = generateCheckpointKeys();
 

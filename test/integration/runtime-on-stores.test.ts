@@ -1,13 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  BOOT_READY_EVENT,
   type ChainStore,
   createOperationalState,
-  GENERIC_TRANSITION_EVENT,
   OperationalStateEmitError,
   openPostgresChainStore,
   type OperationalStateRuntime,
 } from '../../src/index.js';
+import { BOOT_READY_EVENT, GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { freshWorkspace, PG_URL, sharedSqliteStore } from '../support/engines.js';
 import { capturingLogger, switchableStore, until } from '../support/stores.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';

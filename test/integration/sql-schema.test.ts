@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENERIC_TRANSITION_EVENT, loadMigrations, verifyChain } from '../../src/index.js';
+import { verifyChain } from '../../src/store/chain/index.js';
+import { loadMigrations } from '../../src/store/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { freshWorkspace, type SqlStoreUnderTest, sqlEngines } from '../support/engines.js';
 
 const events = (n: number, from = 1) =>

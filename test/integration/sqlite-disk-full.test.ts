@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ChainStoreError, GENERIC_TRANSITION_EVENT, openSqliteChainStore } from '../../src/index.js';
+import { ChainStoreError, openSqliteChainStore } from '../../src/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 
 /** A real small disk: a 4 MiB tmpfs. Mounting needs root with CAP_SYS_ADMIN; without it, say why. */
 const disk = mkdtempSync(join(tmpdir(), 'opstate-disk-full-'));

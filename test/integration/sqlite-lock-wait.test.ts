@@ -6,13 +6,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createOperationalState,
-  GENERIC_TRANSITION_EVENT,
   openSqliteChainStore,
   type OperationalStateRuntime,
   resumeOperationalState,
   type SqliteChainStore,
   silentLogger,
 } from '../../src/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'opstate-lock-wait-'));
 const children = new Set<ChildProcess>();

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { GENERIC_TRANSITION_EVENT, openSqliteChainStore } from '../../src/index.js';
+import { openSqliteChainStore } from '../../src/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { prepareEvents } from '../../src/store/chain/prepare.js';
 import { createAppender } from '../../src/store/sqlite/append.js';
 import {

@@ -5,12 +5,9 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ChainStoreError,
-  chainHash,
-  GENERIC_TRANSITION_EVENT,
-  openSqliteChainStore,
-} from '../../src/index.js';
+import { ChainStoreError, openSqliteChainStore } from '../../src/index.js';
+import { chainHash } from '../../src/store/chain/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { loadSqliteMigrations, migrateSqlite } from '../../src/store/sqlite/migrate.js';
 import {
   freshSqliteFile,

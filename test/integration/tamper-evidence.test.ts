@@ -3,13 +3,9 @@
  * back: a forged insert under an untouched head row, non-canonical stored text, colliding workspace ids.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ChainStore,
-  ChainStoreError,
-  canonicalPayload,
-  GENERIC_TRANSITION_EVENT,
-  verifyChain,
-} from '../../src/index.js';
+import { type ChainStore, ChainStoreError } from '../../src/index.js';
+import { canonicalPayload, verifyChain } from '../../src/store/chain/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { freshWorkspace, type SqlStoreUnderTest } from '../support/engines.js';
 import { asRows, engines, rewriteFrom, type TamperableStore, tamperableEngines } from '../support/forge.js';
 

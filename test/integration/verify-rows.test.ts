@@ -4,14 +4,10 @@
  * it is verified by the store or by verifyChain over read().
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ChainStore,
-  CheckpointError,
-  createCheckpoint,
-  GENERIC_TRANSITION_EVENT,
-  generateCheckpointKeys,
-  verifyChain,
-} from '../../src/index.js';
+import { type ChainStore, CheckpointError } from '../../src/index.js';
+import { verifyChain } from '../../src/store/chain/index.js';
+import { createCheckpoint, generateCheckpointKeys } from '../../src/checkpoint/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { freshWorkspace } from '../support/engines.js';
 import { readAll, rewriteFrom, type TamperableStore, tamperableEngines } from '../support/forge.js';
 

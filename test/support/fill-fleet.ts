@@ -1,4 +1,5 @@
-import { type ChainEventInput, GENERIC_TRANSITION_EVENT } from '../../src/index.js';
+import { type ChainEventInput } from '../../src/store/chain/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { openSqliteChainStore } from '../../src/store/sqlite/sqlite-store.js';
 
 /** `workspaces` chains of `events` transitions each (ready ⇄ active), appended straight to a SQLite file. */

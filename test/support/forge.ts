@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type ChainStore, canonicalPayload, chainHash, genesisHash } from '../../src/index.js';
+import { type ChainStore } from '../../src/index.js';
+import { canonicalPayload, chainHash, genesisHash } from '../../src/store/chain/index.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,9 +1,5 @@
-import {
-  type AppendedEvent,
-  type ChainEventInput,
-  type ChainStore,
-  createMemoryChainStore,
-} from '../../src/index.js';
+import { type AppendedEvent, type ChainStore, createMemoryChainStore } from '../../src/index.js';
+import { type ChainEventInput } from '../../src/store/chain/index.js';
 
 export interface AppendCall {
   readonly workspaceId: string;

@@ -5,7 +5,8 @@
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChainStoreError, canonicalPayload } from '../../src/index.js';
+import { ChainStoreError } from '../../src/index.js';
+import { canonicalPayload } from '../../src/store/chain/index.js';
 
 const key = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 8 }),

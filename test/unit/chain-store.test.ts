@@ -1,14 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  type ChainEvent,
-  ChainStoreError,
-  canonicalPayload,
-  createMemoryChainStore,
-  GENERIC_TRANSITION_EVENT,
-  toVerifiable,
-  verifyChain,
-} from '../../src/index.js';
+import { type ChainEvent, ChainStoreError, createMemoryChainStore } from '../../src/index.js';
+import { canonicalPayload, toVerifiable, verifyChain } from '../../src/store/chain/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 
 const WS = 'org_chain';
 const payload = (n: number) => ({ n, trigger: `t${n}` });

@@ -4,13 +4,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type ChainEvent, ChainStoreError, createMemoryChainStore } from '../../src/index.js';
 import {
-  type ChainEvent,
-  ChainStoreError,
   canonicalPayload,
   chainHash,
-  createMemoryChainStore,
-  GENERIC_TRANSITION_EVENT,
   genesisHash,
   nonCanonicalReason,
   streamChainEvents,
@@ -18,7 +15,8 @@ import {
   type VerifiableEvent,
   verifyChain,
   withVerifyProgress,
-} from '../../src/index.js';
+} from '../../src/store/chain/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 
 const WS = 'org_verify';
 

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback } from 'xstate';
-import {
-  type EmitRequest,
-  LITERAL_TRIGGER_TEXT,
-  operationalStateMachine,
-  PAUSED_COST_LIMIT_EVENT,
-} from '../../src/index.js';
+import { operationalStateMachine } from '../../src/index.js';
+import { type EmitRequest } from '../../src/emit/index.js';
+import { LITERAL_TRIGGER_TEXT, PAUSED_COST_LIMIT_EVENT } from '../../src/machine/index.js';
 
 /** Every (state, event) → guard params the chart defines, read from the definition, not from code. */
 function literalGuards() {

@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BOOT_READY_EVENT,
-  type ChainEventInput,
-  type ChainStore,
-  createMemoryChainStore,
-  createOperationalState,
-  DEFAULT_MAX_BATCH,
-  type EmitOutcome,
-  GENERIC_TRANSITION_EVENT,
-} from '../../src/index.js';
+import { type ChainStore, createMemoryChainStore, createOperationalState } from '../../src/index.js';
+import { type ChainEventInput } from '../../src/store/chain/index.js';
+import { DEFAULT_MAX_BATCH, type EmitOutcome } from '../../src/emit/index.js';
+import { BOOT_READY_EVENT, GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { capturingLogger } from '../support/stores.js';
 
 const WS = 'ws-batching';

@@ -4,9 +4,8 @@ import {
   type ChainStore,
   createMemoryChainStore,
   createOperationalState,
-  DEFAULT_MAX_BATCH,
-  DEFAULT_MAX_EMIT_LAG_MS,
 } from '../../src/index.js';
+import { DEFAULT_MAX_BATCH, DEFAULT_MAX_EMIT_LAG_MS } from '../../src/emit/index.js';
 import { capturingLogger } from '../support/stores.js';
 
 const WS = 'ws-lag';

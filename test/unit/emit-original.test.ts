@@ -3,19 +3,20 @@
  * The store is a real memory store behind a recorder, standing in for the MCP append tool.
  */
 import { describe, expect, it } from 'vitest';
+import { type ChainProvider, OperationalStateEmitError } from '../../src/index.js';
 import {
   BOOT_FAILED_EVENT,
   BOOT_READY_EVENT,
-  buildPayload,
-  type ChainProvider,
-  emitStateTransition,
   GENERIC_TRANSITION_EVENT,
+  PAUSED_COST_LIMIT_EVENT,
+} from '../../src/machine/index.js';
+import {
+  buildPayload,
+  emitStateTransition,
   makeEmitListener,
   makeSnapshot,
-  OperationalStateEmitError,
-  PAUSED_COST_LIMIT_EVENT,
   selectExtraLiteral,
-} from '../../src/index.js';
+} from '../../src/original.js';
 import { recordingStore } from '../support/stores.js';
 
 const WS = 'org_test_workspace';

@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
-  BOOT_READY_EVENT,
   type ChainProvider,
   type ChainStore,
   createMemoryChainStore,
   createOperationalState,
   EmitFlushTimeoutError,
-  GENERIC_TRANSITION_EVENT,
   OperationalStateEmitError,
-  PAUSED_COST_LIMIT_EVENT,
-  retryDelayMs,
 } from '../../src/index.js';
+import { retryDelayMs } from '../../src/emit/index.js';
+import {
+  BOOT_READY_EVENT,
+  GENERIC_TRANSITION_EVENT,
+  PAUSED_COST_LIMIT_EVENT,
+} from '../../src/machine/index.js';
 import { capturingLogger, switchableStore, until } from '../support/stores.js';
 
 const WS = 'ws-faults';

@@ -1,15 +1,17 @@
 import { assign, createActor, createMachine, setup } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import {
-  createInspectionRecorder,
   createMemoryChainStore,
   createOperationalState,
+  OperationalStateInputError,
+} from '../../src/index.js';
+import {
+  createInspectionRecorder,
   type EmitRecord,
   type InspectorRecord,
   type MicrostepRecord,
-  OperationalStateInputError,
   type SnapshotRecord,
-} from '../../src/index.js';
+} from '../../src/inspect/index.js';
 import { DEPTH_LIMIT_MARK } from '../../src/inspect/serialize.js';
 import { REDACTION_FAILED } from '../../src/inspect/recorder.js';
 import { capturingLogger, faultyStore, until } from '../support/stores.js';

@@ -2,12 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseChart } from '../../inspector/src/chart.js';
 import { applyRecord, emitView, emptyModel } from '../../inspector/src/model.js';
 import { parseTrace } from '../../inspector/src/trace.js';
-import {
-  createInspectionRecorder,
-  createMemoryChainStore,
-  createOperationalState,
-  TRANSITION_TABLE,
-} from '../../src/index.js';
+import { createMemoryChainStore, createOperationalState } from '../../src/index.js';
+import { TRANSITION_TABLE } from '../../src/machine/index.js';
+import { createInspectionRecorder } from '../../src/inspect/index.js';
 import { capturingLogger, modeSwitchStore } from '../support/stores.js';
 
 async function recorded() {

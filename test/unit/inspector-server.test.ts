@@ -3,16 +3,18 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
-  createInspectionRecorder,
   createMemoryChainStore,
   createOperationalState,
+  type OperationalStateRuntime,
+} from '../../src/index.js';
+import {
+  createInspectionRecorder,
   forwardToStately,
   type InspectorHandle,
   InspectorError,
   type InspectorMessage,
-  type OperationalStateRuntime,
   startInspector,
-} from '../../src/index.js';
+} from '../../src/inspect/index.js';
 import { capturingLogger } from '../support/stores.js';
 
 const WS = 'ws-server';

@@ -7,12 +7,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 
-// `import 'opstate'` must not pay for what it does not use: a database driver, the inspector server or
-// the CLI load only when a function that needs them is called. This imports the entry in a fresh
-// process with a resolve hook that records every module it loads.
+// `import 'opstate'` must not pay for what it does not use: a database driver loads when a store is
+// opened, and the inspector and cockpit servers live in their own subpaths. Each entry loads only what
+// it holds. This imports an entry in a fresh process with a resolve hook that records every module it
+// loads.
 
 const run = promisify(execFile);
-const entry = pathToFileURL(fileURLToPath(new URL('../../src/index.ts', import.meta.url))).href;
+const source = (path: string) =>
+  pathToFileURL(fileURLToPath(new URL(`../../src/${path}`, import.meta.url))).href;
+const entry = source('index.ts');
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const dir = mkdtempSync(join(tmpdir(), 'opstate-lazy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,29 +60,64 @@ const HEAVY = [
   /\/src\/inspect\/server\.ts$/,
 ];
 
-describe('the library entry loads lazily', () => {
-  it('importing it loads no database driver, inspector server or CLI', async () => {
-    const loaded = await modulesLoadedBy(`await import(${JSON.stringify(entry)});`);
+/** Every subpath entry, from package.json's exports, with the heavy modules it may load on import. */
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  exports: Record<string, string | { import: string }>;
+};
+const SERVERS = [/\/node_modules\/ws\//, /^node:http$/, /\/src\/inspect\/server\.ts$/];
+const ALLOWED: Record<string, readonly RegExp[]> = {
+  // Serving a page is what these entries are for.
+  './inspector': SERVERS,
+  './cockpit': [...SERVERS, /\/src\/cockpit\//],
+};
+
+describe('every package entry loads only what it holds', () => {
+  it('importing the root loads no database driver, inspector server or CLI', async () => {
+    // ESM imports show in the resolve hook; a CommonJS driver loaded by require() in its cache.
+    const loaded = await modulesLoadedBy(
+      `const { createRequire } = await import('node:module');
+       await import(${JSON.stringify(entry)});
+       const drivers = Object.keys(createRequire(import.meta.url).cache).filter((k) =>
+         /\\/node_modules\\/(pg|pg-copy-streams|better-sqlite3)\\//.test(k));
+       if (drivers.length > 0) throw new Error('loaded by the import: ' + drivers.join(', '));`,
+    );
     expect(loaded.some((u) => u.endsWith('/src/index.ts'))).toBe(true);
     expect(loaded.filter((u) => HEAVY.some((re) => re.test(u)))).toEqual([]);
   });
 
+  for (const [subpath, target] of Object.entries(pkg.exports)) {
+    if (typeof target === 'string' || subpath === '.') continue;
+    it(`importing opstate${subpath.slice(1)} loads no database driver or CLI${ALLOWED[subpath] ? '' : ', and no server'}`, async () => {
+      const file = target.import.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts');
+      const loaded = await modulesLoadedBy(`await import(${JSON.stringify(source(file))});`);
+      expect(loaded.some((u) => u.endsWith(`/src/${file}`))).toBe(true);
+      const allowed = ALLOWED[subpath] ?? [];
+      const heavy = loaded.filter((u) => HEAVY.some((re) => re.test(u)) && !allowed.some((re) => re.test(u)));
+      expect(heavy).toEqual([]);
+    });
+  }
+
   it('openSqliteChainStore loads better-sqlite3 on first call, and the store works', async () => {
     const file = join(dir, 'lazy', 'chain.db');
-    const loaded = await modulesLoadedBy(
-      `const { openSqliteChainStore } = await import(${JSON.stringify(entry)});
+    // The driver is CommonJS, loaded by require() where a connection opens: it shows in require's cache.
+    await modulesLoadedBy(
+      `const { createRequire } = await import('node:module');
+       const cache = createRequire(import.meta.url).cache;
+       const sqliteLoaded = () => Object.keys(cache).some((k) => k.includes('/node_modules/better-sqlite3/'));
+       const { openSqliteChainStore } = await import(${JSON.stringify(entry)});
+       if (sqliteLoaded()) throw new Error('better-sqlite3 was loaded by the import');
        const store = await openSqliteChainStore({ file: ${JSON.stringify(file)} });
+       if (!sqliteLoaded()) throw new Error('better-sqlite3 was not loaded by the open');
        await store.append('ws', [{ eventType: 'kora.operational_state.transitioned', payload: { n: 1 } }]);
        const result = await store.verify('ws');
        await store.close();
        if (!result.ok || result.length !== 1) throw new Error('verify: ' + JSON.stringify(result));`,
     );
-    expect(loaded.some((u) => /\/node_modules\/better-sqlite3\//.test(u))).toBe(true);
   });
 
-  it('startInspector loads the server on first call, and it works', async () => {
+  it('opstate/inspector serves the page', async () => {
     const loaded = await modulesLoadedBy(
-      `const { startInspector } = await import(${JSON.stringify(entry)});
+      `const { startInspector } = await import(${JSON.stringify(source('inspect/index.ts'))});
        const h = await startInspector({});
        const res = await fetch(h.url);
        if (res.status !== 200) throw new Error('inspector answered ' + res.status);

@@ -1,13 +1,9 @@
 import { join } from 'node:path';
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  createMemoryChainStore,
-  createOperationalState,
-  generateCheckpointKeys,
-  RUNTIME_METRICS,
-  silentLogger,
-} from '../../src/index.js';
+import { createMemoryChainStore, createOperationalState, silentLogger } from '../../src/index.js';
+import { generateCheckpointKeys } from '../../src/checkpoint/index.js';
+import { RUNTIME_METRICS } from '../../src/metrics/index.js';
 import { codeList, markdownTable } from '../support/markdown-table.js';
 import { OtelTestReader } from '../support/otel-reader.js';
 

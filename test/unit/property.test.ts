@@ -10,11 +10,11 @@ import {
   createMemoryChainStore,
   createOperationalState,
   InvalidStateTransitionError,
-  isValidTransition,
   type OperationalStateEvent,
   OperationalStateInputError,
   silentLogger,
 } from '../../src/index.js';
+import { isValidTransition } from '../../src/machine/index.js';
 
 const hostile = fc.constantFrom(
   '<script>alert(1)</script>',

@@ -5,17 +5,15 @@ import { metrics } from '@opentelemetry/api';
 import { DataPointType } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  BOOT_READY_EVENT,
   type ChainStore,
   createMemoryChainStore,
   createOperationalState,
-  generateCheckpointKeys,
-  MS_BUCKETS,
   OperationalStateInputError,
-  PAUSED_COST_LIMIT_EVENT,
-  RUNTIME_METRICS,
   silentLogger,
 } from '../../src/index.js';
+import { generateCheckpointKeys } from '../../src/checkpoint/index.js';
+import { BOOT_READY_EVENT, PAUSED_COST_LIMIT_EVENT } from '../../src/machine/index.js';
+import { MS_BUCKETS, RUNTIME_METRICS } from '../../src/metrics/index.js';
 import { openSqliteChainStore } from '../../src/store/sqlite/sqlite-store.js';
 import { histogramPoints, OtelTestReader, pointValues } from '../support/otel-reader.js';
 

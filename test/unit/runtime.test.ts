@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  BOOT_READY_EVENT,
   createMemoryChainStore,
   createOperationalState,
-  GENERIC_TRANSITION_EVENT,
   InvalidStateTransitionError,
   OperationalStateInputError,
   type OperationalStateSnapshot,
 } from '../../src/index.js';
+import { BOOT_READY_EVENT, GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { capturingLogger } from '../support/stores.js';
 
 const WS = 'ws-runtime';

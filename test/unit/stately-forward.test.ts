@@ -1,11 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import {
-  createInspectionRecorder,
-  createMemoryChainStore,
-  createOperationalState,
-  forwardToStately,
-} from '../../src/index.js';
+import { createMemoryChainStore, createOperationalState } from '../../src/index.js';
+import { createInspectionRecorder, forwardToStately } from '../../src/inspect/index.js';
 import { capturingLogger, until } from '../support/stores.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  BOOT_FAILED_EVENT,
-  BOOT_READY_EVENT,
   createMemoryChainStore,
   createOperationalState,
   type OperationalStateEvent,
-  PAUSED_COST_LIMIT_EVENT,
 } from '../../src/index.js';
+import { BOOT_FAILED_EVENT, BOOT_READY_EVENT, PAUSED_COST_LIMIT_EVENT } from '../../src/machine/index.js';
 import { createOperationalStateTestModel } from '../../src/testing/index.js';
 import { capturingLogger } from '../support/stores.js';
 

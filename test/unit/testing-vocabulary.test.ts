@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { selectExtraLiteral } from '../../src/index.js';
+import { selectExtraLiteral } from '../../src/original.js';
 import { chartVocabulary, generateTestPaths, triggerSamples } from '../../src/testing/index.js';
 
 describe('chartVocabulary', () => {

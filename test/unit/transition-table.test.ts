@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { OperationalStateInputError, operationalStateMachine, PRIMARY_STATES } from '../../src/index.js';
 import {
   isValidTransition,
-  OperationalStateInputError,
-  operationalStateMachine,
-  PRIMARY_STATES,
   TRANSITION_TABLE,
   transitionsFrom,
   transitionsTo,
-} from '../../src/index.js';
+} from '../../src/machine/index.js';
 
 describe('TRANSITION_TABLE (read from the chart)', () => {
   it('has the 15 rows of R4.1 §9.1 in table order', () => {

@@ -31,7 +31,7 @@ export interface ChainEvent {
   readonly idempotencyKey: string | null;
   /** Lowercase hex SHA-256 of the previous link (the genesis hash for seq 1). */
   readonly prevHash: string;
-  /** Lowercase hex SHA-256 of this link; see the README's chain format. */
+  /** Lowercase hex SHA-256 of this link; see docs/chain-format.md. */
   readonly hash: string;
 }
 
@@ -51,7 +51,7 @@ export interface ReadOptions {
 }
 
 /**
- * Why a chain does not verify (the README's chain-format section defines each):
+ * Why a chain does not verify (docs/chain-format.md defines each):
  * - `gap`: the seq named is missing (the next row has a higher seq, or the first row is not seq 1).
  * - `fork`: two rows claim the seq named.
  * - `link_break`: the row's prev_hash is not the recomputed hash of the row before it.
@@ -151,7 +151,7 @@ export interface WorkspaceHead {
 
 /**
  * A per-workspace, append-only, hash-chained event log. Implementations: the in-process memory store,
- * and (see the README) the database stores. All of them produce byte-identical hashes.
+ * and (see docs/stores.md) the database stores. All of them produce byte-identical hashes.
  */
 export interface ChainStore {
   /** Appends all events or none, in order, as consecutive seqs of one workspace's chain. */

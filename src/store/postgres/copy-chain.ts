@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import { ChainStoreError } from '../../errors.js';
 import type { VerifiableEvent } from '../chain/verify.js';
+import { loadCopyStreams } from './driver.js';
 
 /** Binary COPY starts with this signature, then a 32-bit flags field and a header-extension length. */
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
@@ -112,7 +112,7 @@ export async function* copyChain(
   workspaceId: string,
   silenceMs: number,
 ): AsyncGenerator<readonly VerifiableEvent[]> {
-  const stream = copyTo(chainCopySql(client, workspaceId));
+  const stream = loadCopyStreams().to(chainCopySql(client, workspaceId));
   // pg's per-statement timeout would cut a long but healthy COPY; silence is what is bounded here.
   (stream as unknown as { query_timeout: number }).query_timeout = 2_147_483_647;
   const decoder = new ChainCopyDecoder();

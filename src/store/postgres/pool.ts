@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from './driver.js';
 import type { ResolvedPostgresOptions } from './options.js';
 import type { Queryable, Transactor } from './queryable.js';
 
@@ -48,7 +49,8 @@ export function createStorePool(o: ResolvedPostgresOptions): StorePool {
     keepAlive: true,
     keepAliveInitialDelayMillis: o.keepAliveInitialDelayMs,
   };
-  const pool = new pg.Pool({ ...clientConfig, max: o.maxConnections, idleTimeoutMillis: 30_000 });
+  const driver = loadPg();
+  const pool = new driver.Pool({ ...clientConfig, max: o.maxConnections, idleTimeoutMillis: 30_000 });
   let generation = 0;
   const sockets = new Set<pg.Client>();
   pool.on('connect', (client: TaggedClient) => {
@@ -85,7 +87,7 @@ export function createStorePool(o: ResolvedPostgresOptions): StorePool {
       if (isTimeout(err)) generation += 1;
       // The server refusing a statement (a constraint, bad input) leaves the connection sound; anything
       // else (a timeout, a cut socket) may leave it mid-protocol, so it is discarded, never reused.
-      if (err instanceof pg.DatabaseError) client.release();
+      if (err instanceof driver.DatabaseError) client.release();
       else client.release(err instanceof Error ? err : new Error(String(err)));
       throw err;
     }
@@ -122,7 +124,7 @@ export function createStorePool(o: ResolvedPostgresOptions): StorePool {
       }),
     dedicatedClient(untimed = false, connectionString = o.connectionString) {
       const config = { ...clientConfig, connectionString };
-      const client = new pg.Client(untimed ? { ...config, query_timeout: undefined } : config);
+      const client = new driver.Client(untimed ? { ...config, query_timeout: undefined } : config);
       sockets.add(client);
       client.on('end', () => sockets.delete(client));
       return client;

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { ChainStoreError } from '../../errors.js';
+import { loadSqlite } from './driver.js';
 import { openReadOnlyDatabase } from './read-only-open.js';
 import { prepareWritablePath } from './store-path.js';
 
@@ -45,7 +46,8 @@ export function connect(options: ConnectOptions): Db {
       // Never creates a file beside the store, and reads a directory this process cannot write.
       db = openReadOnlyDatabase(file, busyTimeoutMs).db;
     } else {
-      db = new Database(file, { timeout: busyTimeoutMs });
+      const Sqlite = loadSqlite();
+      db = new Sqlite(file, { timeout: busyTimeoutMs });
     }
   } catch (err) {
     throw new ChainStoreError('unavailable', `cannot open the SQLite ${what} ${file}: ${message(err)}`, {

@@ -19,7 +19,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { loadSqlite } from './driver.js';
 import { canWrite } from './store-path.js';
 
 /** Offsets 18 and 19 of a SQLite header: file format write/read versions, 2 meaning WAL. */
@@ -38,12 +39,12 @@ export function openReadOnlyDatabase(
 ): { db: Database.Database; mode: ReadOnlyMode } {
   if (existsSync(`${file}-wal`)) {
     return {
-      db: new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs }),
+      db: new (loadSqlite())(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs }),
       mode: 'live-wal',
     };
   }
   if (canWrite(dirname(file)) && canWrite(file)) {
-    const db = new Database(file, { fileMustExist: true, timeout: busyTimeoutMs });
+    const db = new (loadSqlite())(file, { fileMustExist: true, timeout: busyTimeoutMs });
     db.pragma('query_only = ON');
     return { db, mode: 'query-only' };
   }
@@ -52,5 +53,5 @@ export function openReadOnlyDatabase(
     bytes[WRITE_VERSION_OFFSET] = ROLLBACK_FORMAT;
     bytes[READ_VERSION_OFFSET] = ROLLBACK_FORMAT;
   }
-  return { db: new Database(bytes, { readonly: true, timeout: busyTimeoutMs }), mode: 'snapshot' };
+  return { db: new (loadSqlite())(bytes, { readonly: true, timeout: busyTimeoutMs }), mode: 'snapshot' };
 }

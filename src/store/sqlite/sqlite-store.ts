@@ -57,7 +57,7 @@ export interface SqliteChainStoreOptions {
    * Where appends run (default `'main'`). better-sqlite3 is synchronous: a commit's fsync blocks the
    * thread that calls it, on a slow disk for milliseconds. `'worker'` runs the writer on a worker thread
    * (its own connection) so the agent's event loop is never held by the disk, for a message round trip
-   * per append; reads stay on this thread. See the README's "Performance" for both.
+   * per append; reads stay on this thread. See docs/performance.md for both.
    */
   readonly writer?: 'main' | 'worker';
 }
