@@ -61,7 +61,6 @@ const TRANSIENT: ReadonlySet<string> = new Set(['unavailable', 'timeout', 'locke
  * started. From the claim on, an older runtime of the workspace is fenced: its next append is refused.
  *
  * ```ts
- * import { openSqliteChainStore, resumeOperationalState } from 'opstate';
  * const store = await openSqliteChainStore({ file: './.opstate/chain.db' });
  * const runtime = await resumeOperationalState({ store, workspaceId: 'org_acme' });
  * runtime.current.primaryState; // 'paused' if an operator paused it before the restart

@@ -46,6 +46,7 @@ const PUB = join(work, 'opstate.pub');
 const CHECKPOINT = join(work, 'checkpoint.json');
 const PG = inject('pgUrl');
 const CANON_IN = join(work, 'canon.json');
+const TOKEN_FILE = join(work, 'cockpit.token');
 const NOT_SQLITE = join(work, 'not-sqlite');
 const OPEN_KEY = join(work, 'open.key');
 const DUP_CHECKPOINT = join(work, 'checkpoint-dup.json');
@@ -256,8 +257,19 @@ const ROWS: readonly Row[] = [
   {
     args: ['cockpit', '--store', STORE, '--port', '0'],
     exit: 0,
-    first: /^\d+ workspaces? in .*; watching: push \(.*\)$/,
+    first: /^\d+ workspaces? in .*; watching: (push|poll every \d+ ms) \(.*\)$/,
     interrupt: /cockpit: http:\/\/127\.0\.0\.1:\d+\/\?token=/,
+  },
+  {
+    args: ['cockpit', '--store', STORE, '--port', '0', '--metrics', '--token-file', TOKEN_FILE],
+    exit: 0,
+    first: /^\d+ workspaces? in .*; watching: (push|poll every \d+ ms) \(.*\)$/,
+    interrupt: /metrics: http:\/\/127\.0\.0\.1:\d+\/metrics/,
+  },
+  {
+    args: ['cockpit', '--store', STORE, '--checkpoints', FILE],
+    exit: 2,
+    first: /--checkpoints goes with --metrics/,
   },
 
   { args: ['canonicalize', CANON_IN], exit: 0, first: /^\{"a":100,"b":"\u007f"\}$/ },

@@ -215,7 +215,11 @@ for (const engine of engines) {
       await rt.transitionTo('ready', 'claim released');
       await rt.stop();
       let s = await scraped();
-      for (let i = 0; i < 200 && s.get('opstate_fleet_workspaces') !== 4; i += 1) {
+      // The new workspace's row is counted as soon as its head shows, and its state once its last
+      // transition is read: wait for both.
+      const seen = () =>
+        s.get('opstate_fleet_workspaces') === 4 && s.get('opstate_fleet_agents{state="ready"}') === 1;
+      for (let i = 0; i < 200 && !seen(); i += 1) {
         await new Promise((r) => setTimeout(r, 50));
         s = await scraped();
       }

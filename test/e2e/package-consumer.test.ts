@@ -26,7 +26,13 @@ let consumer: Consumer;
 const snippets = documentationSnippets(ROOT);
 // Packages a README or docs/ block may say it needs (`// Needs: npm install …`): installed with opstate already
 // (xstate), or linked from this repository's devDependencies.
-const README_EXTRAS = ['xstate', 'vitest', '@statelyai/inspect', '@opentelemetry/api', '@opentelemetry/sdk-metrics'];
+const README_EXTRAS = [
+  'xstate',
+  'vitest',
+  '@statelyai/inspect',
+  '@opentelemetry/api',
+  '@opentelemetry/sdk-metrics',
+];
 
 beforeAll(async () => {
   packed = await packPackage(work);
