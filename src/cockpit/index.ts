@@ -6,3 +6,4 @@ export { type CockpitHandle, startCockpit, type StartCockpitOptions } from './se
 export type { CockpitRow, CockpitTable, WorkspaceSummary } from './wire.js';
 export type { Fleet, FeedKind, FleetOptions } from './fleet.js';
 export type { CockpitMetricsOptions } from './metrics-endpoint.js';
+export type { VerifyProgress, WatchMode } from './watch-mode.js';

@@ -20,3 +20,5 @@ export { type ChainRestart, findRestarts } from './chain/restarts.js';
 export { planResume, type PlanOptions, type ResumePlan } from '../runtime/resume-plan.js';
 export type { EndingPosture } from '../runtime/resume-posture.js';
 export type { RestorePoint } from '../runtime/start-snapshot.js';
+// The outbox port every outbox implements (the runtime's `EmitOutbox` is it, holding committed transitions)
+export type { Outbox, OutboxRecord, StoredOutboxRecord } from './outbox.js';
