@@ -4,7 +4,7 @@ import type { EmitOutcome } from '../emit/emit-outcome.js';
 import type { ChainProvider } from '../emit/provider.js';
 import { ChainStoreError } from '../errors.js';
 import type { OperationalStateMachine } from '../machine/machine.js';
-import type { RuntimeOptions } from '../runtime/types.js';
+import type { CheckpointScheduleOptions } from '../checkpoint/schedule.js';
 import type { ChainStore } from '../store/chain/types.js';
 import { storeKindOf } from '../store/store-kind.js';
 import { type AppendOutcome, NO_LITERAL, type StoreKindLabel } from './catalog.js';
@@ -60,7 +60,9 @@ export class RuntimeMetrics {
   }
 
   /** Wraps the checkpoint callback so `opstate.checkpoint.age` knows when one was last signed. */
-  withCheckpointClock(options: RuntimeOptions): RuntimeOptions {
+  withCheckpointClock<O extends { readonly checkpoints?: Pick<CheckpointScheduleOptions, 'onCheckpoint'> }>(
+    options: O,
+  ): O {
     const checkpoints = options.checkpoints;
     if (checkpoints === undefined) return options;
     this.#lastCheckpoint = performance.now();

@@ -5,7 +5,6 @@
 export { loadMigrations, type Migration, MIGRATIONS_DIR } from './postgres/migrate.js';
 export type { SqlChainStore } from './postgres/sql-chain-store.js';
 export { DEFAULT_BUSY_TIMEOUT_MS } from './sqlite/defaults.js';
-export type { EmitOutbox, OutboxEntry, StoredOutboxEntry } from '../emit/outbox.js';
 
 // One owner per workspace (what `resumeOperationalState` claims), and the process restarts a chain shows
 export {
@@ -16,9 +15,5 @@ export {
   type WorkspaceOwnership,
 } from './chain/owner.js';
 export { type ChainRestart, findRestarts } from './chain/restarts.js';
-// What a resume would start in, without starting a runtime (`opstate status`)
-export { planResume, type PlanOptions, type ResumePlan } from '../runtime/resume-plan.js';
-export type { EndingPosture } from '../runtime/resume-posture.js';
-export type { RestorePoint } from '../runtime/start-snapshot.js';
 // The outbox port every outbox implements (the runtime's `EmitOutbox` is it, holding committed transitions)
 export type { Outbox, OutboxRecord, StoredOutboxRecord } from './outbox.js';
