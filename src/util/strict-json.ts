@@ -1,4 +1,10 @@
-import { type AnyNode, parse } from '@humanwhocodes/momoa';
+import { createRequire } from 'node:module';
+import type { AnyNode, parse as momoaParse } from '@humanwhocodes/momoa';
+
+// Loaded on first use (reading a checkpoint, `opstate canonicalize`), not by `import 'opstate'`.
+const require = createRequire(import.meta.url);
+const parse: typeof momoaParse = (text, options) =>
+  (require('@humanwhocodes/momoa') as { parse: typeof momoaParse }).parse(text, options);
 
 /**
  * JSON text that is not plain RFC 8259 JSON, or that names a key twice in one object. `JSON.parse` keeps
