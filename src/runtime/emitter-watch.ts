@@ -1,9 +1,9 @@
-import type { Actor, Subscription } from 'xstate';
+import type { Actor, AnyActorRef, SnapshotFrom, Subscription } from 'xstate';
 import { GENERIC_TRANSITION_EVENT } from '../domain/vocabulary.js';
 import type { EmitPipeline } from '../emit/emit-pipeline.js';
 import { OperationalStateEmitError } from '../errors.js';
 import { type Logger, safeLog } from '../logger.js';
-import { emitterRunning } from '../machine/implementations.js';
+import { EMITTER_ID } from '../machine/emit-protocol.js';
 import type { OperationalStateMachine } from '../machine/machine.js';
 
 /**
@@ -33,30 +33,52 @@ export class EmitterWatch {
     return this.#deaths;
   }
 
+  /**
+   * Watches the emit child itself, so a live service costs nothing per transition; only once it ends
+   * under a running actor does the watch follow the actor's snapshots and hand each new transition over.
+   */
   follow(actor: Actor<OperationalStateMachine>): Subscription {
-    return actor.subscribe({
-      next: (snapshot) => {
-        // A final or stopped actor stops its children on purpose; only a running one can lose emits.
-        if (snapshot.status !== 'active') return;
-        const last = snapshot.context.lastTransition;
-        if (!this.#dead && emitterRunning(actor)) {
-          this.#handedThrough = last?.n ?? 0;
-          return;
-        }
-        if (!this.#dead) this.#died(snapshot.context.emitServiceDown);
-        if (last === null || last.n <= this.#handedThrough) return;
-        if (last.n > this.#handedThrough + 1) {
-          safeLog(
-            this.#logger,
-            'error',
-            { from: this.#handedThrough + 1, to: last.n - 1 },
-            `transitions #${this.#handedThrough + 1}–#${last.n - 1} were committed while the emit service was down and cannot be rebuilt; they are not appended`,
-          );
-        }
-        this.#handedThrough = last.n;
-        this.#pipeline.enqueue(last);
+    let handing: Subscription | null = null;
+    const lost = () => {
+      // Every transition committed so far was sent to the service before it ended.
+      const handedThrough = actor.getSnapshot().context.lastTransition?.n ?? 0;
+      // Checked once the actor's own step is over: an actor that is stopping or reached its final
+      // state stops its children on purpose; only a running one can lose emits.
+      queueMicrotask(() => {
+        if (this.#dead || actor.getSnapshot().status !== 'active') return;
+        this.#handedThrough = handedThrough;
+        this.#died(actor.getSnapshot().context.emitServiceDown);
+        handing = actor.subscribe({ next: (snapshot) => this.#handOver(snapshot) });
+        this.#handOver(actor.getSnapshot());
+      });
+    };
+    const child = emitterOf(actor);
+    const watching =
+      child === undefined || child.getSnapshot().status !== 'active'
+        ? (lost(), null)
+        : child.subscribe({ complete: lost, error: lost });
+    return {
+      unsubscribe: () => {
+        watching?.unsubscribe();
+        handing?.unsubscribe();
       },
-    });
+    };
+  }
+
+  #handOver(snapshot: SnapshotFrom<OperationalStateMachine>): void {
+    if (snapshot.status !== 'active') return;
+    const last = snapshot.context.lastTransition;
+    if (last === null || last.n <= this.#handedThrough) return;
+    if (last.n > this.#handedThrough + 1) {
+      safeLog(
+        this.#logger,
+        'error',
+        { from: this.#handedThrough + 1, to: last.n - 1 },
+        `transitions #${this.#handedThrough + 1}–#${last.n - 1} were committed while the emit service was down and cannot be rebuilt; they are not appended`,
+      );
+    }
+    this.#handedThrough = last.n;
+    this.#pipeline.enqueue(last);
   }
 
   #died(reason: string | null): void {
@@ -73,4 +95,8 @@ export class EmitterWatch {
       `${err.message} Every later transition is appended by the runtime directly.`,
     );
   }
+}
+
+function emitterOf(actor: Actor<OperationalStateMachine>): AnyActorRef | undefined {
+  return (actor.getSnapshot().children as Record<string, AnyActorRef | undefined>)[EMITTER_ID];
 }
