@@ -1,4 +1,4 @@
-import { parseCanonical } from '../chain/canonical-json.js';
+import { type AppendRow, appendArrays, toAppendedEvents } from './append-rows.js';
 import { type OwnerClaim, WorkspaceFencedError, type WorkspaceOwnership } from '../chain/owner.js';
 import { prepareEvent } from '../chain/prepare.js';
 import { assertWorkspaceId } from '../chain/validate.js';
@@ -9,19 +9,6 @@ interface ClaimRow {
   epoch: number | string;
   resumed_from_seq: number | string;
   claimed_at: Date | string;
-}
-
-interface OwnedAppendRow {
-  r_seq: number | string;
-  r_event_id: string;
-  r_event_type: string;
-  r_payload_canonical: string;
-  r_correlation_id: string | null;
-  r_idempotency_key: string | null;
-  r_prev_hash: string;
-  r_hash: string;
-  r_recorded_at: Date | string;
-  r_duplicate: boolean;
 }
 
 /** The SQLSTATE `opstate.chain_append_owned` raises for a superseded epoch (migration 004). */
@@ -78,18 +65,11 @@ export function postgresOwnership(engine: SqlEngine, assertOpen: () => void): Wo
       assertOpen();
       assertWorkspaceId(workspaceId);
       const prepared = events.map((e, i) => prepareEvent(e, i));
-      let rows: OwnedAppendRow[];
+      let rows: AppendRow[];
       try {
-        rows = await engine.db.query<OwnedAppendRow>(
+        rows = await engine.db.query<AppendRow>(
           'SELECT * FROM opstate.chain_append_owned($1, $2, $3::text[], $4::text[], $5::text[], $6::text[])',
-          [
-            workspaceId,
-            epoch,
-            prepared.map((p) => p.eventType),
-            prepared.map((p) => p.payloadCanonical),
-            prepared.map((p) => p.correlationId),
-            prepared.map((p) => p.idempotencyKey),
-          ],
+          [workspaceId, epoch, ...appendArrays(prepared)],
         );
       } catch (err) {
         const e = err as { code?: unknown; detail?: unknown };
@@ -99,19 +79,7 @@ export function postgresOwnership(engine: SqlEngine, assertOpen: () => void): Wo
         }
         throw toChainStoreError(err, engine.name);
       }
-      return rows.map((r) => ({
-        eventId: r.r_event_id,
-        workspaceId,
-        seq: Number(r.r_seq),
-        eventType: r.r_event_type,
-        payload: parseCanonical(r.r_payload_canonical),
-        occurredAt: new Date(r.r_recorded_at).toISOString(),
-        correlationId: r.r_correlation_id,
-        idempotencyKey: r.r_idempotency_key,
-        prevHash: r.r_prev_hash,
-        hash: r.r_hash,
-        duplicate: r.r_duplicate,
-      }));
+      return toAppendedEvents(workspaceId, rows);
     },
     async head(workspaceId) {
       assertWorkspaceId(workspaceId);

@@ -1,5 +1,5 @@
 import { ChainStoreError } from '../../errors.js';
-import { parseCanonical } from '../chain/canonical-json.js';
+import { type AppendRow, appendArrays, toAppendedEvents } from './append-rows.js';
 import { prepareEvent } from '../chain/prepare.js';
 import type {
   AppendedEvent,
@@ -28,19 +28,6 @@ export const VERIFY_PAGE_SIZE = 5000;
 export interface SqlChainStore extends OwnedChainStore {
   /** Applies pending migrations; returns the names applied now (empty when up to date). */
   migrate(): Promise<string[]>;
-}
-
-interface AppendRow {
-  r_seq: number | string;
-  r_event_id: string;
-  r_event_type: string;
-  r_payload_canonical: string;
-  r_correlation_id: string | null;
-  r_idempotency_key: string | null;
-  r_prev_hash: string;
-  r_hash: string;
-  r_recorded_at: Date | string;
-  r_duplicate: boolean;
 }
 
 interface LogRow {
@@ -88,30 +75,12 @@ export function createSqlChainStore(engine: SqlEngine, onClose: () => Promise<vo
       try {
         rows = await engine.db.query<AppendRow>(
           'SELECT * FROM opstate.chain_append($1, $2::text[], $3::text[], $4::text[], $5::text[])',
-          [
-            workspaceId,
-            prepared.map((p) => p.eventType),
-            prepared.map((p) => p.payloadCanonical),
-            prepared.map((p) => p.correlationId),
-            prepared.map((p) => p.idempotencyKey),
-          ],
+          [workspaceId, ...appendArrays(prepared)],
         );
       } catch (err) {
         throw toChainStoreError(err, engine.name);
       }
-      return rows.map((r) => ({
-        eventId: r.r_event_id,
-        workspaceId,
-        seq: Number(r.r_seq),
-        eventType: r.r_event_type,
-        payload: parseCanonical(r.r_payload_canonical),
-        occurredAt: new Date(r.r_recorded_at).toISOString(),
-        correlationId: r.r_correlation_id,
-        idempotencyKey: r.r_idempotency_key,
-        prevHash: r.r_prev_hash,
-        hash: r.r_hash,
-        duplicate: r.r_duplicate,
-      }));
+      return toAppendedEvents(workspaceId, rows);
     },
 
     async read(workspaceId: string, options?: ReadOptions): Promise<ChainEvent[]> {

@@ -1,0 +1,43 @@
+import { parseCanonical } from '../chain/canonical-json.js';
+import type { PreparedEvent } from '../chain/prepare.js';
+import type { AppendedEvent } from '../chain/types.js';
+
+/** A row of `opstate.chain_append` and `opstate.chain_append_owned` (the same columns). */
+export interface AppendRow {
+  r_seq: number | string;
+  r_event_id: string;
+  r_event_type: string;
+  r_payload_canonical: string;
+  r_correlation_id: string | null;
+  r_idempotency_key: string | null;
+  r_prev_hash: string;
+  r_hash: string;
+  r_recorded_at: Date | string;
+  r_duplicate: boolean;
+}
+
+/** The append functions' array parameters, in their order (after the workspace, and the epoch if owned). */
+export function appendArrays(prepared: readonly PreparedEvent[]): (string | null)[][] {
+  return [
+    prepared.map((p) => p.eventType),
+    prepared.map((p) => p.payloadCanonical),
+    prepared.map((p) => p.correlationId),
+    prepared.map((p) => p.idempotencyKey),
+  ];
+}
+
+export function toAppendedEvents(workspaceId: string, rows: readonly AppendRow[]): AppendedEvent[] {
+  return rows.map((r) => ({
+    eventId: r.r_event_id,
+    workspaceId,
+    seq: Number(r.r_seq),
+    eventType: r.r_event_type,
+    payload: parseCanonical(r.r_payload_canonical),
+    occurredAt: new Date(r.r_recorded_at).toISOString(),
+    correlationId: r.r_correlation_id,
+    idempotencyKey: r.r_idempotency_key,
+    prevHash: r.r_prev_hash,
+    hash: r.r_hash,
+    duplicate: r.r_duplicate,
+  }));
+}
