@@ -42,6 +42,8 @@ export function makeSnapshot(
 }
 
 export function sortReasons(reasons: Iterable<DegradationReason>): DegradationReason[] {
+  // Nothing to dedupe or order (the usual case, on every transition): skip the Set.
+  if (Array.isArray(reasons) && reasons.length < 2) return reasons.slice() as DegradationReason[];
   // Default sort compares UTF-16 code units, which is also RFC 8785's key order: stable on every host.
   return [...new Set(reasons)].sort();
 }

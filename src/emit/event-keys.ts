@@ -20,39 +20,40 @@ export function newIdempotencyKey(): string {
     randomFillSync(pool);
     next = 0;
   }
-  const b = pool.subarray(next * 16, next * 16 + 16);
+  // Read in place (no subarray view per key): this runs for every chain event.
+  const o = next * 16;
   next += 1;
   const ms = Date.now();
+  const b = pool;
   // Bytes 0–5: the 48-bit millisecond time, big-endian (`>>>` takes the low 32 bits first).
-  b[0] = (ms / 2 ** 40) & 0xff;
-  b[1] = (ms / 2 ** 32) & 0xff;
-  b[2] = (ms >>> 24) & 0xff;
-  b[3] = (ms >>> 16) & 0xff;
-  b[4] = (ms >>> 8) & 0xff;
-  b[5] = ms & 0xff;
-  b[6] = 0x70 | ((b[6] as number) & 0x0f); // version 7
-  b[8] = 0x80 | ((b[8] as number) & 0x3f); // variant 10
-  const h = (i: number) => HEX[b[i] as number] as string;
+  b[o] = (ms / 2 ** 40) & 0xff;
+  b[o + 1] = (ms / 2 ** 32) & 0xff;
+  b[o + 2] = (ms >>> 24) & 0xff;
+  b[o + 3] = (ms >>> 16) & 0xff;
+  b[o + 4] = (ms >>> 8) & 0xff;
+  b[o + 5] = ms & 0xff;
+  b[o + 6] = 0x70 | (b[o + 6]! & 0x0f); // version 7
+  b[o + 8] = 0x80 | (b[o + 8]! & 0x3f); // variant 10
   return (
-    h(0) +
-    h(1) +
-    h(2) +
-    h(3) +
+    HEX[b[o]!]! +
+    HEX[b[o + 1]!]! +
+    HEX[b[o + 2]!]! +
+    HEX[b[o + 3]!]! +
     '-' +
-    h(4) +
-    h(5) +
+    HEX[b[o + 4]!]! +
+    HEX[b[o + 5]!]! +
     '-' +
-    h(6) +
-    h(7) +
+    HEX[b[o + 6]!]! +
+    HEX[b[o + 7]!]! +
     '-' +
-    h(8) +
-    h(9) +
+    HEX[b[o + 8]!]! +
+    HEX[b[o + 9]!]! +
     '-' +
-    h(10) +
-    h(11) +
-    h(12) +
-    h(13) +
-    h(14) +
-    h(15)
+    HEX[b[o + 10]!]! +
+    HEX[b[o + 11]!]! +
+    HEX[b[o + 12]!]! +
+    HEX[b[o + 13]!]! +
+    HEX[b[o + 14]!]! +
+    HEX[b[o + 15]!]!
   );
 }
