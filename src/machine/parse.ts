@@ -1,6 +1,10 @@
 import type { z } from 'zod';
+import { chartSchemas } from '../domain/chart-schemas-on-demand.js';
+import { MAX_POSTURE_REASONS } from '../domain/chart-schemas.js';
+import { isTrigger } from '../domain/trigger.js';
+import { isClaimPermission, isDegradationReason } from '../domain/vocabulary.js';
 import { OperationalStateInputError } from '../errors.js';
-import { CHART_EVENT_TYPES, ChartEventSchema, type OperationalStateEvent } from './events.js';
+import { CHART_EVENT_TYPES, type OperationalStateEvent } from './events.js';
 
 /**
  * Validates a typed event before it reaches the chart. Throws OperationalStateInputError naming the
@@ -18,9 +22,78 @@ export function parseOperationalStateEvent(raw: unknown): OperationalStateEvent 
       `expected one of ${CHART_EVENT_TYPES.join(', ')}`,
     );
   }
-  const parsed = ChartEventSchema.safeParse(raw);
+  const checked = plainEvent(raw as Record<string, unknown>, type);
+  if (checked !== null) return checked;
+  const parsed = chartSchemas().ChartEventSchema.safeParse(raw);
   if (!parsed.success) throw inputErrorFrom(parsed.error, raw, 'event');
   return parsed.data;
+}
+
+/** What a field the schema would keep as undefined reads as: no written check accepts it. */
+const INVALID = Symbol('invalid');
+const PAUSE_CAUSES: ReadonlySet<unknown> = new Set(['cost_limit', 'stop_kora', 'operator']);
+const POSTURE_KEYS: ReadonlySet<string> = new Set([
+  'type',
+  'trigger',
+  'claimPermission',
+  'addReasons',
+  'removeReasons',
+]);
+const PAUSE_KEYS: ReadonlySet<string> = new Set([...POSTURE_KEYS, 'cause']);
+
+/** A copy of `reasons` when it is an array ChartEventSchema accepts, else null. */
+function reasonList(reasons: unknown): OperationalStateEvent['addReasons'] | null {
+  if (!Array.isArray(reasons) || reasons.length > MAX_POSTURE_REASONS) return null;
+  const copy: NonNullable<OperationalStateEvent['addReasons']> = [];
+  for (let i = 0; i < reasons.length; i++) {
+    const reason: unknown = reasons[i];
+    if (!isDegradationReason(reason)) return null;
+    copy.push(reason);
+  }
+  return copy;
+}
+
+/**
+ * The event as ChartEventSchema would return it (its keys in the schema's order, arrays copied), when it
+ * is a plain object every one of whose fields the written checks accept; null for anything else, which
+ * then goes to the schema itself, so what is rejected, and its wording, stays the schema's.
+ */
+function plainEvent(raw: Record<string, unknown>, type: string): OperationalStateEvent | null {
+  const proto: unknown = Object.getPrototypeOf(raw);
+  if ((proto !== Object.prototype && proto !== null) || Array.isArray(raw)) return null;
+  const allowed = type === 'PAUSE' ? PAUSE_KEYS : POSTURE_KEYS;
+  for (const key of Object.keys(raw)) if (!allowed.has(key)) return null;
+  const out: Record<string, unknown> = { type };
+  // An own key holding undefined is kept by the schema as such: rare enough to leave to it.
+  const field = (key: string): unknown => {
+    const value = raw[key];
+    return value === undefined && key in raw ? INVALID : value;
+  };
+  if (type === 'PAUSE') {
+    const cause = field('cause');
+    if (cause !== undefined) {
+      if (!PAUSE_CAUSES.has(cause)) return null;
+      out.cause = cause;
+    }
+  }
+  const trigger = field('trigger');
+  if (trigger !== undefined) {
+    if (!isTrigger(trigger)) return null;
+    out.trigger = trigger;
+  }
+  const claimPermission = field('claimPermission');
+  if (claimPermission !== undefined) {
+    if (!isClaimPermission(claimPermission)) return null;
+    out.claimPermission = claimPermission;
+  }
+  for (const key of ['addReasons', 'removeReasons'] as const) {
+    const reasons = field(key);
+    if (reasons === undefined) continue;
+    const list = reasonList(reasons);
+    if (list === null) return null;
+    out[key] = list;
+  }
+  return out as OperationalStateEvent;
 }
 
 /** Turns the first zod issue into an OperationalStateInputError naming the field and the value given. */
