@@ -5,7 +5,8 @@
 // loads when a store is opened, never on import.
 
 // The runtime: resumed from its verified chain, or created fresh
-export { resumeOperationalState, type ResumeOptions, type ResumeSettings } from './runtime/resume.js';
+export { resumeOperationalState } from './runtime/resume-on-demand.js';
+export type { ResumeOptions, ResumeSettings } from './runtime/resume.js';
 export type { ResumePolicy } from './runtime/resume-posture.js';
 export type { ResumedFrom } from './runtime/types.js';
 export type { PersistedOperationalState } from './runtime/start-snapshot.js';
@@ -76,11 +77,8 @@ export {
   type SqliteChainStoreOptions,
 } from './store/sqlite/sqlite-store.js';
 export { openSqliteOutbox, type SqliteOutboxOptions } from './emit/sqlite-outbox.js';
-export {
-  openPostgresChainStore,
-  type PostgresChainStore,
-  type PostgresChainStoreOptions,
-} from './store/postgres/postgres-store.js';
+export { openPostgresChainStore } from './store/open-postgres.js';
+export type { PostgresChainStore, PostgresChainStoreOptions } from './store/postgres/postgres-store.js';
 export { createMemoryChainStore, type MemoryChainStoreOptions } from './store/memory/memory-store.js';
 export type { AppendedEvent, ChainEvent, ChainStore, VerifyResult } from './store/chain/types.js';
 export type { EmitOutbox } from './emit/outbox.js';

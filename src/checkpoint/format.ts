@@ -1,7 +1,7 @@
 import canonicalize from 'canonicalize';
-import { z } from 'zod';
 import { workspaceIdProblem } from '../store/chain/validate.js';
 import { parseStrictJson } from '../util/strict-json.js';
+import { onDemand } from '../util/zod-on-demand.js';
 import { CheckpointError } from './errors.js';
 
 /**
@@ -27,20 +27,22 @@ export type CheckpointStatement = Omit<Checkpoint, 'signature'>;
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
-const CheckpointSchema = z
-  .object({
-    workspaceId: z
-      .string()
-      .refine((s) => workspaceIdProblem(s) === null, { error: 'not a valid workspace id' }),
-    seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-    headHash: z.string().regex(HEX64, { error: 'must be 64 lowercase hex digits' }),
-    at: z.iso.datetime({ error: 'must be an ISO 8601 UTC time' }),
-    keyId: z.string().regex(HEX64, { error: 'must be 64 lowercase hex digits' }),
-    signature: z
-      .string()
-      .regex(/^[A-Za-z0-9+/]{86}==$/, { error: 'must be the base64 of a 64-byte Ed25519 signature' }),
-  })
-  .strict();
+const checkpointSchema = onDemand((z) =>
+  z
+    .object({
+      workspaceId: z
+        .string()
+        .refine((s) => workspaceIdProblem(s) === null, { error: 'not a valid workspace id' }),
+      seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+      headHash: z.string().regex(HEX64, { error: 'must be 64 lowercase hex digits' }),
+      at: z.iso.datetime({ error: 'must be an ISO 8601 UTC time' }),
+      keyId: z.string().regex(HEX64, { error: 'must be 64 lowercase hex digits' }),
+      signature: z
+        .string()
+        .regex(/^[A-Za-z0-9+/]{86}==$/, { error: 'must be the base64 of a 64-byte Ed25519 signature' }),
+    })
+    .strict(),
+);
 
 /** The exact bytes an Ed25519 signature covers: RFC 8785 JSON of the statement, UTF-8. */
 export function signingBytes(statement: CheckpointStatement): Buffer {
@@ -52,7 +54,7 @@ export function signingBytes(statement: CheckpointStatement): Buffer {
 
 /** Validates a parsed JSON value as a checkpoint; `source` names where it came from in the error. */
 export function parseCheckpoint(value: unknown, source = 'checkpoint'): Checkpoint {
-  const parsed = CheckpointSchema.safeParse(value);
+  const parsed = checkpointSchema().safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `field ${issue.path.join('.')}` : 'value';

@@ -1,4 +1,4 @@
-import { TransitionPayloadSchema } from '../domain/payload.js';
+import { TransitionPayloadSchema } from '../machine/schemas.js';
 import { GENERIC_TRANSITION_EVENT } from '../domain/vocabulary.js';
 import { ownershipOf } from '../store/chain/owner.js';
 import { RestartTracker } from '../store/chain/restarts.js';

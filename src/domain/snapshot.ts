@@ -1,24 +1,6 @@
-import { z } from 'zod';
-import {
-  type ClaimPermission,
-  ClaimPermissionSchema,
-  type DegradationReason,
-  DegradationReasonSchema,
-  type PrimaryState,
-  PrimaryStateSchema,
-} from './vocabulary.js';
+import type { ClaimPermission, DegradationReason, PrimaryState } from './vocabulary.js';
 
 /** The operator-facing view of the state: what listeners, payloads and the inspector see. */
-export const OperationalStateSnapshotSchema = z
-  .object({
-    primaryState: PrimaryStateSchema,
-    claimPermission: ClaimPermissionSchema,
-    /** Sorted A→Z: the cockpit diffs payloads, so order must be stable. */
-    degradationReasons: z.array(DegradationReasonSchema),
-    isDegraded: z.boolean(),
-  })
-  .strict();
-
 export interface OperationalStateSnapshot {
   readonly primaryState: PrimaryState;
   readonly claimPermission: ClaimPermission;

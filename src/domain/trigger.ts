@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * Triggers are free text, but bounded: they land in every payload and in the history ring. (A UTF-16
  * code unit is at most 3 UTF-8 bytes, so short strings skip the encoding.)
@@ -10,17 +8,21 @@ const utf8 = new TextEncoder();
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-export const TriggerSchema = z
-  .string({ error: 'trigger must be a string' })
-  .min(1, { error: 'trigger must not be empty' })
-  .refine((s) => !LONE_SURROGATE.test(s), {
-    error: 'trigger contains a lone surrogate (not valid Unicode), which cannot be hashed as canonical JSON',
-  })
-  .refine((s) => !s.includes('\u0000'), { error: 'trigger contains U+0000, which PostgreSQL cannot store' })
-  .refine((s) => s.length * 3 <= MAX_TRIGGER_BYTES || utf8.encode(s).length <= MAX_TRIGGER_BYTES, {
-    error: (issue) =>
-      `trigger is ${utf8.encode(String(issue.input)).length} UTF-8 bytes; the limit is ${MAX_TRIGGER_BYTES}`,
-  });
+/** The UTF-8 length of `s`, in bytes. */
+export function utf8Length(s: string): number {
+  return utf8.encode(s).length;
+}
+
+/** True when `value` is a trigger TriggerSchema accepts: the written form of its checks, in its order. */
+export function isTrigger(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    !LONE_SURROGATE.test(value) &&
+    !value.includes('\u0000') &&
+    (value.length * 3 <= MAX_TRIGGER_BYTES || utf8Length(value) <= MAX_TRIGGER_BYTES)
+  );
+}
 
 /** A short, printable description of an arbitrary value, for error messages that name the bad input. */
 export function describeValue(value: unknown): string {

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * The agent's primary operational state. The values are wire format: they appear verbatim in
  * chain-event payloads and must never change.
@@ -13,7 +11,6 @@ export const PrimaryState = {
 } as const;
 export type PrimaryState = (typeof PrimaryState)[keyof typeof PrimaryState];
 export const PRIMARY_STATES = Object.values(PrimaryState) as readonly PrimaryState[];
-export const PrimaryStateSchema = z.enum(PRIMARY_STATES as [PrimaryState, ...PrimaryState[]]);
 
 /** What the agent may claim. Orthogonal to the primary state. Wire format. */
 export const ClaimPermission = {
@@ -23,7 +20,6 @@ export const ClaimPermission = {
 } as const;
 export type ClaimPermission = (typeof ClaimPermission)[keyof typeof ClaimPermission];
 export const CLAIM_PERMISSIONS = Object.values(ClaimPermission) as readonly ClaimPermission[];
-export const ClaimPermissionSchema = z.enum(CLAIM_PERMISSIONS as [ClaimPermission, ...ClaimPermission[]]);
 
 /**
  * Why the agent is degraded. Degraded is "this set is non-empty", never a state, so several reasons can
@@ -41,9 +37,6 @@ export const DegradationReason = {
 } as const;
 export type DegradationReason = (typeof DegradationReason)[keyof typeof DegradationReason];
 export const DEGRADATION_REASONS = Object.values(DegradationReason) as readonly DegradationReason[];
-export const DegradationReasonSchema = z.enum(
-  DEGRADATION_REASONS as [DegradationReason, ...DegradationReason[]],
-);
 
 /*
  * Chain-event literals. They are a wire contract with the event log's vocabulary (the substrate's CHECK
@@ -67,3 +60,22 @@ export const CHAIN_EVENT_TYPES = [
 export type ChainEventType = (typeof CHAIN_EVENT_TYPES)[number];
 /** The per-trigger literals: every chain event type except the generic one. */
 export type TriggerLiteral = Exclude<ChainEventType, typeof GENERIC_TRANSITION_EVENT>;
+
+const PRIMARY_STATE_SET: ReadonlySet<unknown> = new Set(PRIMARY_STATES);
+const CLAIM_PERMISSION_SET: ReadonlySet<unknown> = new Set(CLAIM_PERMISSIONS);
+const DEGRADATION_REASON_SET: ReadonlySet<unknown> = new Set(DEGRADATION_REASONS);
+
+/** True for one of PRIMARY_STATES. */
+export function isPrimaryState(value: unknown): value is PrimaryState {
+  return PRIMARY_STATE_SET.has(value);
+}
+
+/** True for one of CLAIM_PERMISSIONS. */
+export function isClaimPermission(value: unknown): value is ClaimPermission {
+  return CLAIM_PERMISSION_SET.has(value);
+}
+
+/** True for one of DEGRADATION_REASONS. */
+export function isDegradationReason(value: unknown): value is DegradationReason {
+  return DEGRADATION_REASON_SET.has(value);
+}

@@ -1,6 +1,6 @@
-import { z } from 'zod';
-import { type OperationalStateSnapshot, OperationalStateSnapshotSchema } from '../domain/snapshot.js';
-import { TriggerSchema } from '../domain/trigger.js';
+import { chartSchemas } from '../domain/chart-schemas-on-demand.js';
+import type { OperationalStateSnapshot } from '../domain/snapshot.js';
+import { onDemand } from '../util/zod-on-demand.js';
 import { InvalidStateTransitionError } from '../errors.js';
 import { inputErrorFrom } from '../machine/parse.js';
 import { selectExtraLiteral } from '../machine/pure.js';
@@ -14,7 +14,10 @@ export interface EmitOptions {
   readonly timeoutMs?: number;
 }
 
-const ArgsSchema = z.tuple([OperationalStateSnapshotSchema, OperationalStateSnapshotSchema, TriggerSchema]);
+const argsSchema = onDemand((z) => {
+  const { OperationalStateSnapshotSchema, TriggerSchema } = chartSchemas();
+  return z.tuple([OperationalStateSnapshotSchema, OperationalStateSnapshotSchema, TriggerSchema]);
+});
 
 /**
  * Appends the chain events of one transition, outside any actor (the original's listener function).
@@ -30,7 +33,7 @@ export async function emitStateTransition(
   options: EmitOptions = {},
 ): Promise<AppendedEvent[]> {
   const target = await resolveEmitTarget(provider);
-  const args = ArgsSchema.safeParse([from, to, trigger]);
+  const args = argsSchema().safeParse([from, to, trigger]);
   if (!args.success) throw inputErrorFrom(args.error, [from, to, trigger], 'arguments');
   if (eventForPair(from.primaryState, to.primaryState) === null) {
     throw new InvalidStateTransitionError({ from: from.primaryState, to: to.primaryState, trigger });

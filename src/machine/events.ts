@@ -1,40 +1,27 @@
-import { z } from 'zod';
-import { TriggerSchema } from '../domain/trigger.js';
-import { ClaimPermissionSchema, DegradationReasonSchema } from '../domain/vocabulary.js';
+import type { z } from 'zod';
+import type { ChartEventSchema, PauseCauseSchema } from './schemas.js';
 import { PAUSE_TRIGGER_BY_CAUSE, POSTURE_UPDATE_TRIGGER, TRIGGER } from './wording.js';
 
-/** Posture changes any event may carry; applied in this order: claim permission, add, then remove. */
-const postureFields = {
-  /** Free text, verbatim into the payload; defaults to the table's wording for the event. */
-  trigger: TriggerSchema.optional(),
-  claimPermission: ClaimPermissionSchema.optional(),
-  addReasons: z.array(DegradationReasonSchema).max(64).optional(),
-  removeReasons: z.array(DegradationReasonSchema).max(64).optional(),
-};
-
-const event = <T extends string>(type: T) => z.object({ type: z.literal(type), ...postureFields }).strict();
-
 /** Why a PAUSE happened; it picks the default trigger (and so whether the cost-limit literal fires). */
-export const PauseCauseSchema = z.enum(['cost_limit', 'stop_kora', 'operator']);
 export type PauseCause = z.infer<typeof PauseCauseSchema>;
 
-/** One zod schema per row family of the §9.1 table, plus the same-state UPDATE_POSTURE. */
-export const ChartEventSchema = z.discriminatedUnion('type', [
-  event('GATES_PASSED'),
-  event('GATE_RETRY'),
-  event('BOOT_FAILED'),
-  event('EPOCH_MISMATCH'),
-  event('CLAIM_ACQUIRED'),
-  event('CLAIM_RELEASED'),
-  z.object({ type: z.literal('PAUSE'), cause: PauseCauseSchema.optional(), ...postureFields }).strict(),
-  event('CREDIT_REFRESHED'),
-  event('OPERATOR_RESET'),
-  event('STOP'),
-  event('UPDATE_POSTURE'),
-]);
+/** A chart event: one per row family of the §9.1 table, plus the same-state UPDATE_POSTURE. */
 export type OperationalStateEvent = z.infer<typeof ChartEventSchema>;
 export type OperationalStateEventType = OperationalStateEvent['type'];
-export const CHART_EVENT_TYPES = ChartEventSchema.options.map((o) => o.shape.type.value);
+/** Every chart event type, in ChartEventSchema's order. */
+export const CHART_EVENT_TYPES: OperationalStateEventType[] = [
+  'GATES_PASSED',
+  'GATE_RETRY',
+  'BOOT_FAILED',
+  'EPOCH_MISMATCH',
+  'CLAIM_ACQUIRED',
+  'CLAIM_RELEASED',
+  'PAUSE',
+  'CREDIT_REFRESHED',
+  'OPERATOR_RESET',
+  'STOP',
+  'UPDATE_POSTURE',
+];
 
 export type { EmitFailedEvent } from './emit-protocol.js';
 

@@ -5,18 +5,25 @@
 export {
   BOOT_FAILED_EVENT,
   BOOT_READY_EVENT,
-  ClaimPermissionSchema,
-  DegradationReasonSchema,
   GENERIC_TRANSITION_EVENT,
   PAUSED_COST_LIMIT_EVENT,
-  PrimaryStateSchema,
   type TriggerLiteral,
 } from '../domain/vocabulary.js';
-export { MAX_TRIGGER_BYTES, TriggerSchema } from '../domain/trigger.js';
-export { type TransitionPayload, TransitionPayloadSchema } from '../domain/payload.js';
-export { OperationalStateSnapshotSchema } from '../domain/snapshot.js';
-export { ChartEventSchema, type PauseCause, PauseCauseSchema } from './events.js';
-export { PostureSchema, type SnapshotInPosture } from './pure.js';
+export { MAX_TRIGGER_BYTES } from '../domain/trigger.js';
+export type { TransitionPayload } from '../domain/payload.js';
+export type { PauseCause } from './events.js';
+export type { SnapshotInPosture } from './pure.js';
+export {
+  ChartEventSchema,
+  ClaimPermissionSchema,
+  DegradationReasonSchema,
+  OperationalStateSnapshotSchema,
+  PauseCauseSchema,
+  PostureSchema,
+  PrimaryStateSchema,
+  TransitionPayloadSchema,
+  TriggerSchema,
+} from './schemas.js';
 export type { PlainMachineImplementations } from './machine.js';
 export type { CommitParams } from './actions.js';
 export type { OperationalStateTag, TransitionRowMeta } from './config.js';

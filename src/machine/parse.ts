@@ -1,8 +1,10 @@
 import type { z } from 'zod';
-import { LONE_SURROGATE, MAX_TRIGGER_BYTES } from '../domain/trigger.js';
-import { CLAIM_PERMISSIONS, DEGRADATION_REASONS } from '../domain/vocabulary.js';
+import { chartSchemas } from '../domain/chart-schemas-on-demand.js';
+import { MAX_POSTURE_REASONS } from '../domain/chart-schemas.js';
+import { isTrigger } from '../domain/trigger.js';
+import { isClaimPermission, isDegradationReason } from '../domain/vocabulary.js';
 import { OperationalStateInputError } from '../errors.js';
-import { CHART_EVENT_TYPES, ChartEventSchema, type OperationalStateEvent } from './events.js';
+import { CHART_EVENT_TYPES, type OperationalStateEvent } from './events.js';
 
 /**
  * Validates a typed event before it reaches the chart. Throws OperationalStateInputError naming the
@@ -20,11 +22,78 @@ export function parseOperationalStateEvent(raw: unknown): OperationalStateEvent 
       `expected one of ${CHART_EVENT_TYPES.join(', ')}`,
     );
   }
-  const plain = plainEvent(raw, type);
-  if (plain !== null) return plain;
-  const parsed = ChartEventSchema.safeParse(raw);
+  const checked = plainEvent(raw as Record<string, unknown>, type);
+  if (checked !== null) return checked;
+  const parsed = chartSchemas().ChartEventSchema.safeParse(raw);
   if (!parsed.success) throw inputErrorFrom(parsed.error, raw, 'event');
   return parsed.data;
+}
+
+/** What a field the schema would keep as undefined reads as: no written check accepts it. */
+const INVALID = Symbol('invalid');
+const PAUSE_CAUSES: ReadonlySet<unknown> = new Set(['cost_limit', 'stop_kora', 'operator']);
+const POSTURE_KEYS: ReadonlySet<string> = new Set([
+  'type',
+  'trigger',
+  'claimPermission',
+  'addReasons',
+  'removeReasons',
+]);
+const PAUSE_KEYS: ReadonlySet<string> = new Set([...POSTURE_KEYS, 'cause']);
+
+/** A copy of `reasons` when it is an array ChartEventSchema accepts, else null. */
+function reasonList(reasons: unknown): OperationalStateEvent['addReasons'] | null {
+  if (!Array.isArray(reasons) || reasons.length > MAX_POSTURE_REASONS) return null;
+  const copy: NonNullable<OperationalStateEvent['addReasons']> = [];
+  for (let i = 0; i < reasons.length; i++) {
+    const reason: unknown = reasons[i];
+    if (!isDegradationReason(reason)) return null;
+    copy.push(reason);
+  }
+  return copy;
+}
+
+/**
+ * The event as ChartEventSchema would return it (its keys in the schema's order, arrays copied), when it
+ * is a plain object every one of whose fields the written checks accept; null for anything else, which
+ * then goes to the schema itself, so what is rejected, and its wording, stays the schema's.
+ */
+function plainEvent(raw: Record<string, unknown>, type: string): OperationalStateEvent | null {
+  const proto: unknown = Object.getPrototypeOf(raw);
+  if ((proto !== Object.prototype && proto !== null) || Array.isArray(raw)) return null;
+  const allowed = type === 'PAUSE' ? PAUSE_KEYS : POSTURE_KEYS;
+  for (const key of Object.keys(raw)) if (!allowed.has(key)) return null;
+  const out: Record<string, unknown> = { type };
+  // An own key holding undefined is kept by the schema as such: rare enough to leave to it.
+  const field = (key: string): unknown => {
+    const value = raw[key];
+    return value === undefined && key in raw ? INVALID : value;
+  };
+  if (type === 'PAUSE') {
+    const cause = field('cause');
+    if (cause !== undefined) {
+      if (!PAUSE_CAUSES.has(cause)) return null;
+      out.cause = cause;
+    }
+  }
+  const trigger = field('trigger');
+  if (trigger !== undefined) {
+    if (!isTrigger(trigger)) return null;
+    out.trigger = trigger;
+  }
+  const claimPermission = field('claimPermission');
+  if (claimPermission !== undefined) {
+    if (!isClaimPermission(claimPermission)) return null;
+    out.claimPermission = claimPermission;
+  }
+  for (const key of ['addReasons', 'removeReasons'] as const) {
+    const reasons = field(key);
+    if (reasons === undefined) continue;
+    const list = reasonList(reasons);
+    if (list === null) return null;
+    out[key] = list;
+  }
+  return out as OperationalStateEvent;
 }
 
 /** Turns the first zod issue into an OperationalStateInputError naming the field and the value given. */
@@ -46,72 +115,4 @@ export function inputErrorFrom(error: z.ZodError, raw: unknown, root: string): O
     issue?.code === 'unrecognized_keys' ? issue.keys[0] : value,
     problem,
   );
-}
-
-const CLAIMS: ReadonlySet<unknown> = new Set(CLAIM_PERMISSIONS);
-const REASONS: ReadonlySet<unknown> = new Set(DEGRADATION_REASONS);
-const PAUSE_CAUSES: ReadonlySet<unknown> = new Set(['cost_limit', 'stop_kora', 'operator']);
-const MAX_REASONS_PER_EVENT = 64;
-
-/**
- * The common case without zod: a plain object whose every field is present, of the schema's type and
- * plainly valid. Returns what `ChartEventSchema` would (a fresh object, fields in the schema's order),
- * or null for anything else, which then goes through the schema and its error wording. Every send
- * validates its event, and the schema's walk was a tenth of a transition's cost.
- */
-function plainEvent(raw: object, type: string): OperationalStateEvent | null {
-  const proto: unknown = Object.getPrototypeOf(raw);
-  if (proto !== Object.prototype && proto !== null) return null;
-  const e = raw as Record<string, unknown>;
-  let fields = 1;
-  const out: Record<string, unknown> = { type };
-  // Each field read once: a getter must not pass the check with one value and give the event another.
-  if (type === 'PAUSE' && 'cause' in e) {
-    const cause = e.cause;
-    if (!PAUSE_CAUSES.has(cause)) return null;
-    out.cause = cause;
-    fields += 1;
-  }
-  if ('trigger' in e) {
-    const trigger = e.trigger;
-    if (!isPlainTrigger(trigger)) return null;
-    out.trigger = trigger;
-    fields += 1;
-  }
-  if ('claimPermission' in e) {
-    const claim = e.claimPermission;
-    if (!CLAIMS.has(claim)) return null;
-    out.claimPermission = claim;
-    fields += 1;
-  }
-  for (const key of ['addReasons', 'removeReasons'] as const) {
-    if (!(key in e)) continue;
-    const reasons = plainReasons(e[key]);
-    if (reasons === null) return null;
-    out[key] = reasons;
-    fields += 1;
-  }
-  // Any other own field (an unknown key, or one inherited through a null prototype) is the schema's to name.
-  if (Object.keys(e).length !== fields) return null;
-  return out as OperationalStateEvent;
-}
-
-function isPlainTrigger(t: unknown): boolean {
-  return (
-    typeof t === 'string' &&
-    t.length > 0 &&
-    t.length * 3 <= MAX_TRIGGER_BYTES &&
-    !t.includes('\u0000') &&
-    !LONE_SURROGATE.test(t)
-  );
-}
-
-function plainReasons(value: unknown): unknown[] | null {
-  if (!Array.isArray(value) || value.length > MAX_REASONS_PER_EVENT) return null;
-  const copy: unknown[] = [];
-  for (let i = 0; i < value.length; i++) {
-    if (!REASONS.has(value[i])) return null;
-    copy.push(value[i]);
-  }
-  return copy;
 }

@@ -1,12 +1,11 @@
 import { initialTransition, type SnapshotFrom, transition } from 'xstate';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { chartSchemas } from '../domain/chart-schemas-on-demand.js';
 import { type OperationalStateSnapshot, sortReasons } from '../domain/snapshot.js';
 import {
-  ClaimPermissionSchema,
-  DegradationReasonSchema,
+  isPrimaryState,
   PRIMARY_STATES,
   type PrimaryState,
-  PrimaryStateSchema,
   type TriggerLiteral,
 } from '../domain/vocabulary.js';
 import { OperationalStateInputError } from '../errors.js';
@@ -14,6 +13,7 @@ import { inputErrorFrom } from './parse.js';
 import { initialContext, type OperationalStateContext } from './context.js';
 import type { OperationalStateEvent } from './events.js';
 import { operationalStateMachine } from './machine.js';
+import type { PostureSchema } from './schemas.js';
 import { eventForPair } from './table.js';
 
 type MachineSnapshot = SnapshotFrom<typeof operationalStateMachine>;
@@ -34,14 +34,6 @@ export function machineSnapshotIn(
   return { ...resolved, children: initial.children } as MachineSnapshot;
 }
 
-/** A posture: claim permission and degradation reasons, as `snapshotIn` takes them. */
-export const PostureSchema = z
-  .object({
-    claimPermission: ClaimPermissionSchema.optional(),
-    degradationReasons: z.array(DegradationReasonSchema).max(64).optional(),
-  })
-  .strict();
-
 /** The posture a `snapshotIn` snapshot starts with (default: claim permission `none`, no reasons). */
 export type SnapshotInPosture = z.input<typeof PostureSchema>;
 
@@ -52,13 +44,12 @@ export type SnapshotInPosture = z.input<typeof PostureSchema>;
  * chart's emit requests resolve. Bad input throws OperationalStateInputError naming the value.
  */
 export function snapshotIn(state: PrimaryState, posture: SnapshotInPosture = {}): MachineSnapshot {
-  const parsedState = PrimaryStateSchema.safeParse(state);
-  if (!parsedState.success) {
+  if (!isPrimaryState(state)) {
     throw new OperationalStateInputError('state', state, `expected one of ${PRIMARY_STATES.join(', ')}`);
   }
-  const parsed = PostureSchema.safeParse(posture);
+  const parsed = chartSchemas().PostureSchema.safeParse(posture);
   if (!parsed.success) throw inputErrorFrom(parsed.error, posture, 'posture');
-  return machineSnapshotIn(parsedState.data, {
+  return machineSnapshotIn(state, {
     ...(parsed.data.claimPermission !== undefined ? { claimPermission: parsed.data.claimPermission } : {}),
     ...(parsed.data.degradationReasons !== undefined
       ? { degradationReasons: sortReasons(parsed.data.degradationReasons) }

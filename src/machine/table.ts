@@ -1,4 +1,4 @@
-import { PRIMARY_STATES, type PrimaryState, PrimaryStateSchema } from '../domain/vocabulary.js';
+import { isPrimaryState, PRIMARY_STATES, type PrimaryState } from '../domain/vocabulary.js';
 import { OperationalStateInputError } from '../errors.js';
 import type { OperationalStateEventType } from './events.js';
 import { operationalStateMachine, type TransitionRowMeta } from './machine.js';
@@ -22,15 +22,21 @@ function isRowMeta(meta: unknown): meta is TransitionRowMeta {
   return typeof meta === 'object' && meta !== null && typeof (meta as { row?: unknown }).row === 'number';
 }
 
+/** A state name read out of the chart, which only ever names PRIMARY_STATES. */
+function chartState(key: string): PrimaryState {
+  if (!isPrimaryState(key)) throw new Error(`chart names an unknown state ${JSON.stringify(key)}`);
+  return key;
+}
+
 /** Reads the rows out of the chart: every transition carrying row meta, de-duplicated, in table order. */
 function deriveTable(): readonly TransitionRow[] {
   const byRow = new Map<number, TransitionRow>();
   for (const [key, node] of Object.entries(operationalStateMachine.root.states)) {
-    const from = PrimaryStateSchema.parse(key);
+    const from = chartState(key);
     for (const [eventType, definitions] of node.transitions) {
       for (const t of definitions) {
         if (!isRowMeta(t.meta)) continue;
-        const to = PrimaryStateSchema.parse(t.target?.[0]?.key ?? from);
+        const to = chartState(t.target?.[0]?.key ?? from);
         const derived: TransitionRow = Object.freeze({
           row: t.meta.row,
           from,
@@ -56,11 +62,10 @@ function deriveTable(): readonly TransitionRow[] {
 export const TRANSITION_TABLE: readonly TransitionRow[] = deriveTable();
 
 function assertState(value: unknown, field: string): PrimaryState {
-  const parsed = PrimaryStateSchema.safeParse(value);
-  if (!parsed.success) {
+  if (!isPrimaryState(value)) {
     throw new OperationalStateInputError(field, value, `expected one of ${PRIMARY_STATES.join(', ')}`);
   }
-  return parsed.data;
+  return value;
 }
 
 /** True if some table row goes from `from` to `to`. Same-state posture updates are not rows. */

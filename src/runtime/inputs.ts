@@ -1,19 +1,14 @@
-import { z } from 'zod';
-import { TriggerSchema } from '../domain/trigger.js';
-import {
-  ClaimPermissionSchema,
-  DegradationReasonSchema,
-  PRIMARY_STATES,
-  type PrimaryState,
-  PrimaryStateSchema,
-} from '../domain/vocabulary.js';
+import type { z } from 'zod';
+import { chartSchemas } from '../domain/chart-schemas-on-demand.js';
+import { MAX_POSTURE_REASONS } from '../domain/chart-schemas.js';
+import { isTrigger } from '../domain/trigger.js';
+import { isPrimaryState, PRIMARY_STATES, type PrimaryState } from '../domain/vocabulary.js';
 import { describeError } from '../error-wording.js';
 import type { ChainProvider } from '../emit/provider.js';
 import type { EmitOutbox } from '../emit/outbox.js';
 import { OperationalStateInputError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MetricsOption } from '../metrics/options.js';
-import { MAX_HISTORY_SIZE } from '../machine/context.js';
 import type { OperationalStateEvent } from '../machine/events.js';
 import { inputErrorFrom, parseOperationalStateEvent } from '../machine/parse.js';
 import type { ChainStore } from '../store/chain/types.js';
@@ -26,6 +21,17 @@ import type {
   RuntimeTarget,
 } from './types.js';
 import type { PersistedOperationalState } from './start-snapshot.js';
+import { onDemand } from '../util/zod-on-demand.js';
+import {
+  isCheckpointsOption,
+  isInspectOption,
+  isLogger,
+  isMetricsOption,
+  isOutboxOption,
+  isSnapshotOption,
+  OPTION_BOUNDS,
+  plainOptions,
+} from './plain-options.js';
 
 /*
  * Everything a caller hands the runtime is read here, once, into plain validated values. Reading can
@@ -43,94 +49,98 @@ export function readInput<T>(field: string, raw: unknown, read: () => T): T {
   }
 }
 
-const OptionsSchema = z
-  .object({
-    logger: z.custom<Logger>(
-      (v) => typeof v === 'object' && v !== null && typeof (v as Logger).error === 'function',
-      {
-        message: 'logger must have error/warn/info/debug methods',
-      },
-    ),
-    historySize: z.number().int().min(1).max(MAX_HISTORY_SIZE),
-    inspect: z.custom<InspectOption>(
-      (v) => v === true || typeof v === 'function' || (typeof v === 'object' && v !== null),
-      { message: 'inspect must be true, an inspector handle, a recorder or an inspection observer' },
-    ),
-    appendTimeoutMs: z.number().int().min(1).max(3_600_000),
-    retry: z
-      .object({
-        initialDelayMs: z.number().int().min(1).max(3_600_000).optional(),
-        maxDelayMs: z.number().int().min(1).max(3_600_000).optional(),
-      })
-      .strict(),
-    maxQueuedEmits: z.number().int().min(1).max(10_000_000),
-    checkpoints: z.custom<RuntimeCheckpoints>(
-      (v) =>
-        typeof v === 'object' &&
-        v !== null &&
-        typeof (v as RuntimeCheckpoints).onCheckpoint === 'function' &&
-        (v as RuntimeCheckpoints).privateKey !== undefined,
-      { message: 'checkpoints must be { privateKey, onCheckpoint, everyEvents?, everyMs? }' },
-    ),
-    outbox: z.custom<EmitOutbox>(
-      (v) =>
-        typeof v === 'object' &&
-        v !== null &&
-        typeof (v as EmitOutbox).put === 'function' &&
-        typeof (v as EmitOutbox).pending === 'function',
-      { message: 'outbox must have put/remove/pending/close' },
-    ),
-    // Its forms are told apart, and a bad one named, by resolveMetrics.
-    metrics: z.custom<MetricsOption>((v) => typeof v === 'boolean' || (typeof v === 'object' && v !== null), {
-      message:
-        'metrics must be a boolean, a MeterProvider, a Meter or { meter?, meterProvider?, workspaceAttribute? }',
-    }),
-    // Checked in full by restorePoint (start-snapshot.ts), which names the bad field.
-    snapshot: z.custom<PersistedOperationalState>((v) => typeof v === 'object' && v !== null, {
-      message: 'snapshot must be an object from runtime.getPersistedSnapshot()',
-    }),
-  })
-  .partial()
-  .strict();
+/** The options schema: it words what the written checks (plain-options.ts) refuse. */
+export const optionsSchema = onDemand((z) => {
+  const int = ([min, max]: readonly [number, number]) => z.number().int().min(min).max(max);
+  return z
+    .object({
+      logger: z.custom<Logger>(isLogger, { message: 'logger must have error/warn/info/debug methods' }),
+      historySize: int(OPTION_BOUNDS.historySize),
+      inspect: z.custom<InspectOption>(isInspectOption, {
+        message: 'inspect must be true, an inspector handle, a recorder or an inspection observer',
+      }),
+      appendTimeoutMs: int(OPTION_BOUNDS.appendTimeoutMs),
+      retry: z
+        .object({
+          initialDelayMs: int(OPTION_BOUNDS.retryDelayMs).optional(),
+          maxDelayMs: int(OPTION_BOUNDS.retryDelayMs).optional(),
+        })
+        .strict(),
+      maxQueuedEmits: int(OPTION_BOUNDS.maxQueuedEmits),
+      checkpoints: z.custom<RuntimeCheckpoints>(isCheckpointsOption, {
+        message: 'checkpoints must be { privateKey, onCheckpoint, everyEvents?, everyMs? }',
+      }),
+      outbox: z.custom<EmitOutbox>(isOutboxOption, { message: 'outbox must have put/remove/pending/close' }),
+      // Its forms are told apart, and a bad one named, by resolveMetrics.
+      metrics: z.custom<MetricsOption>(isMetricsOption, {
+        message:
+          'metrics must be a boolean, a MeterProvider, a Meter or { meter?, meterProvider?, workspaceAttribute? }',
+      }),
+      // Checked in full by restorePoint (start-snapshot.ts), which names the bad field.
+      snapshot: z.custom<PersistedOperationalState>(isSnapshotOption, {
+        message: 'snapshot must be an object from runtime.getPersistedSnapshot()',
+      }),
+    })
+    .partial()
+    .strict();
+});
 
 /** The options, validated and copied (a getter is read once). */
 export function parseOptions(options: unknown): RuntimeOptions {
   return readInput('options', options, () => {
-    const parsed = OptionsSchema.safeParse(options);
+    const plain = plainOptions(options);
+    if (plain !== null) return plain;
+    const parsed = optionsSchema().safeParse(options);
     if (!parsed.success) throw inputErrorFrom(parsed.error, options, 'options');
     return parsed.data as RuntimeOptions;
   });
 }
 
-const PostureSchema = z
-  .object({
-    claimPermission: ClaimPermissionSchema.optional(),
-    addReasons: z.array(DegradationReasonSchema).max(64).optional(),
-    removeReasons: z.array(DegradationReasonSchema).max(64).optional(),
-  })
-  .strict();
+const postureSchema = onDemand((z) => {
+  const { ClaimPermissionSchema, DegradationReasonSchema } = chartSchemas();
+  return z
+    .object({
+      claimPermission: ClaimPermissionSchema.optional(),
+      addReasons: z.array(DegradationReasonSchema).max(MAX_POSTURE_REASONS).optional(),
+      removeReasons: z.array(DegradationReasonSchema).max(MAX_POSTURE_REASONS).optional(),
+    })
+    .strict();
+});
 
 /** A transitionTo request, validated: the target state, the trigger and the posture change. */
 export interface TransitionRequest {
   readonly to: PrimaryState;
   readonly trigger: string;
-  readonly posture: z.infer<typeof PostureSchema>;
+  readonly posture: z.infer<ReturnType<typeof postureSchema>>;
 }
 
 export function parseTransitionRequest(to: unknown, trigger: unknown, posture: unknown): TransitionRequest {
   // Each read guarded: zod itself may throw on a hostile value (a revoked proxy throws on any look).
-  const toParsed = readInput('to', to, () => PrimaryStateSchema.safeParse(to));
-  if (!toParsed.success)
+  if (!isPrimaryState(to))
     throw new OperationalStateInputError('to', to, `expected one of ${PRIMARY_STATES.join(', ')}`);
-  const trig = readInput('trigger', trigger, () => TriggerSchema.safeParse(trigger));
-  if (!trig.success)
-    throw readInput('trigger', trigger, () => inputErrorFrom(trig.error, trigger, 'trigger'));
+  const trig = isTrigger(trigger) ? trigger : triggerFromSchema(trigger);
   const postureData = readInput('posture', posture, () => {
-    const parsed = PostureSchema.safeParse(posture);
+    // The default posture, `{}`, needs no schema.
+    if (isEmptyPlainObject(posture)) return {};
+    const parsed = postureSchema().safeParse(posture);
     if (!parsed.success) throw inputErrorFrom(parsed.error, posture, 'posture');
     return parsed.data;
   });
-  return { to: toParsed.data, trigger: trig.data, posture: postureData satisfies PostureChange };
+  return { to, trigger: trig, posture: postureData satisfies PostureChange };
+}
+
+/** A trigger the written check refused, as TriggerSchema words what is wrong with it. */
+function triggerFromSchema(trigger: unknown): string {
+  const parsed = readInput('trigger', trigger, () => chartSchemas().TriggerSchema.safeParse(trigger));
+  if (!parsed.success)
+    throw readInput('trigger', trigger, () => inputErrorFrom(parsed.error, trigger, 'trigger'));
+  return parsed.data;
+}
+
+function isEmptyPlainObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && Reflect.ownKeys(value).length === 0;
 }
 
 /** A typed event, validated and copied. */

@@ -1,13 +1,12 @@
-import { z } from 'zod';
 import { sortReasons } from '../domain/snapshot.js';
 import {
   CHAIN_EVENT_TYPES,
   type ClaimPermission,
-  ClaimPermissionSchema,
   type DegradationReason,
-  DegradationReasonSchema,
+  isClaimPermission,
+  isDegradationReason,
+  isPrimaryState,
   type PrimaryState,
-  PrimaryStateSchema,
 } from '../domain/vocabulary.js';
 import type { JsonObject } from '../store/chain/types.js';
 import { ResumeRefusedError } from './resume-errors.js';
@@ -38,25 +37,18 @@ export interface EndingPosture {
   readonly degradationReasons: readonly DegradationReason[];
 }
 
-const TransitionPayloadSchema = z.object({
-  to_primary_state: PrimaryStateSchema,
-  claim_permission: ClaimPermissionSchema,
-  degradation_reasons: z.array(DegradationReasonSchema),
-});
-
 const TRANSITION_TYPES: ReadonlySet<string> = new Set(CHAIN_EVENT_TYPES);
 
 /** The transition an event records, or null for an event of another kind (a store's extra event types). */
 export function transitionOf(seq: number, eventType: string, payload: JsonObject): EndingPosture | null {
   if (!TRANSITION_TYPES.has(eventType)) return null;
-  const parsed = TransitionPayloadSchema.safeParse(payload);
-  if (!parsed.success) return null;
-  return {
-    seq,
-    state: parsed.data.to_primary_state,
-    claimPermission: parsed.data.claim_permission,
-    degradationReasons: sortReasons(parsed.data.degradation_reasons),
-  };
+  // The fields a resume reads, checked as the payload schema checks them; any other field is not looked at.
+  const state = payload.to_primary_state;
+  const claimPermission = payload.claim_permission;
+  const reasons = payload.degradation_reasons;
+  if (!isPrimaryState(state) || !isClaimPermission(claimPermission) || !Array.isArray(reasons)) return null;
+  if (!reasons.every(isDegradationReason)) return null;
+  return { seq, state, claimPermission, degradationReasons: sortReasons(reasons) };
 }
 
 /** The resume table: where a runtime starts after a chain whose last transition is `last`. */

@@ -1,17 +1,11 @@
 import { type Actor, createActor } from 'xstate';
-import { z } from 'zod';
 import { sortReasons } from '../domain/snapshot.js';
-import {
-  type ClaimPermission,
-  ClaimPermissionSchema,
-  type DegradationReason,
-  DegradationReasonSchema,
-  type PrimaryState,
-  PrimaryStateSchema,
-} from '../domain/vocabulary.js';
+import { chartSchemas } from '../domain/chart-schemas-on-demand.js';
+import type { ClaimPermission, DegradationReason, PrimaryState } from '../domain/vocabulary.js';
 import { OperationalStateInputError } from '../errors.js';
 import type { HistoryEntry } from '../machine/context.js';
 import type { OperationalStateMachine } from '../machine/machine.js';
+import { onDemand } from '../util/zod-on-demand.js';
 
 /** What a runtime is started in when it does not start as a new agent. */
 export interface RestorePoint {
@@ -29,32 +23,34 @@ export interface RestorePoint {
  */
 export type PersistedOperationalState = ReturnType<Actor<OperationalStateMachine>['getPersistedSnapshot']>;
 
-const HistoryEntrySchema = z
-  .object({
-    at: z.string(),
-    from: PrimaryStateSchema,
-    to: PrimaryStateSchema,
-    trigger: z.string(),
-    claimPermission: ClaimPermissionSchema,
-    degradationReasons: z.array(DegradationReasonSchema),
-  })
-  .strict();
-
 /** Only what a restore takes from a persisted snapshot; the rest (children, failures) starts afresh. */
-const PersistedSchema = z.object({
-  status: z.enum(['active', 'done']),
-  value: PrimaryStateSchema,
-  context: z.object({
-    claimPermission: ClaimPermissionSchema,
-    degradationReasons: z.array(DegradationReasonSchema),
-    transitionCount: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-    history: z.array(HistoryEntrySchema).optional(),
-  }),
+const persistedSchema = onDemand((z) => {
+  const { ClaimPermissionSchema, DegradationReasonSchema, PrimaryStateSchema } = chartSchemas();
+  const HistoryEntrySchema = z
+    .object({
+      at: z.string(),
+      from: PrimaryStateSchema,
+      to: PrimaryStateSchema,
+      trigger: z.string(),
+      claimPermission: ClaimPermissionSchema,
+      degradationReasons: z.array(DegradationReasonSchema),
+    })
+    .strict();
+  return z.object({
+    status: z.enum(['active', 'done']),
+    value: PrimaryStateSchema,
+    context: z.object({
+      claimPermission: ClaimPermissionSchema,
+      degradationReasons: z.array(DegradationReasonSchema),
+      transitionCount: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+      history: z.array(HistoryEntrySchema).optional(),
+    }),
+  });
 });
 
 /** The restore point a persisted snapshot describes; anything else is an OperationalStateInputError. */
 export function restorePoint(persisted: unknown): RestorePoint {
-  const parsed = PersistedSchema.safeParse(persisted);
+  const parsed = persistedSchema().safeParse(persisted);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `snapshot.${issue.path.join('.')}` : 'snapshot';

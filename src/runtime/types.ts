@@ -1,7 +1,8 @@
 import type { Actor, InspectionEvent, Observer } from 'xstate';
 import type { z } from 'zod';
 import type { OperationalStateSnapshot } from '../domain/snapshot.js';
-import type { ClaimPermissionSchema, DegradationReasonSchema, PrimaryState } from '../domain/vocabulary.js';
+import type { PrimaryState } from '../domain/vocabulary.js';
+import type { ClaimPermissionSchema, DegradationReasonSchema } from '../machine/schemas.js';
 import type { EmitOutcome, RejectedEmit } from '../emit/emit-pipeline.js';
 import type { TransitionListener } from '../emit/emit-state-transition.js';
 import type { ChainProvider } from '../emit/provider.js';

@@ -1,4 +1,5 @@
-import { PrimaryStateSchema, type PrimaryState, type TriggerLiteral } from '../domain/vocabulary.js';
+import type { PrimaryState, TriggerLiteral } from '../domain/vocabulary.js';
+import { PrimaryStateSchema } from '../machine/schemas.js';
 import type { OperationalStateEventType } from '../machine/events.js';
 import { operationalStateMachine } from '../machine/machine.js';
 

@@ -83,6 +83,8 @@ describe('every package entry loads only what it holds', () => {
     );
     expect(loaded.some((u) => u.endsWith('/src/index.ts'))).toBe(true);
     expect(loaded.filter((u) => HEAVY.some((re) => re.test(u)))).toEqual([]);
+    // The PostgreSQL store's own modules load with its first open.
+    expect(loaded.filter((u) => u.includes('/src/store/postgres/'))).toEqual([]);
   });
 
   for (const [subpath, target] of Object.entries(pkg.exports)) {
@@ -112,6 +114,32 @@ describe('every package entry loads only what it holds', () => {
        const result = await store.verify('ws');
        await store.close();
        if (!result.ok || result.length !== 1) throw new Error('verify: ' + JSON.stringify(result));`,
+    );
+  });
+
+  it('zod loads only to word a refused input: a store and a runtime used correctly never load it', async () => {
+    const file = join(dir, 'no-zod', 'chain.db');
+    // zod marks globalThis when it first evaluates, whichever of its builds is loaded.
+    await modulesLoadedBy(
+      `const zodLoaded = () => '__zod_globalConfig' in globalThis;
+       const opstate = await import(${JSON.stringify(entry)});
+       if (zodLoaded()) throw new Error('zod was loaded by the import');
+       const store = await opstate.openSqliteChainStore({ file: ${JSON.stringify(file)} });
+       const rt = opstate.createOperationalState({ store, workspaceId: 'ws' }, { logger: opstate.silentLogger, historySize: 50 });
+       await rt.send({ type: 'GATES_PASSED' });
+       await rt.send({ type: 'UPDATE_POSTURE', trigger: 'posture', claimPermission: 'normal', addReasons: ['cost'] });
+       await rt.transitionTo('active', 'claim acquired');
+       await rt.flush();
+       await store.read('ws', { afterSeq: 1, limit: 10 });
+       const verified = await store.verify('ws');
+       if (!verified.ok) throw new Error('verify: ' + JSON.stringify(verified));
+       if (zodLoaded()) throw new Error('zod was loaded by valid use');
+       const refused = await rt.send({ type: 'UPDATE_POSTURE', addReasons: ['bogus'] }).then(() => null, (e) => e);
+       if (!(refused instanceof opstate.OperationalStateInputError) || !refused.message.includes('addReasons.0')
+           || refused.value !== '"bogus"') throw new Error('refused with ' + String(refused));
+       if (!zodLoaded()) throw new Error('zod was not loaded to word the refusal');
+       await rt.stop();
+       await store.close();`,
     );
   });
 

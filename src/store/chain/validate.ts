@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { LONE_SURROGATE } from '../../domain/trigger.js';
 import { ChainStoreError } from '../../errors.js';
+import { onDemand } from '../../util/zod-on-demand.js';
 import type { ReadOptions } from './types.js';
 
 export const MAX_WORKSPACE_ID_LENGTH = 256;
@@ -47,20 +47,25 @@ function describeWorkspaceId(value: unknown): string {
 /** The longest `eventTypePrefix` a read accepts (event types are at most this long too). */
 export const MAX_EVENT_TYPE_PREFIX = 256;
 
-const ReadOptionsSchema = z
-  .object({
-    afterSeq: z.number().int().min(0).optional(),
-    limit: z.number().int().min(1).max(MAX_READ_LIMIT).optional(),
-    eventTypePrefix: z.string().max(MAX_EVENT_TYPE_PREFIX).optional(),
-  })
-  .strict();
+/** The read options schema: it words what plainReadOptions refuses. */
+export const readOptionsSchema = onDemand((z) =>
+  z
+    .object({
+      afterSeq: z.number().int().min(0).optional(),
+      limit: z.number().int().min(1).max(MAX_READ_LIMIT).optional(),
+      eventTypePrefix: z.string().max(MAX_EVENT_TYPE_PREFIX).optional(),
+    })
+    .strict(),
+);
 
 export function parseReadOptions(options: ReadOptions | undefined): Required<
   Omit<ReadOptions, 'eventTypePrefix'>
 > & {
   eventTypePrefix: string;
 } {
-  const parsed = ReadOptionsSchema.safeParse(options ?? {});
+  const plain = plainReadOptions(options);
+  if (plain !== null) return plain;
+  const parsed = readOptionsSchema().safeParse(options ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ChainStoreError(
@@ -72,5 +77,30 @@ export function parseReadOptions(options: ReadOptions | undefined): Required<
     afterSeq: parsed.data.afterSeq ?? 0,
     limit: parsed.data.limit ?? DEFAULT_READ_LIMIT,
     eventTypePrefix: parsed.data.eventTypePrefix ?? '',
+  };
+}
+
+const READ_OPTION_KEYS: ReadonlySet<string> = new Set(['afterSeq', 'limit', 'eventTypePrefix']);
+
+/** The options with their defaults when the written checks accept every field; null leaves them to zod. */
+function plainReadOptions(options: ReadOptions | undefined): ReturnType<typeof parseReadOptions> | null {
+  if (options === undefined) return { afterSeq: 0, limit: DEFAULT_READ_LIMIT, eventTypePrefix: '' };
+  const proto: unknown = typeof options === 'object' && options !== null ? Object.getPrototypeOf(options) : 0;
+  if (proto !== Object.prototype && proto !== null) return null;
+  for (const key of Object.keys(options)) if (!READ_OPTION_KEYS.has(key)) return null;
+  const { afterSeq, limit, eventTypePrefix } = options;
+  if (afterSeq !== undefined && !(Number.isSafeInteger(afterSeq) && afterSeq >= 0)) return null;
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 1 && limit <= MAX_READ_LIMIT))
+    return null;
+  if (
+    eventTypePrefix !== undefined &&
+    !(typeof eventTypePrefix === 'string' && eventTypePrefix.length <= MAX_EVENT_TYPE_PREFIX)
+  ) {
+    return null;
+  }
+  return {
+    afterSeq: afterSeq ?? 0,
+    limit: limit ?? DEFAULT_READ_LIMIT,
+    eventTypePrefix: eventTypePrefix ?? '',
   };
 }
