@@ -29,10 +29,11 @@ import type { WrittenBatch } from './written-event.js';
 export type Appender = (workspaceId: string, events: readonly PreparedEvent[]) => WrittenBatch;
 
 /**
- * Rows per multi-row INSERT. One statement per row costs a bind, a step and a reset each; past about a
- * hundred rows a statement saves nothing more and its SQL text grows.
+ * Rows per multi-row INSERT at most. One statement per row costs a bind, a step and a reset each; past
+ * about a hundred rows a statement saves nothing more and its SQL text grows. A batch goes in statements
+ * of this many rows, its remainder in power-of-two parts, so a connection prepares at most seven of them.
  */
-export const ROWS_PER_INSERT = 100;
+export const ROWS_PER_INSERT = 64;
 
 const COLUMNS = `workspace_id, seq, event_id, event_type, payload_canonical, correlation_id, idempotency_key,
                  prev_hash, hash, hash_version, recorded_at`;
@@ -40,6 +41,12 @@ const COLUMNS = `workspace_id, seq, event_id, event_type, payload_canonical, cor
 const ROW = `(@ws, ?, ?, ?, ?, ?, ?, unhex(?), unhex(?), ${HASH_VERSION}, @at)`;
 
 type Statement = BetterSqlite3.Statement<unknown[]>;
+
+/** ROWS_PER_INSERT while that many are left, then the largest power of two that fits. */
+function chunkSize(left: number): number {
+  if (left >= ROWS_PER_INSERT) return ROWS_PER_INSERT;
+  return 2 ** Math.floor(Math.log2(left));
+}
 
 /** Prepares the statements once; the returned function reuses them for every batch. */
 export function createAppender(db: Db): Appender {
@@ -150,9 +157,10 @@ export function createAppender(db: Db): Appender {
       duplicates.push([i, original]);
     };
 
-    for (let from = 0; from < events.length; from += ROWS_PER_INSERT) {
-      const to = Math.min(from + ROWS_PER_INSERT, events.length);
+    for (let from = 0; from < events.length;) {
+      const to = from + chunkSize(events.length - from);
       if (!tryChunk(from, to)) for (let i = from; i < to; i++) insertSingle(i);
+      from = to;
     }
     if (seq !== startSeq) moveHead.run(workspaceId, seq, prev, recordedAt);
     return { recordedAt, startSeq, startHash, eventIds, hashes, duplicates };

@@ -186,9 +186,8 @@ function createSqliteChainStore(
       // Validate and canonicalize everything before the transaction: all or nothing.
       const prepared = prepareEvents(events);
       const results = appendedEvents(workspaceId, prepared, await append(workspaceId, prepared));
-      const fresh = results.filter((r) => !r.duplicate);
-      const last = fresh[fresh.length - 1];
-      if (last !== undefined && watchers.size > 0) {
+      const last = watchers.size > 0 ? results.filter((r) => !r.duplicate).at(-1) : undefined;
+      if (last !== undefined) {
         // data_version does not change for this connection's own commits: tell local watchers directly.
         const change: StoreChange = { workspaceId, seq: last.seq };
         for (const watcher of watchers) queueMicrotask(() => watcher(change));
