@@ -19,6 +19,7 @@ import { pgFleet } from './cases/pg-fleet.js';
 import { pgStaleStats } from './cases/pg-stale-stats.js';
 import { sqlitePeers } from './cases/sqlite-peers.js';
 import { sqliteWrites } from './cases/sqlite-writes.js';
+import { sqliteBatchParts } from './cases/sqlite-batch-parts.js';
 import { resumeCase } from './cases/resume.js';
 import { NO_PG, openPostgresSubject, openSqliteSubject, type Subject } from './cases/subjects.js';
 import { transitionCost } from './cases/transition-cost.js';
@@ -129,6 +130,7 @@ async function main(): Promise<void> {
   if (!onlyPostgres && !onlyMetrics) {
     await section('SQLite peers (raw, opstate, Emmett-sqlite 0.42), 4 cases', () => sqlitePeers(s));
     await section('SQLite writes per commit', () => sqliteWrites(s));
+    await section('SQLite 500-event batch, CPU by part', () => sqliteBatchParts(s));
     await section('embedding weight beside Emmett-sqlite 0.42', () => embedWeight(s));
   }
   if (general && !onlyMetrics) {

@@ -103,6 +103,53 @@ for (const engine of engines) {
       expect(await store.verify(ws)).toMatchObject({ ok: true, length: 1 });
     });
 
+    it('a batch of hundreds with known keys deep inside it returns those originals and writes the rest gap-free', async () => {
+      const ws = freshWorkspace();
+      await store.append(
+        ws,
+        ['a', 'b', 'c'].map((k, n) => generic({ n }, `key-${k}`)),
+      );
+      const keyOf = (i: number) =>
+        i === 150 ? 'key-c' : i === 249 ? 'key-a' : i === 170 ? 'big-160' : `big-${i}`;
+      const batch = Array.from({ length: 250 }, (_, i) => generic({ i }, keyOf(i)));
+      const appended = await store.append(ws, batch);
+      expect(appended.filter((e) => e.duplicate).map((e) => [e.idempotencyKey, e.seq])).toStrictEqual([
+        ['key-c', 3],
+        ['big-160', 163],
+        ['key-a', 1],
+      ]);
+      const fresh = appended.filter((e) => !e.duplicate);
+      expect(fresh.map((e) => e.seq)).toStrictEqual(Array.from({ length: 247 }, (_, k) => 4 + k));
+      const read = await store.read(ws);
+      expect(read.map((e) => e.seq)).toStrictEqual(Array.from({ length: 250 }, (_, k) => 1 + k));
+      for (const e of fresh) {
+        const stored = read[e.seq - 1];
+        expect([e.hash, e.prevHash, e.eventId, e.payload]).toStrictEqual([
+          stored?.hash,
+          stored?.prevHash,
+          stored?.eventId,
+          stored?.payload,
+        ]);
+      }
+      // Retrying the whole batch (its first attempt landed) writes nothing and returns every original.
+      const retried = await store.append(ws, batch);
+      expect(retried.map((e) => [e.duplicate, e.seq])).toStrictEqual(appended.map((e) => [true, e.seq]));
+      expect(await store.verify(ws)).toMatchObject({ ok: true, length: 250 });
+    });
+
+    it('refuses an event type outside the vocabulary deep inside a batch of hundreds, naming it, writing nothing', async () => {
+      const ws = freshWorkspace();
+      await store.append(ws, [generic({ n: 1 })]);
+      const batch: ChainEventInput[] = Array.from({ length: 250 }, (_, i) => generic({ i }));
+      batch[230] = { eventType: 'kora.made.up', payload: { i: 230 } };
+      const err = await store.append(ws, batch).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ChainStoreError);
+      expect((err as ChainStoreError).kind).toBe('unknown_event_type');
+      expect((err as ChainStoreError).eventType).toBe('kora.made.up');
+      expect(await store.verify(ws)).toMatchObject({ ok: true, length: 1 });
+      expect((await store.read(ws)).length).toBe(1);
+    });
+
     it('reads page by seq and filter by event-type prefix', async () => {
       const ws = freshWorkspace();
       const types = [

@@ -12,6 +12,7 @@ import { openSqliteChainStore } from '../../src/index.js';
 import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { prepareEvents } from '../../src/store/chain/prepare.js';
 import { createAppender } from '../../src/store/sqlite/append.js';
+import { appendedEvents } from '../../src/store/sqlite/written-event.js';
 import {
   loadSqliteMigrations,
   migrateSqlite,
@@ -61,7 +62,8 @@ describe('[sqlite] migrations', () => {
     db.pragma('foreign_keys = ON');
     const first = loadSqliteMigrations().filter((m) => m.name.startsWith('001_'));
     migrateSqlite(db, first);
-    const written = createAppender(db)(ws, prepareEvents(events(40)));
+    const prepared = prepareEvents(events(40));
+    const written = appendedEvents(ws, prepared, createAppender(db)(ws, prepared));
     db.close();
 
     const store = await openSqliteChainStore({ file });

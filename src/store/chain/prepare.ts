@@ -37,24 +37,24 @@ export function prepareEvent(
       { eventType },
     );
   }
-  for (const [name, value] of [
-    ['correlationId', correlationId],
-    ['idempotencyKey', idempotencyKey],
-  ] as const) {
-    if (value !== undefined && (typeof value !== 'string' || value.length === 0 || value.length > 256)) {
-      throw new ChainStoreError(
-        'invalid_input',
-        `events[${index}].${name} must be a non-empty string of at most 256 characters`,
-        { eventType },
-      );
-    }
-  }
+  checkKey(correlationId, 'correlationId', index, eventType);
+  checkKey(idempotencyKey, 'idempotencyKey', index, eventType);
   return {
     eventType,
     payloadCanonical: canonicalOf(payload, eventType),
     correlationId: correlationId ?? null,
     idempotencyKey: idempotencyKey ?? null,
   };
+}
+
+function checkKey(value: unknown, name: string, index: number, eventType: string): void {
+  if (value !== undefined && (typeof value !== 'string' || value.length === 0 || value.length > 256)) {
+    throw new ChainStoreError(
+      'invalid_input',
+      `events[${index}].${name} must be a non-empty string of at most 256 characters`,
+      { eventType },
+    );
+  }
 }
 
 /**

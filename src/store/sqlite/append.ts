@@ -6,8 +6,10 @@
  * at once, without waiting.)
  *
  *   1. read the head row (seq, head_hash), or start from genesis;
- *   2. per event: hash in this process with the shared chain format, INSERT … ON CONFLICT on the
- *      idempotency key DO NOTHING; a known key returns the original row with duplicate: true;
+ *   2. hash each event in this process with the shared chain format and insert up to ROWS_PER_INSERT
+ *      rows per statement; a statement refused by a constraint (a key already in the chain, an event type
+ *      outside the vocabulary) is rolled back alone and its rows go in one by one, where a known key
+ *      returns the original row with duplicate: true and an unknown type is named;
  *   3. move the head row; commit (synchronous=FULL: fsync of the WAL before the append returns).
  *
  * Each commit writes: the event rows (clustered on (workspace_id, seq), so a batch fills pages at the end
@@ -15,118 +17,153 @@
  * and the head row. See docs/sqlite-performance.md for what each costs and which guarantee it buys.
  */
 import { randomUUID } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
 import { ChainStoreError } from '../../errors.js';
-import { chainHashBytes, genesisHash, HASH_VERSION } from '../chain/hash.js';
+import { chainHash, genesisHash, HASH_VERSION } from '../chain/hash.js';
 import type { PreparedEvent } from '../chain/prepare.js';
-import type { AppendedEvent } from '../chain/types.js';
 import { type Db, sqliteCode, toChainStoreError } from './connection.js';
-import { type LogRow, LOG_COLUMNS, rowToEvent } from './rows.js';
-import { writtenEvent } from './written-event.js';
+import { type LogRow, LOG_COLUMNS } from './rows.js';
+import type { WrittenBatch } from './written-event.js';
 
 /** Appends prepared (validated, canonicalized) events to one workspace's chain, all or nothing. */
-export type Appender = (workspaceId: string, events: readonly PreparedEvent[]) => AppendedEvent[];
+export type Appender = (workspaceId: string, events: readonly PreparedEvent[]) => WrittenBatch;
+
+/**
+ * Rows per multi-row INSERT at most. One statement per row costs a bind, a step and a reset each; past
+ * about a hundred rows a statement saves nothing more and its SQL text grows. A batch goes in statements
+ * of this many rows, its remainder in power-of-two parts, so a connection prepares at most seven of them.
+ */
+export const ROWS_PER_INSERT = 64;
+
+const COLUMNS = `workspace_id, seq, event_id, event_type, payload_canonical, correlation_id, idempotency_key,
+                 prev_hash, hash, hash_version, recorded_at`;
+/** One row's values: the workspace and the commit time are bound once per statement, by name. */
+const ROW = `(@ws, ?, ?, ?, ?, ?, ?, unhex(?), unhex(?), ${HASH_VERSION}, @at)`;
+
+type Statement = BetterSqlite3.Statement<unknown[]>;
+
+/** ROWS_PER_INSERT while that many are left, then the largest power of two that fits. */
+function chunkSize(left: number): number {
+  if (left >= ROWS_PER_INSERT) return ROWS_PER_INSERT;
+  return 2 ** Math.floor(Math.log2(left));
+}
 
 /** Prepares the statements once; the returned function reuses them for every batch. */
 export function createAppender(db: Db): Appender {
   const readHead = db.prepare<[string], { seq: number; head_hash: Buffer }>(
     'SELECT seq, head_hash FROM chain_head WHERE workspace_id = ?',
   );
-  const insert = db.prepare<
-    [string, number, string, string, string, string | null, string | null, Buffer, Buffer, number, string]
-  >(
-    `INSERT INTO event_log (workspace_id, seq, event_id, event_type, payload_canonical, correlation_id,
-                            idempotency_key, prev_hash, hash, hash_version, recorded_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (workspace_id, idempotency_key) DO NOTHING`,
-  );
+  const insertOne = db.prepare<unknown[]>(`INSERT INTO event_log (${COLUMNS}) VALUES ${ROW}
+     ON CONFLICT (workspace_id, idempotency_key) DO NOTHING`);
+  /** Multi-row INSERTs by row count, prepared on first use. */
+  const insertMany = new Map<number, Statement>();
+  const insertRows = (n: number): Statement => {
+    let statement = insertMany.get(n);
+    if (statement === undefined) {
+      statement = db.prepare<unknown[]>(
+        `INSERT INTO event_log (${COLUMNS}) VALUES ${Array(n).fill(ROW).join(', ')}`,
+      );
+      insertMany.set(n, statement);
+    }
+    return statement;
+  };
   const byKey = db.prepare<[string, string], LogRow>(
     `SELECT ${LOG_COLUMNS} FROM event_log WHERE workspace_id = ? AND idempotency_key = ?`,
   );
-  const moveHead = db.prepare<[string, number, Buffer, string]>(
-    `INSERT INTO chain_head (workspace_id, seq, head_hash, updated_at) VALUES (?, ?, ?, ?)
+  const moveHead = db.prepare<[string, number, string, string]>(
+    `INSERT INTO chain_head (workspace_id, seq, head_hash, updated_at) VALUES (?, ?, unhex(?), ?)
      ON CONFLICT (workspace_id) DO UPDATE
        SET seq = excluded.seq, head_hash = excluded.head_hash, updated_at = excluded.updated_at`,
   );
 
-  /** Inserts one event after `prev`; false when its idempotency key is already in the chain. */
-  const insertEvent = (
-    workspaceId: string,
-    seq: number,
-    eventId: string,
-    e: PreparedEvent,
-    prev: Buffer,
-    hash: Buffer,
-    recordedAt: string,
-  ): boolean => {
-    try {
-      const { changes } = insert.run(
-        workspaceId,
-        seq,
-        eventId,
-        e.eventType,
-        e.payloadCanonical,
-        e.correlationId,
-        e.idempotencyKey,
-        prev,
-        hash,
-        HASH_VERSION,
-        recordedAt,
-      );
-      return changes === 1;
-    } catch (err) {
-      if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-        throw new ChainStoreError(
-          'unknown_event_type',
-          `event type ${JSON.stringify(e.eventType)} is not in the vocabulary (event_types)`,
-          { eventType: e.eventType, cause: err },
-        );
-      }
-      throw err;
-    }
-  };
-
   const appendBatch = db.transaction((workspaceId: string, events: readonly PreparedEvent[]) => {
     const head = readHead.get(workspaceId);
-    const headSeq = head?.seq ?? 0;
-    let seq = headSeq;
-    let prev = head === undefined ? Buffer.from(genesisHash(workspaceId), 'hex') : head.head_hash;
-    let prevHex = prev.toString('hex');
+    const startSeq = head?.seq ?? 0;
+    const startHash = head === undefined ? genesisHash(workspaceId) : head.head_hash.toString('hex');
     const recordedAt = new Date().toISOString();
-    const results: AppendedEvent[] = [];
-    for (const e of events) {
-      const hash = chainHashBytes(prev, seq + 1, e.eventType, e.payloadCanonical);
-      const eventId = randomUUID();
-      if (!insertEvent(workspaceId, seq + 1, eventId, e, prev, hash, recordedAt)) {
-        // The key is in the chain already (from an earlier batch or earlier in this one).
-        const original = byKey.get(workspaceId, e.idempotencyKey ?? '');
-        if (original === undefined) throw new Error('an idempotency conflict without its row');
-        results.push({ ...rowToEvent(workspaceId, original), duplicate: true });
-        continue;
+    const named = { ws: workspaceId, at: recordedAt };
+    const eventIds: (string | null)[] = new Array<string | null>(events.length);
+    const hashes: string[] = new Array<string>(events.length);
+    const duplicates: [index: number, row: LogRow][] = [];
+    let seq = startSeq;
+    let prev = startHash;
+    const params: unknown[] = [];
+
+    /** Links events[from, to) after `prev` and inserts them in one statement; false if it was refused. */
+    const tryChunk = (from: number, to: number): boolean => {
+      params.length = 0;
+      let at = prev;
+      for (let i = from; i < to; i++) {
+        const e = events[i] as PreparedEvent;
+        const s = seq + 1 + (i - from);
+        const hash = chainHash(at, s, e.eventType, e.payloadCanonical);
+        const eventId = randomUUID();
+        params.push(s, eventId, e.eventType, e.payloadCanonical, e.correlationId, e.idempotencyKey, at, hash);
+        eventIds[i] = eventId;
+        hashes[i] = hash;
+        at = hash;
       }
-      seq += 1;
-      const hashHex = hash.toString('hex');
-      results.push(
-        writtenEvent(
-          {
-            eventId,
-            workspaceId,
-            seq,
-            eventType: e.eventType,
-            occurredAt: recordedAt,
-            correlationId: e.correlationId,
-            idempotencyKey: e.idempotencyKey,
-            prevHash: prevHex,
-            hash: hashHex,
-            duplicate: false,
-          },
+      try {
+        insertRows(to - from).run(params, named);
+      } catch (err) {
+        // A refused statement is rolled back on its own; the transaction and earlier chunks stand.
+        if (sqliteCode(err).startsWith('SQLITE_CONSTRAINT')) return false;
+        throw err;
+      }
+      seq += to - from;
+      prev = at;
+      return true;
+    };
+
+    /** One event after `prev`, skipped (its original row kept) when its key is already in the chain. */
+    const insertSingle = (i: number): void => {
+      const e = events[i] as PreparedEvent;
+      const hash = chainHash(prev, seq + 1, e.eventType, e.payloadCanonical);
+      const eventId = randomUUID();
+      let changes: number;
+      try {
+        ({ changes } = insertOne.run(
+          seq + 1,
+          eventId,
+          e.eventType,
           e.payloadCanonical,
-        ),
-      );
-      prev = hash;
-      prevHex = hashHex;
+          e.correlationId,
+          e.idempotencyKey,
+          prev,
+          hash,
+          named,
+        ));
+      } catch (err) {
+        if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+          throw new ChainStoreError(
+            'unknown_event_type',
+            `event type ${JSON.stringify(e.eventType)} is not in the vocabulary (event_types)`,
+            { eventType: e.eventType, cause: err },
+          );
+        }
+        throw err;
+      }
+      if (changes === 1) {
+        seq += 1;
+        prev = hash;
+        eventIds[i] = eventId;
+        hashes[i] = hash;
+        return;
+      }
+      // The key is in the chain already (from an earlier batch or earlier in this one).
+      const original = byKey.get(workspaceId, e.idempotencyKey ?? '');
+      if (original === undefined) throw new Error('an idempotency conflict without its row');
+      eventIds[i] = null;
+      duplicates.push([i, original]);
+    };
+
+    for (let from = 0; from < events.length;) {
+      const to = from + chunkSize(events.length - from);
+      if (!tryChunk(from, to)) for (let i = from; i < to; i++) insertSingle(i);
+      from = to;
     }
-    if (seq !== headSeq) moveHead.run(workspaceId, seq, prev, recordedAt);
-    return results;
+    if (seq !== startSeq) moveHead.run(workspaceId, seq, prev, recordedAt);
+    return { recordedAt, startSeq, startHash, eventIds, hashes, duplicates };
   });
 
   return (workspaceId, events) => {

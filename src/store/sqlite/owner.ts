@@ -6,6 +6,7 @@ import { prepareEvent } from '../chain/prepare.js';
 import { createAppender } from './append.js';
 import { type Db, toChainStoreError } from './connection.js';
 import type { LockedWrite } from './lock-wait.js';
+import { appendedEvents } from './written-event.js';
 
 interface ClaimRow {
   epoch: number;
@@ -118,8 +119,10 @@ export function sqliteOwnership(
       assertWorkspaceId(workspaceId);
       if (ownedAppend === null) throw refuseReadOnly('append');
       const prepared = events.map((e, i) => prepareEvent(e, i));
-      const results = await locked(() =>
-        guarded('append', () => ownedAppend.immediate(workspaceId, epoch, prepared)),
+      const results = appendedEvents(
+        workspaceId,
+        prepared,
+        await locked(() => guarded('append', () => ownedAppend.immediate(workspaceId, epoch, prepared))),
       );
       const last = results.filter((r) => !r.duplicate).at(-1);
       if (last !== undefined) options.notify({ workspaceId, seq: last.seq });

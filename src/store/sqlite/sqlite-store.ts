@@ -13,6 +13,7 @@ import type {
 import { assertWorkspaceId, EVENT_TYPE_PATTERN } from '../chain/validate.js';
 import type { OwnedChainStore } from '../chain/owner.js';
 import { type Appender, createAppender } from './append.js';
+import { appendedEvents, type WrittenBatch } from './written-event.js';
 import { startWorkerAppender, type WorkerAppender } from './worker-appender.js';
 import { connect, type Db, toChainStoreError } from './connection.js';
 import { assertMigrated, migrateSqlite } from './migrate.js';
@@ -139,7 +140,7 @@ function createSqliteChainStore(
     ? null
     : worker !== null
       ? worker.append
-      : async (ws: string, events: readonly PreparedEvent[]) => {
+      : async (ws: string, events: readonly PreparedEvent[]): Promise<WrittenBatch> => {
           // The commit is synchronous. Yielding one macrotask first lets a caller that is still queueing
           // (a burst of transitions) finish, so its next append carries a batch instead of one event.
           await new Promise((resolve) => setImmediate(resolve));
@@ -184,10 +185,9 @@ function createSqliteChainStore(
       if (!Array.isArray(events)) throw new ChainStoreError('invalid_input', 'events must be an array');
       // Validate and canonicalize everything before the transaction: all or nothing.
       const prepared = prepareEvents(events);
-      const results = await append(workspaceId, prepared);
-      const fresh = results.filter((r) => !r.duplicate);
-      const last = fresh[fresh.length - 1];
-      if (last !== undefined && watchers.size > 0) {
+      const results = appendedEvents(workspaceId, prepared, await append(workspaceId, prepared));
+      const last = watchers.size > 0 ? results.filter((r) => !r.duplicate).at(-1) : undefined;
+      if (last !== undefined) {
         // data_version does not change for this connection's own commits: tell local watchers directly.
         const change: StoreChange = { workspaceId, seq: last.seq };
         for (const watcher of watchers) queueMicrotask(() => watcher(change));

@@ -4,15 +4,15 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ChainStoreError, type ChainStoreErrorKind } from '../../errors.js';
 import type { PreparedEvent } from '../chain/prepare.js';
-import type { AppendedEvent } from '../chain/types.js';
 import type { WriterInit, WriterRequest } from './writer-worker.js';
+import type { WrittenBatch } from './written-event.js';
 
 type Reply =
-  | { id: number; results: AppendedEvent[] }
+  | { id: number; written: WrittenBatch }
   | { id: number; error: { kind: ChainStoreErrorKind; message: string; eventType?: string } };
 
 export interface WorkerAppender {
-  append(workspaceId: string, events: readonly PreparedEvent[]): Promise<AppendedEvent[]>;
+  append(workspaceId: string, events: readonly PreparedEvent[]): Promise<WrittenBatch>;
   close(): Promise<void>;
 }
 
@@ -31,7 +31,7 @@ export function startWorkerAppender(init: WriterInit): WorkerAppender {
     : new Worker(url, { workerData: init });
   // The agent's process must not stay alive for an idle writer.
   worker.unref();
-  const waiting = new Map<number, { resolve(r: AppendedEvent[]): void; reject(e: unknown): void }>();
+  const waiting = new Map<number, { resolve(r: WrittenBatch): void; reject(e: unknown): void }>();
   let next = 0;
   let failed: Error | null = null;
   const failAll = (err: Error) => {
@@ -44,7 +44,7 @@ export function startWorkerAppender(init: WriterInit): WorkerAppender {
     if (w === undefined) return;
     waiting.delete(reply.id);
     if (waiting.size === 0) worker.unref();
-    if ('results' in reply) w.resolve(reply.results);
+    if ('written' in reply) w.resolve(reply.written);
     else {
       const { kind, message, eventType } = reply.error;
       w.reject(new ChainStoreError(kind, message, eventType === undefined ? undefined : { eventType }));

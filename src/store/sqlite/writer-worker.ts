@@ -37,7 +37,7 @@ parentPort?.on('message', (request: WriterRequest | 'close') => {
     return;
   }
   try {
-    parentPort?.postMessage({ id: request.id, results: append(request.workspaceId, request.events) });
+    parentPort?.postMessage({ id: request.id, written: append(request.workspaceId, request.events) });
   } catch (err) {
     const e = err instanceof ChainStoreError ? err : new ChainStoreError('unavailable', String(err));
     parentPort?.postMessage({

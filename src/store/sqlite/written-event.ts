@@ -1,30 +1,81 @@
 import { parseCanonical } from '../chain/canonical-json.js';
+import type { PreparedEvent } from '../chain/prepare.js';
 import type { AppendedEvent, JsonObject } from '../chain/types.js';
-
-/** An appended event's fields, all but its payload, which is given as the canonical text written. */
-export type WrittenFields = Omit<AppendedEvent, 'payload'>;
+import { type LogRow, rowToEvent } from './rows.js';
 
 /**
- * What an append returns for an event it wrote: the row as written, its payload parsed from the written
- * canonical text (a fresh, deeply frozen object, as a read returns it) the first time it is read. The
- * emit pipeline never reads it; parsing every payload of a batch back cost the append as much as hashing.
+ * What one append wrote, in the few fields the caller does not already hold (it holds the prepared
+ * events): plain arrays and strings, so the writer thread hands it over for the price of a few strings.
  */
-export function writtenEvent(fields: WrittenFields, payloadCanonical: string): AppendedEvent {
+export interface WrittenBatch {
+  readonly recordedAt: string;
+  /** The head seq and hash (hex) the batch was linked after. */
+  readonly startSeq: number;
+  readonly startHash: string;
+  /** Per input event: the event id it was written under, or null when its key was already in the chain. */
+  readonly eventIds: readonly (string | null)[];
+  /** Per input event written: its hash (hex). */
+  readonly hashes: readonly string[];
+  /** The original rows of the events whose keys were already in the chain, by input index. */
+  readonly duplicates: readonly (readonly [index: number, row: LogRow])[];
+}
+
+/** The append's result, event by event, from what it was given and what it wrote. */
+export function appendedEvents(
+  workspaceId: string,
+  events: readonly PreparedEvent[],
+  written: WrittenBatch,
+): AppendedEvent[] {
+  const results = new Array<AppendedEvent>(events.length);
+  for (const [index, row] of written.duplicates) {
+    // From the writer thread the row's BLOBs arrive as plain Uint8Arrays (structured clone).
+    const stored = { ...row, prev_hash: Buffer.from(row.prev_hash), hash: Buffer.from(row.hash) };
+    results[index] = { ...rowToEvent(workspaceId, stored), duplicate: true };
+  }
+  let seq = written.startSeq;
+  let prevHash = written.startHash;
+  for (let i = 0; i < events.length; i++) {
+    const eventId = written.eventIds[i];
+    if (eventId === null || eventId === undefined) continue;
+    const e = events[i] as PreparedEvent;
+    const hash = written.hashes[i] as string;
+    seq += 1;
+    results[i] = writtenEvent(eventId, workspaceId, seq, e, written.recordedAt, prevHash, hash);
+    prevHash = hash;
+  }
+  return results;
+}
+
+/**
+ * An event as the append wrote it, its payload parsed from the written canonical text (a fresh, deeply
+ * frozen object, as a read returns it) the first time it is read. The emit pipeline never reads it;
+ * parsing every payload of a batch back cost the append as much as hashing.
+ */
+function writtenEvent(
+  eventId: string,
+  workspaceId: string,
+  seq: number,
+  e: PreparedEvent,
+  occurredAt: string,
+  prevHash: string,
+  hash: string,
+): AppendedEvent {
+  const payloadCanonical = e.payloadCanonical;
   let payload: JsonObject | undefined;
   return {
-    eventId: fields.eventId,
-    workspaceId: fields.workspaceId,
-    seq: fields.seq,
-    eventType: fields.eventType,
+    eventId,
+    workspaceId,
+    seq,
+    eventType: e.eventType,
     get payload(): JsonObject {
       payload ??= parseCanonical(payloadCanonical);
       return payload;
     },
-    occurredAt: fields.occurredAt,
-    correlationId: fields.correlationId,
-    idempotencyKey: fields.idempotencyKey,
-    prevHash: fields.prevHash,
-    hash: fields.hash,
-    duplicate: fields.duplicate,
+    occurredAt,
+    correlationId: e.correlationId,
+    idempotencyKey: e.idempotencyKey,
+    prevHash,
+    hash,
+    duplicate: false,
   };
 }
