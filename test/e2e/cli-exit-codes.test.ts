@@ -267,6 +267,22 @@ const ROWS: readonly Row[] = [
     interrupt: /metrics: http:\/\/127\.0\.0\.1:\d+\/metrics/,
   },
   {
+    args: ['cockpit', '--store', STORE, '--listen-url', 'postgres://viewer@db.internal/opstate', '--once'],
+    exit: 2,
+    first: /--listen-url goes with a postgres:\/\/ store/,
+  },
+  {
+    args: [
+      'cockpit',
+      '--store',
+      'postgres://viewer@127.0.0.1:1/opstate',
+      '--listen-url',
+      'http://u:secret@h/x',
+    ],
+    exit: 2,
+    first: /--listen-url must be a postgres:\/\/ URL .*got "http:\/\/u:\*\*\*@h\/x"/,
+  },
+  {
     args: ['cockpit', '--store', STORE, '--checkpoints', FILE],
     exit: 2,
     first: /--checkpoints goes with --metrics/,

@@ -21,6 +21,10 @@ export function cockpitCommand(defaultStore: string): Command {
         .default(defaultStore)
         .argParser(storeSpec),
     )
+    .option(
+      '--listen-url <postgres://url>',
+      'PostgreSQL behind a pooler (PgBouncer): a direct connection to the server for push updates (LISTEN)',
+    )
     .option('--port <n>', 'port to serve on (default: a free one)', integer(0, 65_535))
     .option(
       '--poll-ms <n>',
@@ -40,7 +44,10 @@ export function cockpitCommand(defaultStore: string): Command {
     .exitOverride()
     .action(async (o: CockpitFlags) => {
       // Read only: a SQLite file (or its directory) opened read-only, a PostgreSQL schema checked, never migrated.
-      const { store, label } = await openStore(o.store, { fileOrDirectory: true });
+      const { store, label } = await openStore(o.store, {
+        fileOrDirectory: true,
+        ...(o.listenUrl !== undefined ? { listenUrl: o.listenUrl } : {}),
+      });
       try {
         if (o.once) {
           const fleet = new Fleet(store, { pollMs: o.pollMs });
