@@ -257,14 +257,14 @@ const ROWS: readonly Row[] = [
   {
     args: ['cockpit', '--store', STORE, '--port', '0'],
     exit: 0,
-    first: /^\d+ workspaces? in .*; watching: (push|poll every \d+ ms) \(.*\)$/,
-    interrupt: /cockpit: http:\/\/127\.0\.0\.1:\d+\/\?token=/,
+    first: /^cockpit: http:\/\/127\.0\.0\.1:\d+\/\?token=/,
+    interrupt: /^\d+ workspaces? in .*; watching: (push|poll every \d+ ms) \(.*\)$/m,
   },
   {
     args: ['cockpit', '--store', STORE, '--port', '0', '--metrics', '--token-file', TOKEN_FILE],
     exit: 0,
-    first: /^\d+ workspaces? in .*; watching: (push|poll every \d+ ms) \(.*\)$/,
-    interrupt: /metrics: http:\/\/127\.0\.0\.1:\d+\/metrics/,
+    first: /^cockpit: http:\/\/127\.0\.0\.1:\d+\/\?token=/,
+    interrupt: /^\d+ workspaces? in .*; watching: (push|poll every \d+ ms) \(.*\)$/m,
   },
   {
     args: ['cockpit', '--store', STORE, '--listen-url', 'postgres://viewer@db.internal/opstate', '--once'],

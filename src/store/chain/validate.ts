@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LONE_SURROGATE } from '../../domain/trigger.js';
 import { ChainStoreError } from '../../errors.js';
-import type { ReadOptions } from './types.js';
+import type { FleetSummaryOptions, ReadOptions } from './types.js';
 
 export const MAX_WORKSPACE_ID_LENGTH = 256;
 export const DEFAULT_READ_LIMIT = 1000;
@@ -54,6 +54,29 @@ const ReadOptionsSchema = z
     eventTypePrefix: z.string().max(MAX_EVENT_TYPE_PREFIX).optional(),
   })
   .strict();
+
+const FleetSummaryOptionsSchema = z
+  .object({
+    after: z.string().optional(),
+    limit: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+/** Checks a fleet summary page request; `null` stands for "from the first" and "all". */
+export function parseFleetSummaryOptions(options: FleetSummaryOptions | undefined): {
+  after: string | null;
+  limit: number | null;
+} {
+  const parsed = FleetSummaryOptionsSchema.safeParse(options ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ChainStoreError(
+      'invalid_input',
+      `invalid fleet summary options: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''} (got ${JSON.stringify(options)})`,
+    );
+  }
+  return { after: parsed.data.after ?? null, limit: parsed.data.limit ?? null };
+}
 
 export function parseReadOptions(options: ReadOptions | undefined): Required<
   Omit<ReadOptions, 'eventTypePrefix'>
