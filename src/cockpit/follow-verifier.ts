@@ -14,7 +14,7 @@ export class FollowVerifier {
    * watches, and a resting verifier would cost a hundred thousand objects and genesis hashes.
    */
   #verifier: ChainVerifier | null = null;
-  readonly #from: { readonly length: number; readonly head: string } | undefined;
+  readonly #seedHead: string | null;
   #divergence: ChainDivergence | null = null;
   readonly #seededAt: number;
 
@@ -22,7 +22,7 @@ export class FollowVerifier {
   constructor(workspaceId: string, from?: { readonly length: number; readonly head: string }) {
     this.#workspaceId = workspaceId;
     this.#seededAt = from?.length ?? 0;
-    this.#from = from;
+    this.#seedHead = from?.head ?? null;
   }
 
   /** Events verified so far (up to the first divergence). */
@@ -31,10 +31,10 @@ export class FollowVerifier {
   }
 
   #started(): ChainVerifier {
-    const from = this.#from;
+    const head = this.#seedHead;
     this.#verifier ??= new ChainVerifier(
       this.#workspaceId,
-      from !== undefined && from.length > 0 ? { resume: { seq: from.length, hash: from.head } } : {},
+      head !== null && this.#seededAt > 0 ? { resume: { seq: this.#seededAt, hash: head } } : {},
     );
     return this.#verifier;
   }
