@@ -19,7 +19,7 @@ const VERIFY_SLICE_MS = 10;
 /** The fleet summary's first page: a screenful and more, so the table shows before the fleet is in. */
 const FIRST_PAGE = 1_000;
 /** Its next pages: short enough that the socket and the page get their turns between them. */
-const SUMMARY_PAGE = 5_000;
+const SUMMARY_PAGE = 2_000;
 
 export interface FleetOptions {
   /** Without a `watch` on the store: how often to look for new events (default 500 ms). */
