@@ -191,7 +191,6 @@ try {
       await page.goto('about:blank');
       const run = await startCockpitProcess(CLI, engine.spec);
       try {
-        console.log(`  startup line: ${run.firstLine}`);
         console.log(`  URL printed after ${fmt(run.urlAfterMs)}`);
         const { ms, steps } = await firstTable(page, run);
         console.log(
@@ -228,6 +227,11 @@ try {
           `  transition to the page:     ${stats(latencies)}  target ≤ 1,000 ms: ${verdict(worst <= 1000)}`,
         );
         const verified = await fullyVerified(page, run, WORKSPACES);
+        const loadedLine = run
+          .output()
+          .split('\n')
+          .find((l) => / workspaces? in /.test(l));
+        console.log(`  startup line: ${loadedLine ?? '(none yet)'}`);
         console.log(`  every chain verified:       ${fmt(verified)} after spawn`);
         await page.getByTestId('search').fill(TAMPERED);
         const cell = page.locator(`[data-testid="ws-row"][data-ws="${TAMPERED}"] [data-col="verifies"]`);

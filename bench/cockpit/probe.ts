@@ -12,8 +12,8 @@ export interface CockpitRun {
   readonly url: string;
   /** When the cockpit printed its URL (ms after spawn). */
   readonly urlAfterMs: number;
-  /** The startup line naming the watch mode. */
-  readonly firstLine: string;
+  /** Everything the cockpit printed so far (the URL first; the count and watch mode once loaded). */
+  output(): string;
 }
 
 /** Starts the built CLI's cockpit on `store` and waits for its URL. */
@@ -24,21 +24,22 @@ export async function startCockpitProcess(cli: string, store: string): Promise<C
   });
   let out = '';
   let err = '';
+  let resolved = false;
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`cockpit exited ${code}: ${out}\n${err}`)));
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /cockpit: (http:\/\/\S+)/.exec(out);
-      if (m === null) return;
-      child.stdout?.removeAllListeners('data');
+      if (m === null || resolved) return;
+      resolved = true;
       child.removeAllListeners('exit');
       resolve({
         child,
         spawnedAt,
         url: m[1] as string,
         urlAfterMs: performance.now() - spawnedAt,
-        firstLine: out.split('\n')[0] ?? '',
+        output: () => out,
       });
     });
   });

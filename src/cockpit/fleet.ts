@@ -1,6 +1,6 @@
 import { OperationalStateInputError } from '../errors.js';
 import { consoleLogger, type Logger, safeLog } from '../logger.js';
-import type { ChainStore, StoreChange, VerifyResult } from '../store/chain/types.js';
+import type { ChainStore, StoreChange, VerifyResult, WorkspaceHead } from '../store/chain/types.js';
 import { type WorkspaceSummary, WorkspaceFollower } from './summary.js';
 import type { VerifyProgress, WatchMode } from './watch-mode.js';
 
@@ -16,6 +16,10 @@ const VERIFY_CONCURRENCY = 2;
 const VERIFY_RETRY_MS = 1000;
 /** How long verification holds the thread before it yields to everything else. */
 const VERIFY_SLICE_MS = 10;
+/** The fleet summary's first page: a screenful and more, so the table shows before the fleet is in. */
+const FIRST_PAGE = 1_000;
+/** Its next pages: short enough that the socket and the page get their turns between them. */
+const SUMMARY_PAGE = 2_000;
 
 export interface FleetOptions {
   /** Without a `watch` on the store: how often to look for new events (default 500 ms). */
@@ -51,6 +55,10 @@ export class Fleet {
   readonly #inFlight = new Set<string>();
   #verifying: Promise<void> | null = null;
   #verdicts = 0;
+  #loading: Promise<void> | null = null;
+  #firstPageIn: (() => void) | null = null;
+  readonly #firstPage = new Promise<void>((resolve) => (this.#firstPageIn = resolve));
+  #loaded = false;
   feed: FeedKind | null = null;
 
   constructor(store: ChainStore, options: FleetOptions = {}) {
@@ -74,18 +82,72 @@ export class Fleet {
   }
 
   /**
-   * Loads every workspace: from the store's fleet summary (heads and last transitions, a few queries
-   * for the whole fleet) when it has one, else by reading each chain once. Verification follows in the
-   * background either way.
+   * Loads every workspace: from the store's fleet summary (heads and last transitions, a page of
+   * workspaces per query, in id order) when it has one, else by reading each chain once. Subscribers
+   * hear of each page as it lands. Verification follows in the background, once everything is loaded.
+   * Rejects only when the first page cannot be read; a later page that fails is retried. Called again
+   * after it resolved, it reads the summary again (workspaces already followed are read on).
    */
-  async load(): Promise<void> {
+  load(): Promise<void> {
+    // A load in progress is joined; after one has finished, the next reads the summary again.
+    if (this.#loading === null || this.#loaded) {
+      this.#loaded = false;
+      this.#loading = this.#loadPages().catch((err: unknown) => {
+        this.#loading = null;
+        throw err;
+      });
+    }
+    return this.#loading;
+  }
+
+  /**
+   * Starts `load()` and resolves once its first page is in: the first screen of the table (in id
+   * order) is ready while the rest of the fleet keeps loading.
+   */
+  async loadFirstPage(): Promise<void> {
+    await Promise.race([this.load(), this.#firstPage]);
+  }
+
+  /** Whether every workspace the store had when `load()` started is in. */
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+
+  async #loadPages(): Promise<void> {
     if (typeof this.#store.fleetSummary !== 'function') {
       this.#dirty = null;
       await this.#pump();
-      return;
+    } else {
+      let after: string | null = null;
+      for (;;) {
+        const limit = after === null ? FIRST_PAGE : SUMMARY_PAGE;
+        let heads;
+        try {
+          heads = await this.#store.fleetSummary(after === null ? { limit } : { after, limit });
+        } catch (err) {
+          if (after === null || this.#closed) throw err;
+          safeLog(this.#logger, 'warn', { err }, 'cockpit: loading the fleet failed; will retry');
+          await new Promise((resolve) => setTimeout(resolve, VERIFY_RETRY_MS).unref());
+          continue;
+        }
+        if (this.#closed) return;
+        await this.#adopt(heads);
+        this.#firstPageIn?.();
+        if (heads.length < limit) break;
+        after = (heads.at(-1) as WorkspaceHead).workspaceId;
+        // Between pages the socket and the change feed have their turn (an embedded store's query
+        // holds the thread while it runs).
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
-    const heads = await this.#store.fleetSummary();
+    this.#loaded = true;
+    this.#firstPageIn?.();
+    for (const ws of this.#followers.keys()) this.#queueVerify(ws);
+  }
+
+  async #adopt(heads: readonly WorkspaceHead[]): Promise<void> {
     const known: string[] = [];
+    const added: WorkspaceSummary[] = [];
     await this.#locked(async () => {
       for (const head of heads) {
         const had = this.#followers.get(head.workspaceId);
@@ -96,9 +158,10 @@ export class Fleet {
         const follower = new WorkspaceFollower(head.workspaceId);
         follower.adopt(head);
         this.#followers.set(head.workspaceId, follower);
+        added.push(follower.summary());
       }
     });
-    for (const head of heads) this.#queueVerify(head.workspaceId);
+    if (added.length > 0) for (const listener of this.#listeners) listener(added);
     // A workspace already followed is read on from where it was: its state's clock keeps counting.
     if (known.length > 0) {
       if (this.#dirty !== null) for (const ws of known) this.#dirty.add(ws);

@@ -9,7 +9,12 @@ import { ChainVerifier } from '../store/chain/verify.js';
  */
 export class FollowVerifier {
   readonly #workspaceId: string;
-  readonly #verifier: ChainVerifier;
+  /*
+   * Made on the first event past the seed: most of a large fleet's chains never move while the cockpit
+   * watches, and a resting verifier would cost a hundred thousand objects and genesis hashes.
+   */
+  #verifier: ChainVerifier | null = null;
+  readonly #seedHead: string | null;
   #divergence: ChainDivergence | null = null;
   readonly #seededAt: number;
 
@@ -17,15 +22,21 @@ export class FollowVerifier {
   constructor(workspaceId: string, from?: { readonly length: number; readonly head: string }) {
     this.#workspaceId = workspaceId;
     this.#seededAt = from?.length ?? 0;
-    this.#verifier = new ChainVerifier(
-      workspaceId,
-      from !== undefined && from.length > 0 ? { resume: { seq: from.length, hash: from.head } } : {},
-    );
+    this.#seedHead = from?.head ?? null;
   }
 
   /** Events verified so far (up to the first divergence). */
   get length(): number {
-    return this.#verifier.length;
+    return this.#verifier?.length ?? this.#seededAt;
+  }
+
+  #started(): ChainVerifier {
+    const head = this.#seedHead;
+    this.#verifier ??= new ChainVerifier(
+      this.#workspaceId,
+      head !== null && this.#seededAt > 0 ? { resume: { seq: this.#seededAt, hash: head } } : {},
+    );
+    return this.#verifier;
   }
 
   /** The first divergence, once found (it stays: a chain that broke does not heal). */
@@ -37,13 +48,14 @@ export class FollowVerifier {
     if (this.#divergence !== null) return;
     // Verified before this verifier was seeded: nothing to check again.
     if (event.seq <= this.#seededAt) return;
+    const verifier = this.#started();
     try {
-      const failed = this.#verifier.feed(event);
+      const failed = verifier.feed(event);
       if (failed !== null && !failed.ok) this.#divergence = failed.firstDivergence;
     } catch (err) {
       // A payload that cannot even be canonicalized was not what got hashed.
       this.#divergence = {
-        seq: this.#verifier.length + 1,
+        seq: verifier.length + 1,
         kind: 'hash_mismatch',
         detail: `payload cannot be hashed: ${String(err)}`,
       };

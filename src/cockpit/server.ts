@@ -50,7 +50,10 @@ export interface CockpitHandle {
   close(): Promise<void>;
 }
 
-/** Reads every workspace of `store`, then serves the cockpit page and follows the store live. */
+/**
+ * Reads the first page of `store`'s workspaces, then serves the cockpit page and follows the store live
+ * while the rest of the fleet loads behind it (`handle.fleet.load()` resolves once it is all in).
+ */
 export async function startCockpit(options: StartCockpitOptions): Promise<CockpitHandle> {
   const { host, port } = checkListen(
     'cockpit',
@@ -61,7 +64,7 @@ export async function startCockpit(options: StartCockpitOptions): Promise<Cockpi
   const logger = options.logger ?? consoleLogger;
   const page = await loadInspectorPage('cockpit.html');
   const fleet = new Fleet(options.store, options);
-  await fleet.load();
+  await fleet.loadFirstPage();
   fleet.follow();
   const { token, accepts } = makeToken();
   const metrics = options.metrics

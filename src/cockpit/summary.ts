@@ -62,16 +62,20 @@ export class WorkspaceFollower {
     const t = head.lastTransition;
     const p = t === null ? null : transitionPayload(t.payload);
     if (t !== null && p !== null) {
-      s.state = p.to_primary_state;
-      s.stateSince = t.occurredAt;
-      s.claimPermission = p.claim_permission;
-      s.degradationReasons = p.degradation_reasons;
+      s.state = shared(p.to_primary_state);
+      // Usually the last event is the last transition: one copy of its time serves both fields.
+      s.stateSince = t.occurredAt === head.lastEventAt ? head.lastEventAt : t.occurredAt;
+      s.claimPermission = shared(p.claim_permission);
+      s.degradationReasons = sharedList(p.degradation_reasons);
       s.lastTrigger = shownTrigger(p.trigger);
-      s.lastEdge = `${p.from_primary_state}|${p.to_primary_state}`;
-      s.lastLiteral = t.seq < head.seq ? head.lastEventType : null;
+      s.lastEdge = shared(`${p.from_primary_state}|${p.to_primary_state}`);
+      s.lastLiteral = t.seq < head.seq && head.lastEventType !== null ? shared(head.lastEventType) : null;
     } else {
       if (t !== null) s.unreadable += 1;
-      s.lastLiteral = head.lastEventType === GENERIC_TRANSITION_EVENT ? null : head.lastEventType;
+      s.lastLiteral =
+        head.lastEventType === GENERIC_TRANSITION_EVENT || head.lastEventType === null
+          ? null
+          : shared(head.lastEventType);
     }
     this.#s = s;
     this.version += 1;
@@ -142,7 +146,25 @@ export class WorkspaceFollower {
   summary(): WorkspaceSummary {
     if (this.#shown !== null && this.#shownVersion === this.version) return this.#shown;
     const divergence = this.#verifier?.divergence ?? null;
-    this.#shown = { ...this.#s, verifies: this.#verifier === null ? null : divergence === null, divergence };
+    const s = this.#s;
+    // Every field written out, in one literal: V8 then keeps them inside the object. A spread of this
+    // many fields puts them in a second array, a hundred bytes more per workspace.
+    this.#shown = {
+      workspaceId: s.workspaceId,
+      state: s.state,
+      claimPermission: s.claimPermission,
+      degradationReasons: s.degradationReasons,
+      lastTrigger: s.lastTrigger,
+      lastEdge: s.lastEdge,
+      lastLiteral: s.lastLiteral,
+      stateSince: s.stateSince,
+      lastEventAt: s.lastEventAt,
+      transitions: s.transitions,
+      chainLength: s.chainLength,
+      unreadable: s.unreadable,
+      verifies: this.#verifier === null ? null : divergence === null,
+      divergence,
+    };
     this.#shownVersion = this.version;
     // One object per workspace, not two: the fields live on in the row shown.
     this.#s = this.#shown;
@@ -152,6 +174,36 @@ export class WorkspaceFollower {
 
 const shownTrigger = (trigger: string) =>
   trigger.length > MAX_SHOWN_TRIGGER ? `${trigger.slice(0, MAX_SHOWN_TRIGGER)}…` : trigger;
+
+/*
+ * A fleet repeats a few states, claims, edges and reason lists a hundred thousand times: each summary
+ * shares one copy of each instead of holding the one its payload was parsed into. Bounded, so a store
+ * full of distinct values cannot grow it without limit.
+ */
+const MAX_SHARED = 4_096;
+const sharedText = new Map<string, string>();
+const sharedReasons = new Map<string, readonly string[]>();
+
+function shared(text: string): string {
+  const known = sharedText.get(text);
+  if (known !== undefined) return known;
+  if (sharedText.size >= MAX_SHARED) sharedText.clear();
+  sharedText.set(text, text);
+  return text;
+}
+
+function sharedList(reasons: readonly string[]): readonly string[] {
+  if (reasons.length === 0) return NO_REASONS;
+  const key = reasons.join('\u0000');
+  const known = sharedReasons.get(key);
+  if (known !== undefined) return known;
+  if (sharedReasons.size >= MAX_SHARED) sharedReasons.clear();
+  const list = Object.freeze(reasons.map(shared));
+  sharedReasons.set(key, list);
+  return list;
+}
+
+const NO_REASONS: readonly string[] = Object.freeze([]);
 
 /*
  * The payload fields the table shows, checked by hand: at a hundred thousand events per load a schema

@@ -51,6 +51,11 @@ export interface OpenStoreSpecOptions {
   readonly memory?: boolean;
   /** Also accept the SQLite file itself, not only its directory (read-only readers such as the cockpit). */
   readonly fileOrDirectory?: boolean;
+  /**
+   * PostgreSQL only: a direct connection to the server for `watch()`'s LISTEN, when the spec reaches a
+   * pooler (the store's `listenConnectionString`).
+   */
+  readonly listenUrl?: string;
 }
 
 /**
@@ -67,12 +72,28 @@ export async function openStoreSpec(spec: string, options: OpenStoreSpecOptions 
       '--store is empty: pass a directory (the store is <dir>/chain.db) or a postgres:// URL',
     );
   }
+  const listen = options.listenUrl;
+  if (listen !== undefined && !isPostgresUrl(spec)) {
+    throw new StoreSpecError(
+      spec,
+      `--listen-url goes with a postgres:// store, not ${JSON.stringify(spec)}: an embedded store watches its own file`,
+    );
+  }
+  if (listen !== undefined && !isPostgresUrl(listen)) {
+    // A URL's password is not repeated; anything that is not a URL is shown as given.
+    const shown = URL.canParse(listen) ? redactUrl(listen) : listen;
+    throw new StoreSpecError(
+      spec,
+      `--listen-url must be a postgres:// URL (a direct connection to the server), got ${JSON.stringify(shown)}`,
+    );
+  }
   try {
     if (isPostgresUrl(spec)) {
       const { openPostgresChainStore } = await import('./postgres/postgres-store.js');
       const store = await openPostgresChainStore({
         connectionString: spec,
         migrate: options.create ? true : 'check',
+        ...(listen !== undefined ? { listenConnectionString: listen } : {}),
       });
       return { store, label: redactUrl(spec), kind: 'postgres' };
     }

@@ -257,14 +257,30 @@ const ROWS: readonly Row[] = [
   {
     args: ['cockpit', '--store', STORE, '--port', '0'],
     exit: 0,
-    first: /^\d+ workspaces? in .*; watching: (push|poll every \d+ ms) \(.*\)$/,
-    interrupt: /cockpit: http:\/\/127\.0\.0\.1:\d+\/\?token=/,
+    first: /^cockpit: http:\/\/127\.0\.0\.1:\d+\/\?token=/,
+    interrupt: /^\d+ workspaces? in .*; watching: (push|poll every \d+ ms) \(.*\)$/m,
   },
   {
     args: ['cockpit', '--store', STORE, '--port', '0', '--metrics', '--token-file', TOKEN_FILE],
     exit: 0,
-    first: /^\d+ workspaces? in .*; watching: (push|poll every \d+ ms) \(.*\)$/,
-    interrupt: /metrics: http:\/\/127\.0\.0\.1:\d+\/metrics/,
+    first: /^cockpit: http:\/\/127\.0\.0\.1:\d+\/\?token=/,
+    interrupt: /^\d+ workspaces? in .*; watching: (push|poll every \d+ ms) \(.*\)$/m,
+  },
+  {
+    args: ['cockpit', '--store', STORE, '--listen-url', 'postgres://viewer@db.internal/opstate', '--once'],
+    exit: 2,
+    first: /--listen-url goes with a postgres:\/\/ store/,
+  },
+  {
+    args: [
+      'cockpit',
+      '--store',
+      'postgres://viewer@127.0.0.1:1/opstate',
+      '--listen-url',
+      'http://u:secret@h/x',
+    ],
+    exit: 2,
+    first: /--listen-url must be a postgres:\/\/ URL .*got "http:\/\/u:\*\*\*@h\/x"/,
   },
   {
     args: ['cockpit', '--store', STORE, '--checkpoints', FILE],

@@ -135,6 +135,27 @@ describe.each(engines)('fleet summary on $name', (engine) => {
   );
 
   it.skipIf(!engine.available)(
+    'pages in id order (after, limit) give the same heads as one summary; bad page options are refused',
+    async () => {
+      const store = await engine.open();
+      try {
+        await fill(store);
+        const all = await store.fleetSummary!();
+        const first = await store.fleetSummary!({ limit: 2 });
+        const rest = await store.fleetSummary!({ after: first.at(-1)!.workspaceId, limit: 2 });
+        expect([...first, ...rest]).toStrictEqual(all);
+        expect(await store.fleetSummary!({ after: 'c-literal-only' })).toStrictEqual([]);
+        await expect(store.fleetSummary!({ limit: 0 })).rejects.toThrow(
+          /invalid fleet summary options: limit .*got \{"limit":0\}/,
+        );
+        await expect(store.fleetSummary!({ after: 7 } as never)).rejects.toThrow(/after .*got \{"after":7\}/);
+      } finally {
+        await store.close();
+      }
+    },
+  );
+
+  it.skipIf(!engine.available)(
     'gives the cockpit its table without reading any chain; the chains verify behind it',
     async () => {
       const store = await engine.open();
@@ -169,4 +190,40 @@ describe.each(engines)('fleet summary on $name', (engine) => {
       }
     },
   );
+});
+
+describe('a fleet larger than the first page', () => {
+  it('shows the first page before the rest is in, hears every page land, then verifies them all', async () => {
+    const store = createMemoryChainStore();
+    const ids = Array.from({ length: 2_500 }, (_, i) => `ws-${String(i).padStart(4, '0')}`);
+    for (const ws of ids) {
+      await store.append(ws, [
+        {
+          eventType: GENERIC_TRANSITION_EVENT,
+          payload: {
+            from_primary_state: 'booting',
+            to_primary_state: 'ready',
+            claim_permission: 'normal',
+            degradation_reasons: [],
+            trigger: 'up',
+          },
+        },
+      ]);
+    }
+    const fleet = new Fleet(store, { logger: silentLogger });
+    const pages: string[][] = [];
+    fleet.subscribe((rows) => pages.push(rows.map((r) => r.workspaceId)));
+    await fleet.loadFirstPage();
+    expect(fleet.loaded).toBe(false);
+    expect(fleet.summaries().map((s) => s.workspaceId)).toStrictEqual(ids.slice(0, 1_000));
+    expect(fleet.progress().verified).toBe(0);
+    await fleet.load();
+    expect(fleet.loaded).toBe(true);
+    expect(pages.slice(0, 2)).toStrictEqual([ids.slice(0, 1_000), ids.slice(1_000)]);
+    expect(fleet.summaries().map((s) => s.workspaceId)).toStrictEqual(ids);
+    await fleet.verified();
+    expect(fleet.progress()).toStrictEqual({ verified: 2_500, total: 2_500 });
+    expect(fleet.summaries().every((s) => s.verifies === true && s.state === 'ready')).toBe(true);
+    fleet.close();
+  });
 });

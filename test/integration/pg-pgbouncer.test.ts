@@ -12,6 +12,7 @@ import {
 } from '../../src/checkpoint/index.js';
 import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { openPostgresChainStore, type PostgresChainStore } from '../../src/store/postgres/postgres-store.js';
+import { cliProcess } from '../support/cli.js';
 import { directUrl, freshWorkspace, PG_DIRECT_URL, PGBOUNCER_URL } from '../support/engines.js';
 
 const SCRIPT = join(import.meta.dirname, '..', '..', 'scripts', 'test-pgbouncer.sh');
@@ -249,6 +250,28 @@ describe.skipIf(PGBOUNCER_URL === null || PG_DIRECT_URL === null)(
       } finally {
         await reader.close();
       }
+    }, 90_000);
+
+    it('opstate cockpit --listen-url: through the pooler it LISTENs on the direct URL; without it, it says it polls', async () => {
+      const url = pooled(await privateDatabase());
+      const store = await openPostgresChainStore({ connectionString: url });
+      const ws = freshWorkspace('cockpit');
+      await store.append(ws, [keyed(1)]);
+      await store.close();
+      const modes: string[] = [];
+      for (const extra of [['--listen-url', directUrl(url)], []]) {
+        const cockpit = cliProcess(['cockpit', '--store', url, '--port', '0', ...extra]);
+        try {
+          modes.push((await cockpit.waitFor(/^1 workspace.*; (watching: .*)$/m, 60_000))[1] as string);
+        } finally {
+          cockpit.child.kill('SIGTERM');
+          await cockpit.exited;
+        }
+      }
+      expect(modes[0]).toBe(
+        'watching: push (LISTEN opstate_appended on listenConnectionString (a direct connection))',
+      );
+      expect(modes[1]).toMatch(/^watching: poll every 1000 ms \(polls opstate\.chain_head .*PgBouncer/);
     }, 90_000);
   },
 );

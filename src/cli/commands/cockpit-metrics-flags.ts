@@ -5,6 +5,7 @@ import { UsageError } from '../exit-codes.js';
 /** `opstate cockpit`'s flags, as commander hands them over. */
 export interface CockpitFlags {
   readonly store: string;
+  readonly listenUrl?: string;
   readonly port?: number;
   readonly pollMs: number;
   readonly once: boolean;

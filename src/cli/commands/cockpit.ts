@@ -21,6 +21,10 @@ export function cockpitCommand(defaultStore: string): Command {
         .default(defaultStore)
         .argParser(storeSpec),
     )
+    .option(
+      '--listen-url <postgres://url>',
+      'PostgreSQL behind a pooler (PgBouncer): a direct connection to the server for push updates (LISTEN)',
+    )
     .option('--port <n>', 'port to serve on (default: a free one)', integer(0, 65_535))
     .option(
       '--poll-ms <n>',
@@ -40,7 +44,10 @@ export function cockpitCommand(defaultStore: string): Command {
     .exitOverride()
     .action(async (o: CockpitFlags) => {
       // Read only: a SQLite file (or its directory) opened read-only, a PostgreSQL schema checked, never migrated.
-      const { store, label } = await openStore(o.store, { fileOrDirectory: true });
+      const { store, label } = await openStore(o.store, {
+        fileOrDirectory: true,
+        ...(o.listenUrl !== undefined ? { listenUrl: o.listenUrl } : {}),
+      });
       try {
         if (o.once) {
           const fleet = new Fleet(store, { pollMs: o.pollMs });
@@ -58,15 +65,21 @@ export function cockpitCommand(defaultStore: string): Command {
           ...metricsOptions(o),
         });
         if (o.tokenFile !== undefined) writeTokenFile(o.tokenFile, cockpit.token);
-        out(`${cockpit.fleet.size} workspaces in ${label}; ${describeWatchMode(cockpit.fleet.watchMode())}`);
+        // The page is served while the rest of the fleet loads: the URL first, the count once it is in.
         out(`cockpit: ${cockpit.url}`);
         if (cockpit.metricsUrl !== null)
           out(`metrics: ${cockpit.metricsUrl} (Authorization: Bearer <token>)`);
         out('(Ctrl-C to stop; the URL carries a per-run token: keep it private)');
-        await new Promise<void>((resolve) => {
+        const stopped = new Promise<void>((resolve) => {
           process.once('SIGINT', () => resolve());
           process.once('SIGTERM', () => resolve());
         });
+        const loaded = cockpit.fleet.load().then(() => {
+          const { fleet } = cockpit;
+          out(`${fleet.size} workspaces in ${label}; ${describeWatchMode(fleet.watchMode())}`);
+        });
+        await Promise.race([stopped, loaded]);
+        await stopped;
         await cockpit.close();
       } finally {
         await store.close();

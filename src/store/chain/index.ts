@@ -24,6 +24,7 @@ export type {
   ChainEventInput,
   ChainStore,
   DivergenceKind,
+  FleetSummaryOptions,
   JsonObject,
   LastTransition,
   JsonValue,

@@ -125,6 +125,14 @@ export interface StoreChange {
   readonly seq?: number;
 }
 
+/** One page of the fleet summary, for a follower that shows the first workspaces before the rest arrive. */
+export interface FleetSummaryOptions {
+  /** Only workspaces whose id sorts after this one (the last id of the previous page). */
+  readonly after?: string;
+  /** At most this many workspaces (default: all). */
+  readonly limit?: number;
+}
+
 /** A workspace's last transition event, as the fleet summary reports it. */
 export interface LastTransition {
   readonly seq: number;
@@ -162,9 +170,10 @@ export interface ChainStore {
   /**
    * Every workspace's head and last transition, sorted by workspace id, in a few queries whatever the
    * number of workspaces: what a fleet view shows first. Trusts the stored rows (it does not verify).
+   * With `after` and `limit`, one page of it in the same order (the engine's own order of ids).
    * Optional for your own stores; all of opstate's have it.
    */
-  fleetSummary?(): Promise<WorkspaceHead[]>;
+  fleetSummary?(options?: FleetSummaryOptions): Promise<WorkspaceHead[]>;
   /** Walks the chain from genesis on recomputed hashes and reports the first divergence. */
   verify(workspaceId: string): Promise<VerifyResult>;
   /**

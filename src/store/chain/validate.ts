@@ -1,7 +1,7 @@
 import { LONE_SURROGATE } from '../../domain/trigger.js';
 import { ChainStoreError } from '../../errors.js';
 import { onDemand } from '../../util/zod-on-demand.js';
-import type { ReadOptions } from './types.js';
+import type { FleetSummaryOptions, ReadOptions } from './types.js';
 
 export const MAX_WORKSPACE_ID_LENGTH = 256;
 export const DEFAULT_READ_LIMIT = 1000;
@@ -57,6 +57,31 @@ export const readOptionsSchema = onDemand((z) =>
     })
     .strict(),
 );
+
+const fleetSummaryOptionsSchema = onDemand((z) =>
+  z
+    .object({
+      after: z.string().optional(),
+      limit: z.number().int().min(1).optional(),
+    })
+    .strict(),
+);
+
+/** Checks a fleet summary page request; `null` stands for "from the first" and "all". */
+export function parseFleetSummaryOptions(options: FleetSummaryOptions | undefined): {
+  after: string | null;
+  limit: number | null;
+} {
+  const parsed = fleetSummaryOptionsSchema().safeParse(options ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ChainStoreError(
+      'invalid_input',
+      `invalid fleet summary options: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''} (got ${JSON.stringify(options)})`,
+    );
+  }
+  return { after: parsed.data.after ?? null, limit: parsed.data.limit ?? null };
+}
 
 export function parseReadOptions(options: ReadOptions | undefined): Required<
   Omit<ReadOptions, 'eventTypePrefix'>

@@ -12,6 +12,7 @@ import type {
   StoreChange,
   VerifyResult,
   WorkspaceHead,
+  FleetSummaryOptions,
 } from '../chain/types.js';
 import type { OwnedChainStore } from '../chain/owner.js';
 import { prepareEvent } from '../chain/prepare.js';
@@ -130,9 +131,9 @@ export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): O
       return [...chains.keys()].sort();
     },
 
-    async fleetSummary(): Promise<WorkspaceHead[]> {
+    async fleetSummary(options?: FleetSummaryOptions): Promise<WorkspaceHead[]> {
       assertOpen();
-      return fleetSummary(chains);
+      return fleetSummary(chains, options);
     },
 
     async verify(workspaceId: string): Promise<VerifyResult> {

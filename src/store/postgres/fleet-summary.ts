@@ -1,6 +1,7 @@
 import { GENERIC_TRANSITION_EVENT } from '../../domain/vocabulary.js';
 import { parseCanonical } from '../chain/canonical-json.js';
-import type { WorkspaceHead } from '../chain/types.js';
+import type { FleetSummaryOptions, WorkspaceHead } from '../chain/types.js';
+import { parseFleetSummaryOptions } from '../chain/validate.js';
 import type { Queryable } from './queryable.js';
 
 interface SummaryRow {
@@ -32,13 +33,17 @@ const SUMMARY_SQL = `
       SELECT x.seq, x.recorded_at, x.payload_canonical FROM opstate.event_log x
        WHERE x.workspace_id = h.workspace_id AND x.seq <= h.seq AND x.event_type = $1
        ORDER BY x.seq DESC LIMIT 1) t ON true
-   ORDER BY h.workspace_id`;
+   WHERE $2::text IS NULL OR h.workspace_id > $2
+   ORDER BY h.workspace_id
+   LIMIT $3`;
 
 const iso = (t: Date | string) => new Date(t).toISOString();
 
 /** Every workspace's head and last transition, in one statement (see `ChainStore.fleetSummary`). */
-export async function fleetSummary(db: Queryable): Promise<WorkspaceHead[]> {
-  const rows = await db.query<SummaryRow>(SUMMARY_SQL, [GENERIC_TRANSITION_EVENT]);
+export async function fleetSummary(db: Queryable, options?: FleetSummaryOptions): Promise<WorkspaceHead[]> {
+  const { after, limit } = parseFleetSummaryOptions(options);
+  // LIMIT NULL is no limit.
+  const rows = await db.query<SummaryRow>(SUMMARY_SQL, [GENERIC_TRANSITION_EVENT, after, limit]);
   return rows.map((r) => ({
     workspaceId: r.workspace_id,
     seq: Number(r.seq),

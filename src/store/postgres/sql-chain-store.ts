@@ -9,6 +9,7 @@ import type {
   StoreChange,
   VerifyResult,
   WorkspaceHead,
+  FleetSummaryOptions,
 } from '../chain/types.js';
 import { assertWorkspaceId, parseReadOptions } from '../chain/validate.js';
 import { checkPastHead } from '../chain/past-head.js';
@@ -112,9 +113,9 @@ export function createSqlChainStore(engine: SqlEngine, onClose: () => Promise<vo
       return rows.map((r) => r.workspace_id);
     },
 
-    async fleetSummary(): Promise<WorkspaceHead[]> {
+    async fleetSummary(options?: FleetSummaryOptions): Promise<WorkspaceHead[]> {
       assertOpen();
-      return fleetSummary(engine.db).catch((err: unknown) => {
+      return fleetSummary(engine.db, options).catch((err: unknown) => {
         throw toChainStoreError(err, engine.name);
       });
     },

@@ -1,6 +1,7 @@
 import { GENERIC_TRANSITION_EVENT } from '../../domain/vocabulary.js';
 import { parseCanonical } from '../chain/canonical-json.js';
-import type { WorkspaceHead } from '../chain/types.js';
+import type { FleetSummaryOptions, WorkspaceHead } from '../chain/types.js';
+import { parseFleetSummaryOptions } from '../chain/validate.js';
 import type { Db } from './connection.js';
 
 interface SummaryRow {
@@ -33,13 +34,18 @@ const SUMMARY_SQL = `
       ELSE (SELECT x.seq FROM event_log x
              WHERE x.workspace_id = h.workspace_id AND x.seq < h.seq AND x.event_type = @t
              ORDER BY x.seq DESC LIMIT 1) END
-   ORDER BY h.workspace_id`;
+   WHERE h.workspace_id > @after
+   ORDER BY h.workspace_id
+   LIMIT @limit`;
 
 /** Every workspace's head and last transition, in one statement (see `ChainStore.fleetSummary`). */
-export function createFleetSummary(db: Db): () => WorkspaceHead[] {
-  const statement = db.prepare<[{ t: string }], SummaryRow>(SUMMARY_SQL);
-  return () =>
-    statement.all({ t: GENERIC_TRANSITION_EVENT }).map((r) => ({
+export function createFleetSummary(db: Db): (options?: FleetSummaryOptions) => WorkspaceHead[] {
+  const statement = db.prepare<[{ t: string; after: string; limit: number }], SummaryRow>(SUMMARY_SQL);
+  return (options) => {
+    const { after, limit } = parseFleetSummaryOptions(options);
+    // '' sorts before every id (ids are never empty); LIMIT -1 is SQLite's "no limit".
+    const rows = statement.all({ t: GENERIC_TRANSITION_EVENT, after: after ?? '', limit: limit ?? -1 });
+    return rows.map((r) => ({
       workspaceId: r.workspace_id,
       seq: r.seq,
       headHash: r.head_hash,
@@ -51,4 +57,5 @@ export function createFleetSummary(db: Db): () => WorkspaceHead[] {
           ? null
           : { seq: r.t_seq, occurredAt: r.t_at, payload: parseCanonical(r.t_payload) },
     }));
+  };
 }

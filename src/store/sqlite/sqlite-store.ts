@@ -9,6 +9,7 @@ import type {
   StoreChange,
   VerifyResult,
   WorkspaceHead,
+  FleetSummaryOptions,
 } from '../chain/types.js';
 import { assertWorkspaceId, EVENT_TYPE_PATTERN } from '../chain/validate.js';
 import type { OwnedChainStore } from '../chain/owner.js';
@@ -71,7 +72,7 @@ export interface SqliteChainStore extends OwnedChainStore {
   /** Applies pending migrations (opening for writing already did); returns the names applied now. */
   migrate(): Promise<string[]>;
   workspaces(): Promise<string[]>;
-  fleetSummary(): Promise<WorkspaceHead[]>;
+  fleetSummary(options?: FleetSummaryOptions): Promise<WorkspaceHead[]>;
   watch(onChange: (change: StoreChange) => void): () => void;
 }
 
@@ -206,9 +207,9 @@ function createSqliteChainStore(
       return reader.workspaces();
     },
 
-    async fleetSummary(): Promise<WorkspaceHead[]> {
+    async fleetSummary(options?: FleetSummaryOptions): Promise<WorkspaceHead[]> {
       assertOpen();
-      return summary();
+      return summary(options);
     },
 
     async verify(workspaceId: string): Promise<VerifyResult> {
