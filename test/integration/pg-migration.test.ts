@@ -101,7 +101,7 @@ describe.skipIf(PG_URL === null)('[postgres] migration 002 on a database written
           'event_log_workspace_id_idempotency_key_key',
           'event_log_workspace_id_prev_hash_key',
         ]);
-        // The vocabulary is checked per statement now (no foreign key), as strictly as before: an unknown
+        // The vocabulary is checked by a trigger now (no foreign key), as strictly as before: an unknown
         // type is refused with the same error, and a known type can never be removed.
         await expect(
           store.append('old-a', [{ eventType: 'kora.not.listed', payload: {} }]),

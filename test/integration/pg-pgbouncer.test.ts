@@ -110,6 +110,38 @@ describe.skipIf(PGBOUNCER_URL === null || PG_DIRECT_URL === null)(
       }
     }, 60_000);
 
+    it('appends are prepared statements on a direct connection and unnamed through the pooler', async () => {
+      const database = await privateDatabase();
+      const direct = await openPostgresChainStore({
+        connectionString: directUrl(pooled(database)),
+        maxConnections: 1,
+      });
+      const viaPooler = await openPostgresChainStore({
+        connectionString: pooled(database),
+        maxConnections: 1,
+      });
+      const named = (s: PostgresChainStore) =>
+        s.query("SELECT name FROM pg_prepared_statements WHERE name LIKE 'opstate%' ORDER BY name");
+      try {
+        const ws = freshWorkspace('prepared');
+        const claim = await direct.ownership.claim(ws);
+        for (let i = 0; i < 3; i++) {
+          await direct.append(ws, [keyed(i)]);
+          await direct.ownership.appendAsOwner(ws, claim.epoch, [keyed(100 + i), keyed(200 + i)]);
+        }
+        // One connection: the session that answers this query is the one that appended.
+        expect(await named(direct)).toStrictEqual([
+          { name: 'opstate_chain_append' },
+          { name: 'opstate_chain_append_owned' },
+        ]);
+        for (let i = 0; i < 3; i++) await viaPooler.append(ws, [keyed(10 + i), keyed(20 + i)]);
+        expect(await named(viaPooler)).toStrictEqual([]);
+        expect(await direct.verify(ws)).toMatchObject({ ok: true, length: 15 });
+      } finally {
+        await Promise.all([direct.close(), viaPooler.close()]);
+      }
+    });
+
     it('watch: polls behind the pooler and says so; LISTENs on listenConnectionString; LISTENs when direct', async () => {
       const database = await privateDatabase();
       const url = pooled(database);

@@ -57,6 +57,44 @@ for (const engine of sqlEngines) {
       ).rejects.toThrow(/foreign key/);
     });
 
+    it('a type added to the vocabulary later is accepted, row by row, and an unknown one in the same batch refuses it all', async () => {
+      // Its own database: event_types only grows, and other tests expect the seeded list.
+      const own = await engine.openPrivate();
+      try {
+        // Seeded types skip the lookup; this one is checked against event_types like an unknown one.
+        await own.raw("INSERT INTO opstate.event_types (event_type) VALUES ('kora.test.added_later')");
+        const ws = freshWorkspace();
+        const added = { eventType: 'kora.test.added_later', payload: { n: 0 } };
+        await expect(
+          own.append(ws, [added, { eventType: 'kora.test.never_added', payload: { n: 2 } }]),
+        ).rejects.toMatchObject({ kind: 'unknown_event_type', eventType: 'kora.test.never_added' });
+        expect(await own.read(ws)).toStrictEqual([]);
+        await own.append(ws, [added, ...events(1)]);
+        await own.append(ws, [added]);
+        expect((await own.read(ws)).map((e) => e.eventType)).toStrictEqual([
+          'kora.test.added_later',
+          GENERIC_TRANSITION_EVENT,
+          'kora.test.added_later',
+        ]);
+        expect(await own.verify(ws)).toMatchObject({ ok: true, length: 3 });
+        // Bypassing the application: a seeded type goes in, a statement holding an unknown one does not.
+        const direct = (rows: string) =>
+          own.raw(`INSERT INTO opstate.event_log (workspace_id, seq, event_type, payload_canonical, prev_hash, hash)
+                   SELECT w, s, t, '{}', sha256(s::text::bytea), sha256(t::bytea)
+                     FROM (VALUES ${rows}) AS v(w, s, t)`);
+        await direct("('raw-seeded', 1, 'kora.boot.ready')");
+        await expect(
+          direct("('raw-mixed', 1, 'kora.boot.ready'), ('raw-mixed', 2, 'kora.test.never_added')"),
+        ).rejects.toThrow(/foreign key/);
+        const counts = await own.raw(
+          "SELECT workspace_id, count(*)::int AS n FROM opstate.event_log WHERE workspace_id LIKE 'raw-%' GROUP BY 1",
+        );
+        expect(counts).toStrictEqual([{ workspace_id: 'raw-seeded', n: 1 }]);
+      } finally {
+        await own.close();
+      }
+    });
+
     it('stores the exact hashed text once and offers jsonb for queries through the opstate.events view', async () => {
       const ws = freshWorkspace();
       await store.append(ws, [

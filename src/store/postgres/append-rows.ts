@@ -1,6 +1,37 @@
 import { parseCanonical } from '../chain/canonical-json.js';
 import type { PreparedEvent } from '../chain/prepare.js';
 import type { AppendedEvent } from '../chain/types.js';
+import type { Queryable } from './queryable.js';
+
+/** An append call: the statement's name (where a connection keeps prepared statements) and its text. */
+export interface AppendStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
+export const APPEND: AppendStatement = {
+  name: 'opstate_chain_append',
+  text: 'SELECT * FROM opstate.chain_append($1, $2::text[], $3::text[], $4::text[], $5::text[])',
+};
+
+export const APPEND_OWNED: AppendStatement = {
+  name: 'opstate_chain_append_owned',
+  text: 'SELECT * FROM opstate.chain_append_owned($1, $2, $3::text[], $4::text[], $5::text[], $6::text[])',
+};
+
+/**
+ * Runs an append call, prepared where the connection keeps it: an append is mostly fixed costs, and
+ * parsing and planning the call was one of the larger ones.
+ */
+export function runAppend(
+  db: Queryable,
+  call: AppendStatement,
+  params: readonly unknown[],
+): Promise<AppendRow[]> {
+  return db.prepared === undefined
+    ? db.query<AppendRow>(call.text, params)
+    : db.prepared<AppendRow>(call.name, call.text, params);
+}
 
 /** A row of `opstate.chain_append` and `opstate.chain_append_owned` (the same columns). */
 export interface AppendRow {

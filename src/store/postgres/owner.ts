@@ -1,4 +1,4 @@
-import { type AppendRow, appendArrays, toAppendedEvents } from './append-rows.js';
+import { APPEND_OWNED, type AppendRow, appendArrays, runAppend, toAppendedEvents } from './append-rows.js';
 import { type OwnerClaim, WorkspaceFencedError, type WorkspaceOwnership } from '../chain/owner.js';
 import { prepareEvent } from '../chain/prepare.js';
 import { assertWorkspaceId } from '../chain/validate.js';
@@ -67,10 +67,7 @@ export function postgresOwnership(engine: SqlEngine, assertOpen: () => void): Wo
       const prepared = events.map((e, i) => prepareEvent(e, i));
       let rows: AppendRow[];
       try {
-        rows = await engine.db.query<AppendRow>(
-          'SELECT * FROM opstate.chain_append_owned($1, $2, $3::text[], $4::text[], $5::text[], $6::text[])',
-          [workspaceId, epoch, ...appendArrays(prepared)],
-        );
+        rows = await runAppend(engine.db, APPEND_OWNED, [workspaceId, epoch, ...appendArrays(prepared)]);
       } catch (err) {
         const e = err as { code?: unknown; detail?: unknown };
         if (e.code === FENCED_SQLSTATE) {

@@ -2,12 +2,16 @@ import type pg from 'pg';
 import { loadPg } from './driver.js';
 import type { ResolvedPostgresOptions } from './options.js';
 import type { Queryable, Transactor } from './queryable.js';
+import { behindPooler } from './pooler.js';
 
 /** How long `end()` waits for the pool to drain before cutting the sockets still open. */
 const END_DEADLINE_MS = 3000;
 
-/** A client tagged with the pool generation it was connected in. */
-type TaggedClient = pg.PoolClient & { opstateGeneration?: number };
+/**
+ * A client tagged with the pool generation it was connected in, and, once asked, whether it reaches the
+ * server itself (no pooler in between).
+ */
+type TaggedClient = pg.PoolClient & { opstateGeneration?: number; opstateDirect?: boolean };
 
 /**
  * The store's pool, with the hygiene an outage needs:
@@ -93,13 +97,20 @@ export function createStorePool(o: ResolvedPostgresOptions): StorePool {
     }
   }
 
-  const asQueryable = (client: pg.PoolClient): Queryable => ({
+  const asQueryable = (client: TaggedClient) => ({
     async query<R>(text: string, params: readonly unknown[] = []) {
       return (await client.query(text, params as unknown[])).rows as R[];
     },
     async exec(text: string) {
       // Without parameters pg uses the simple protocol, which runs a whole script.
       await client.query(text);
+    },
+    async prepared<R>(name: string, text: string, params: readonly unknown[]) {
+      // Asked once per connection: a connection's path to the server never changes.
+      client.opstateDirect ??= !(await behindPooler(client));
+      const values = params as unknown[];
+      const config = client.opstateDirect ? { name, text, values } : { text, values };
+      return (await client.query(config)).rows as R[];
     },
   });
 
@@ -109,6 +120,7 @@ export function createStorePool(o: ResolvedPostgresOptions): StorePool {
     db: {
       query: (text, params) => withClient((c) => asQueryable(c).query(text, params)),
       exec: (text) => withClient((c) => asQueryable(c).exec(text)),
+      prepared: (name, text, params) => withClient((c) => asQueryable(c).prepared(name, text, params)),
     },
     transaction: (fn) =>
       withClient(async (client) => {

@@ -8,6 +8,12 @@ import type { VerifiableEvent } from '../chain/verify.js';
 export interface Queryable {
   query<R>(text: string, params?: readonly unknown[]): Promise<R[]>;
   exec(text: string): Promise<void>;
+  /**
+   * `query` as a named prepared statement where a connection keeps it: parsed and planned once per
+   * connection instead of on every call. Through a pooler (PgBouncer in transaction mode) the next
+   * statement may reach another server session, so there it runs unnamed, exactly like `query`.
+   */
+  prepared?<R>(name: string, text: string, params: readonly unknown[]): Promise<R[]>;
 }
 
 /** Runs `fn` inside one transaction on one connection: committed if it resolves, rolled back if not. */

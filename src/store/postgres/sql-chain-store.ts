@@ -1,5 +1,5 @@
 import { ChainStoreError } from '../../errors.js';
-import { type AppendRow, appendArrays, toAppendedEvents } from './append-rows.js';
+import { APPEND, type AppendRow, appendArrays, runAppend, toAppendedEvents } from './append-rows.js';
 import { prepareEvent } from '../chain/prepare.js';
 import type {
   AppendedEvent,
@@ -74,10 +74,7 @@ export function createSqlChainStore(engine: SqlEngine, onClose: () => Promise<vo
       const prepared = events.map((e, i) => prepareEvent(e, i));
       let rows: AppendRow[];
       try {
-        rows = await engine.db.query<AppendRow>(
-          'SELECT * FROM opstate.chain_append($1, $2::text[], $3::text[], $4::text[], $5::text[])',
-          [workspaceId, ...appendArrays(prepared)],
-        );
+        rows = await runAppend(engine.db, APPEND, [workspaceId, ...appendArrays(prepared)]);
       } catch (err) {
         throw toChainStoreError(err, engine.name);
       }

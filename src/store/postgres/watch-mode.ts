@@ -1,7 +1,7 @@
-import type pg from 'pg';
 import type { StoreChange } from '../chain/types.js';
 import type { ResolvedPostgresOptions } from './options.js';
 import { pollAppends } from './poll-watch.js';
+import { behindPooler } from './pooler.js';
 import type { StorePool } from './pool.js';
 import { APPEND_CHANNEL, watchAppends } from './watch.js';
 
@@ -13,17 +13,6 @@ export interface WatchMode {
 }
 
 const RETRY_MS = 1000;
-
-/**
- * True when the client reaches PostgreSQL through a connection pooler. PgBouncer answers the startup
- * with a cancel key of its own, so the backend pid the client was told is not the server's
- * `pg_backend_pid()`; a direct connection (or a plain TCP proxy) passes the server's through.
- */
-export async function behindPooler(client: pg.ClientBase): Promise<boolean> {
-  const rows = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
-  const told = (client as unknown as { processID?: unknown }).processID;
-  return typeof told === 'number' && rows[0]?.pid !== told;
-}
 
 /**
  * Chooses between LISTEN (push) and polling the head table for `watch()`, once it knows whether the
