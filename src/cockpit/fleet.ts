@@ -1,7 +1,8 @@
 import { OperationalStateInputError } from '../errors.js';
 import { consoleLogger, type Logger, safeLog } from '../logger.js';
-import type { ChainStore, StoreChange, VerifyResult, WorkspaceHead } from '../store/chain/types.js';
+import type { ChainStore, StoreChange, WorkspaceHead } from '../store/chain/types.js';
 import { type WorkspaceSummary, WorkspaceFollower } from './summary.js';
+import { VERIFY_RETRY_MS, VerifyQueue } from './verify-queue.js';
 import type { VerifyProgress, WatchMode } from './watch-mode.js';
 
 export { describeWatchMode, type VerifyProgress, type WatchMode } from './watch-mode.js';
@@ -11,11 +12,6 @@ const PAGE = 10_000;
 /** Workspaces read at once on a sweep: enough to hide a network store's latency, few enough to be polite. */
 const CONCURRENCY = 8;
 export const DEFAULT_POLL_MS = 500;
-/** Verifications in flight at once: hides a network store's round trips; SQLite's run one by one anyway. */
-const VERIFY_CONCURRENCY = 2;
-const VERIFY_RETRY_MS = 1000;
-/** How long verification holds the thread before it yields to everything else. */
-const VERIFY_SLICE_MS = 10;
 /** The fleet summary's first page: a screenful and more, so the table shows before the fleet is in. */
 const FIRST_PAGE = 1_000;
 /** Its next pages: short enough that the socket and the page get their turns between them. */
@@ -48,13 +44,7 @@ export class Fleet {
   #closed = false;
   /** Reads and verifier seeding take turns: a follower's events must reach its verifier in seq order. */
   #lock: Promise<unknown> = Promise.resolve();
-  /** Workspaces to verify, in order; `#nextToVerify` is the next one (a queue without shifting 100k). */
-  readonly #toVerify: string[] = [];
-  #nextToVerify = 0;
-  #sliceStart = 0;
-  readonly #inFlight = new Set<string>();
-  #verifying: Promise<void> | null = null;
-  #verdicts = 0;
+  readonly #verify: VerifyQueue;
   #loading: Promise<void> | null = null;
   #firstPageIn: (() => void) | null = null;
   readonly #firstPage = new Promise<void>((resolve) => (this.#firstPageIn = resolve));
@@ -79,6 +69,17 @@ export class Fleet {
     this.#store = store;
     this.#pollMs = pollMs;
     this.#logger = options.logger ?? consoleLogger;
+    this.#verify = new VerifyQueue({
+      store,
+      logger: this.#logger,
+      closed: () => this.#closed,
+      settled: () => this.settled(),
+      follower: (ws) => this.#followers.get(ws),
+      locked: (fn) => this.#locked(fn),
+      changed: (row) => {
+        for (const listener of this.#listeners) listener([row]);
+      },
+    });
   }
 
   /**
@@ -142,7 +143,7 @@ export class Fleet {
     }
     this.#loaded = true;
     this.#firstPageIn?.();
-    for (const ws of this.#followers.keys()) this.#queueVerify(ws);
+    for (const ws of this.#followers.keys()) this.#verify.add(ws);
   }
 
   async #adopt(heads: readonly WorkspaceHead[]): Promise<void> {
@@ -181,7 +182,7 @@ export class Fleet {
 
   /** Workspaces with a verdict (verifies true or false) out of all known. */
   progress(): VerifyProgress {
-    return { verified: this.#verdicts, total: this.#followers.size };
+    return { verified: this.#verify.verdicts, total: this.#followers.size };
   }
 
   /** Follows the store from now on: its `watch` when it has one, else polling every `pollMs`. */
@@ -225,7 +226,7 @@ export class Fleet {
   /** Resolves once every workspace read so far has a verdict (`verifies` is no longer null). */
   async verified(): Promise<void> {
     await this.settled();
-    while (this.#verifying !== null) await this.#verifying;
+    await this.#verify.idle();
   }
 
   close(): void {
@@ -289,71 +290,6 @@ export class Fleet {
     return run;
   }
 
-  #queueVerify(ws: string): void {
-    this.#toVerify.push(ws);
-    this.#verifying ??= Promise.all(
-      Array.from({ length: VERIFY_CONCURRENCY }, () => this.#verifyQueued()),
-    ).then(
-      () => {
-        this.#verifying = null;
-        this.#toVerify.length = 0;
-        this.#nextToVerify = 0;
-      },
-      () => {
-        this.#verifying = null;
-      },
-    );
-  }
-
-  /*
-   * Verification stays off the table's critical path: the rows show first, then each workspace gets the
-   * store's own verify (stored canonical text, head row, cut tail), one at a time in the background, and
-   * is followed from the verified head on. A chain longer than what was read is caught up here.
-   */
-  async #verifyQueued(): Promise<void> {
-    while (!this.#closed && this.#nextToVerify < this.#toVerify.length) {
-      // Reading comes first (it is what the table waits for); verification uses the gaps between reads.
-      await this.settled();
-      // An embedded store verifies on this thread: after a slice, let the page, the socket and the
-      // change feed have their turn, so a transition still shows within a tick while 100,000 verify.
-      if (performance.now() - this.#sliceStart > VERIFY_SLICE_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        this.#sliceStart = performance.now();
-      }
-      if (this.#nextToVerify >= this.#toVerify.length) break;
-      const ws = this.#toVerify[this.#nextToVerify++] as string;
-      const follower = this.#followers.get(ws);
-      if (follower === undefined || follower.seeded || this.#inFlight.has(ws)) continue;
-      let result: VerifyResult;
-      this.#verdicts += 1;
-      this.#inFlight.add(ws);
-      try {
-        result = await this.#store.verify(ws);
-      } catch (err) {
-        this.#inFlight.delete(ws);
-        if (this.#closed) return;
-        safeLog(this.#logger, 'warn', { err, workspaceId: ws }, 'cockpit: verify failed; will retry');
-        this.#verdicts -= 1;
-        // Back to the end of the queue, after a pause: a store that is briefly out of connections or
-        // down gets the time to recover instead of a burst of failures.
-        this.#toVerify.push(ws);
-        await new Promise((resolve) => setTimeout(resolve, VERIFY_RETRY_MS).unref());
-        continue;
-      }
-      await this.#locked(async () => {
-        let after = follower.seed(result);
-        while (after !== null && after < follower.readUpTo) {
-          const events = await this.#store.read(ws, { afterSeq: after, limit: PAGE });
-          const upTo = events.filter((e) => e.seq <= follower.readUpTo);
-          follower.verifyOnly(upTo);
-          after = upTo.length === PAGE ? (upTo.at(-1)?.seq ?? null) : null;
-        }
-      }).finally(() => this.#inFlight.delete(ws));
-      const row = follower.summary();
-      for (const listener of this.#listeners) listener([row]);
-    }
-  }
-
   async #readAll(names: readonly string[]): Promise<WorkspaceSummary[]> {
     const changed: WorkspaceSummary[] = [];
     let next = 0;
@@ -372,7 +308,7 @@ export class Fleet {
           if (events.length < PAGE) break;
         }
         if (follower.version !== before) changed.push(follower.summary());
-        if (!follower.seeded) this.#queueVerify(ws);
+        if (!follower.seeded) this.#verify.add(ws);
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, names.length) }, worker));
