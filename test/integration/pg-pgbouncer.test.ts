@@ -116,6 +116,11 @@ describe.skipIf(PGBOUNCER_URL === null || PG_DIRECT_URL === null)(
         connectionString: directUrl(pooled(database)),
         maxConnections: 1,
       });
+      const directUnnamed = await openPostgresChainStore({
+        connectionString: directUrl(pooled(database)),
+        maxConnections: 1,
+        preparedStatements: false,
+      });
       const viaPooler = await openPostgresChainStore({
         connectionString: pooled(database),
         maxConnections: 1,
@@ -136,9 +141,12 @@ describe.skipIf(PGBOUNCER_URL === null || PG_DIRECT_URL === null)(
         ]);
         for (let i = 0; i < 3; i++) await viaPooler.append(ws, [keyed(10 + i), keyed(20 + i)]);
         expect(await named(viaPooler)).toStrictEqual([]);
-        expect(await direct.verify(ws)).toMatchObject({ ok: true, length: 15 });
+        // Asked not to, a direct connection names nothing either.
+        for (let i = 0; i < 3; i++) await directUnnamed.append(ws, [keyed(30 + i)]);
+        expect(await named(directUnnamed)).toStrictEqual([]);
+        expect(await direct.verify(ws)).toMatchObject({ ok: true, length: 18 });
       } finally {
-        await Promise.all([direct.close(), viaPooler.close()]);
+        await Promise.all([direct.close(), directUnnamed.close(), viaPooler.close()]);
       }
     });
 

@@ -10,6 +10,7 @@ describe('PostgreSQL store options', () => {
       maxConnections: 2,
       pollIntervalMs: 1000,
       listenConnectionString: undefined,
+      preparedStatements: true,
     });
     expect(
       resolveOptions({ connectionString: url, listenConnectionString: 'postgres://v@db:5432/opstate' }),
@@ -25,6 +26,7 @@ describe('PostgreSQL store options', () => {
     [{ pollIntervalMs: 0 }, /pollIntervalMs must be an integer between 1 and 600000, got 0/],
     [{ pollIntervalMs: 2.5 }, /pollIntervalMs must be an integer between 1 and 600000, got 2\.5/],
     [{ maxConnections: -1 }, /maxConnections must be an integer between 1 and 1000, got -1/],
+    [{ preparedStatements: 'no' }, /preparedStatements must be true or false, got "no"/],
   ])('refuses %j with a typed error naming the value', (bad, message) => {
     const attempt = () => resolveOptions({ connectionString: url, ...(bad as object) });
     expect(attempt).toThrow(ChainStoreError);

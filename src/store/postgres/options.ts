@@ -20,6 +20,14 @@ export interface PostgresChainStoreOptions {
   readonly listenConnectionString?: string;
   /** How often `watch()` polls the head table when it cannot LISTEN (default 1,000 ms). */
   readonly pollIntervalMs?: number;
+  /**
+   * Whether appends run as named prepared statements on connections that reach the server directly
+   * (default `true`): the server then parses and plans the append call once per connection. A connection
+   * through PgBouncer is recognized (it answers with a backend key of its own) and never names a
+   * statement, since its next transaction may run on another server session. Set `false` behind a pooler
+   * that passes the server's backend key through and still moves clients between sessions.
+   */
+  readonly preparedStatements?: boolean;
   /** Give up connecting after this long (default 5,000 ms): a silent endpoint fails instead of hanging. */
   readonly connectTimeoutMs?: number;
   /**
@@ -47,6 +55,7 @@ export interface ResolvedPostgresOptions {
   readonly queryTimeoutMs: number;
   readonly keepAliveInitialDelayMs: number;
   readonly migrate: boolean | 'check';
+  readonly preparedStatements: boolean;
 }
 
 function positiveInt(name: string, value: unknown, fallback: number, max = 3_600_000): number {
@@ -84,6 +93,13 @@ export function resolveOptions(options: PostgresChainStoreOptions): ResolvedPost
       `listenConnectionString must be a non-empty postgres:// URL, got ${JSON.stringify(listen) ?? String(listen)}`,
     );
   }
+  const prepared = options.preparedStatements ?? true;
+  if (typeof prepared !== 'boolean') {
+    throw new ChainStoreError(
+      'invalid_input',
+      `preparedStatements must be true or false, got ${JSON.stringify(prepared) ?? String(prepared)}`,
+    );
+  }
   return {
     connectionString: options.connectionString,
     listenConnectionString: listen,
@@ -93,5 +109,6 @@ export function resolveOptions(options: PostgresChainStoreOptions): ResolvedPost
     queryTimeoutMs: positiveInt('queryTimeoutMs', options.queryTimeoutMs, 15_000),
     keepAliveInitialDelayMs: positiveInt('keepAliveInitialDelayMs', options.keepAliveInitialDelayMs, 10_000),
     migrate,
+    preparedStatements: prepared,
   };
 }

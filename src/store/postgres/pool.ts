@@ -107,7 +107,7 @@ export function createStorePool(o: ResolvedPostgresOptions): StorePool {
     },
     async prepared<R>(name: string, text: string, params: readonly unknown[]) {
       // Asked once per connection: a connection's path to the server never changes.
-      client.opstateDirect ??= !(await behindPooler(client));
+      client.opstateDirect ??= o.preparedStatements && !(await behindPooler(client));
       const values = params as unknown[];
       const config = client.opstateDirect ? { name, text, values } : { text, values };
       return (await client.query(config)).rows as R[];
