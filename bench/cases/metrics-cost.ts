@@ -5,21 +5,10 @@ import {
   MeterProvider,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
-import { createActor, fromCallback } from 'xstate';
 import { silentLogger } from '../../src/logger.js';
-import { operationalStateMachine } from '../../src/machine/machine.js';
 import { createOperationalState } from '../../src/runtime/create-operational-state.js';
-import type { ChainStore } from '../../src/store/chain/types.js';
 import { type BenchSettings, type CaseResult, medians, ratioCase } from '../harness.js';
-
-const BATCH = 200;
-
-const noopStore: ChainStore = {
-  append: async () => [],
-  read: async () => [],
-  verify: async () => ({ ok: true, length: 0, headHash: '' }),
-  close: async () => {},
-};
+import { BATCH, bareReadyActor, noopStore, POSTURE_UPDATE } from './transition-cost.js';
 
 /**
  * What OpenTelemetry metrics cost a transition. Three subjects in one run: a runtime with
@@ -32,7 +21,7 @@ export async function metricsCost(s: BenchSettings): Promise<CaseResult[]> {
   if (metrics.getMeterProvider().getMeter('opstate') !== createNoopMeter()) {
     throw new Error('a global MeterProvider is registered: the "no SDK" subject would not be one');
   }
-  const event = { type: 'UPDATE_POSTURE', trigger: 'posture update' } as const;
+  const event = POSTURE_UPDATE;
   const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
   const provider = new MeterProvider({
     readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 1000 })],
@@ -45,13 +34,7 @@ export async function metricsCost(s: BenchSettings): Promise<CaseResult[]> {
   );
   await noSdk.send({ type: 'GATES_PASSED' });
   await withSdk.send({ type: 'GATES_PASSED' });
-  const bare = createActor(
-    operationalStateMachine.provide({
-      actions: { requestEmit: () => {} },
-      actors: { emitService: fromCallback(() => {}) },
-    }),
-  ).start();
-  bare.send({ type: 'GATES_PASSED' });
+  const bare = bareReadyActor();
 
   const ms = await medians(s, {
     noSdk: async () => {

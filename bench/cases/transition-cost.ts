@@ -5,10 +5,10 @@ import { silentLogger } from '../../src/logger.js';
 import type { ChainStore } from '../../src/store/chain/types.js';
 import { type BenchSettings, type CaseResult, medians, ratioCase } from '../harness.js';
 
-const BATCH = 200;
+export const BATCH = 200;
 
 /** A store that accepts everything and does nothing: isolates the machine + emit-pipeline cost. */
-const noopStore: ChainStore = {
+export const noopStore: ChainStore = {
   append: async () => [],
   read: async () => [],
   verify: async () => ({ ok: true, length: 0, headHash: '' }),
@@ -58,15 +58,11 @@ class HandWrittenHolder {
   }
 }
 
-export async function transitionCost(s: BenchSettings): Promise<CaseResult[]> {
-  const event = { type: 'UPDATE_POSTURE', trigger: 'posture update' } as const;
+/** The event every transition-cost subject sends: a same-state posture update. */
+export const POSTURE_UPDATE = { type: 'UPDATE_POSTURE', trigger: 'posture update' } as const;
 
-  const runtime = createOperationalState(
-    { store: noopStore, workspaceId: 'bench' },
-    { logger: silentLogger },
-  );
-  await runtime.send({ type: 'GATES_PASSED' });
-
+/** The baseline the ≤ 2× target is stated against: the same chart, started in ready, no emit service. */
+export function bareReadyActor() {
   const bare = createActor(
     operationalStateMachine.provide({
       actions: { requestEmit: () => {} },
@@ -74,6 +70,19 @@ export async function transitionCost(s: BenchSettings): Promise<CaseResult[]> {
     }),
   ).start();
   bare.send({ type: 'GATES_PASSED' });
+  return bare;
+}
+
+export async function transitionCost(s: BenchSettings): Promise<CaseResult[]> {
+  const event = POSTURE_UPDATE;
+
+  const runtime = createOperationalState(
+    { store: noopStore, workspaceId: 'bench' },
+    { logger: silentLogger },
+  );
+  await runtime.send({ type: 'GATES_PASSED' });
+
+  const bare = bareReadyActor();
 
   const holder = new HandWrittenHolder();
   let seen = 0;

@@ -64,36 +64,37 @@ function plainEvent(raw: Record<string, unknown>, type: string): OperationalStat
   const allowed = type === 'PAUSE' ? PAUSE_KEYS : POSTURE_KEYS;
   for (const key of Object.keys(raw)) if (!allowed.has(key)) return null;
   const out: Record<string, unknown> = { type };
-  // An own key holding undefined is kept by the schema as such: rare enough to leave to it.
-  const field = (key: string): unknown => {
-    const value = raw[key];
-    return value === undefined && key in raw ? INVALID : value;
-  };
   if (type === 'PAUSE') {
-    const cause = field('cause');
+    const cause = fieldOf(raw, 'cause');
     if (cause !== undefined) {
       if (!PAUSE_CAUSES.has(cause)) return null;
       out.cause = cause;
     }
   }
-  const trigger = field('trigger');
+  const trigger = fieldOf(raw, 'trigger');
   if (trigger !== undefined) {
     if (!isTrigger(trigger)) return null;
     out.trigger = trigger;
   }
-  const claimPermission = field('claimPermission');
+  const claimPermission = fieldOf(raw, 'claimPermission');
   if (claimPermission !== undefined) {
     if (!isClaimPermission(claimPermission)) return null;
     out.claimPermission = claimPermission;
   }
   for (const key of ['addReasons', 'removeReasons'] as const) {
-    const reasons = field(key);
+    const reasons = fieldOf(raw, key);
     if (reasons === undefined) continue;
     const list = reasonList(reasons);
     if (list === null) return null;
     out[key] = list;
   }
   return out as OperationalStateEvent;
+}
+
+/** A field's value; an own key holding undefined, which the schema keeps as such, reads as INVALID. */
+function fieldOf(raw: Record<string, unknown>, key: string): unknown {
+  const value = raw[key];
+  return value === undefined && key in raw ? INVALID : value;
 }
 
 /** Turns the first zod issue into an OperationalStateInputError naming the field and the value given. */

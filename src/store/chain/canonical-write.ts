@@ -19,76 +19,35 @@ export class NonJsonValue extends Error {}
  */
 export function writeCanonical(value: unknown, path: string): string {
   try {
-    return writeUnchecked(value);
+    return write(value, null);
   } catch (err) {
     if (err !== LOOK_CLOSER) throw err;
   }
-  return writeChecked(value, path);
+  return write(value, path);
 }
 
-/** Thrown by the fast walk at anything it does not write without looking closer. */
+/** Thrown by the pathless walk at anything it does not write without looking closer. */
 const LOOK_CLOSER = new Error('look closer');
 
 /**
- * The walk every ordinary payload takes: no path strings, and a string is examined only when
- * `JSON.stringify` wrote a `\u` escape for it (how it writes a lone surrogate and U+0000, and control
- * characters, which are fine). Anything else it is unsure of sends the payload to `writeChecked`.
+ * One walk, two modes. With `path` null (every ordinary payload) it builds no path strings and throws
+ * LOOK_CLOSER at its first doubt; with a path it names the path to what it refuses. A string is examined
+ * only when `JSON.stringify` wrote a `\u` escape for it: that is how it writes a lone surrogate and
+ * U+0000 (and control characters, which are fine).
  */
-function writeUnchecked(value: unknown): string {
+function write(value: unknown, path: string | null): string {
   switch (typeof value) {
     case 'string': {
       const json = JSON.stringify(value);
-      if (json.includes('\\u') && refused(value)) throw LOOK_CLOSER;
+      if (json.includes('\\u')) checkString(value, path);
       return json;
     }
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value))) {
-        throw LOOK_CLOSER;
-      }
-      return JSON.stringify(value);
-    case 'object': {
-      if (value === null) return 'null';
-      if (Array.isArray(value)) {
-        let out = '[';
-        for (let i = 0; i < value.length; i++) {
-          if (i > 0) out += ',';
-          out += writeUnchecked(value[i]);
-        }
-        return `${out}]`;
-      }
-      const proto: unknown = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) throw LOOK_CLOSER;
-      const record = value as Record<string, unknown>;
-      const keys = Object.keys(record).sort();
-      let out = '{';
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i] as string;
-        const json = JSON.stringify(key);
-        if (json.includes('\\u') && refused(key)) throw LOOK_CLOSER;
-        if (i > 0) out += ',';
-        out += `${json}:${writeUnchecked(record[key])}`;
-      }
-      return `${out}}`;
-    }
-    default:
-      throw LOOK_CLOSER;
-  }
-}
-
-/** The walk that names the path to a value it refuses. */
-function writeChecked(value: unknown, path: string): string {
-  switch (typeof value) {
-    case 'string':
-      checkString(value, path);
-      return JSON.stringify(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'number':
-      if (!Number.isFinite(value)) throw new NonJsonValue(`${path} is ${value}`);
+      if (!Number.isFinite(value)) refuse(path, (p) => `${p} is ${value}`);
       if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
-        throw new NonJsonValue(`${path} is an integer beyond 2^53 (${value}); send it as a string`);
+        refuse(path, (p) => `${p} is an integer beyond 2^53 (${value}); send it as a string`);
       }
       return JSON.stringify(value);
     case 'object': {
@@ -97,39 +56,40 @@ function writeChecked(value: unknown, path: string): string {
         let out = '[';
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out += ',';
-          out += writeChecked(value[i], `${path}[${i}]`);
+          out += write(value[i], path === null ? null : `${path}[${i}]`);
         }
         return `${out}]`;
       }
       const proto: unknown = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) {
         const name = (proto as { constructor?: { name?: string } } | null)?.constructor?.name;
-        throw new NonJsonValue(`${path} is a ${name ?? 'non-plain'} object`);
+        refuse(path, (p) => `${p} is a ${name ?? 'non-plain'} object`);
       }
       const record = value as Record<string, unknown>;
       const keys = Object.keys(record).sort();
       let out = '{';
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as string;
-        checkString(key, `${path} key ${JSON.stringify(key)}`);
+        const json = JSON.stringify(key);
+        if (json.includes('\\u')) checkString(key, path === null ? null : `${path} key ${json}`);
         if (i > 0) out += ',';
-        out += `${JSON.stringify(key)}:${writeChecked(record[key], `${path}.${key}`)}`;
+        out += `${json}:${write(record[key], path === null ? null : `${path}.${key}`)}`;
       }
       return `${out}}`;
     }
     default:
-      throw new NonJsonValue(`${path} is ${typeof value}`);
+      return refuse(path, (p) => `${p} is ${typeof value}`);
   }
 }
 
-/** Both are valid in a JS string but not storable: JCS refuses lone surrogates, PostgreSQL refuses NUL. */
-function refused(value: string): boolean {
-  return LONE_SURROGATE.test(value) || value.includes('\u0000');
+/** Out of the payload domain: a doubt for the pathless walk, an error naming the path for the other. */
+function refuse(path: string | null, why: (path: string) => string): never {
+  if (path === null) throw LOOK_CLOSER;
+  throw new NonJsonValue(why(path));
 }
 
-/** The same check, naming the path. */
-function checkString(value: string, path: string): void {
-  if (LONE_SURROGATE.test(value)) throw new NonJsonValue(`${path} contains a lone surrogate`);
-  if (value.includes('\u0000'))
-    throw new NonJsonValue(`${path} contains U+0000, which PostgreSQL cannot store`);
+/** Both are valid in a JS string but not storable: JCS refuses lone surrogates, PostgreSQL refuses NUL. */
+function checkString(value: string, path: string | null): void {
+  if (LONE_SURROGATE.test(value)) refuse(path, (p) => `${p} contains a lone surrogate`);
+  if (value.includes('\u0000')) refuse(path, (p) => `${p} contains U+0000, which PostgreSQL cannot store`);
 }
