@@ -14,11 +14,12 @@ export function buildPayload(
   to: OperationalStateSnapshot,
   trigger: string,
 ): TransitionPayload {
+  // Keys in code-unit order, as the canonical text has them: the store writes that text in one call.
   return {
-    from_primary_state: from.primaryState,
-    to_primary_state: to.primaryState,
     claim_permission: to.claimPermission,
     degradation_reasons: [...to.degradationReasons].sort(),
+    from_primary_state: from.primaryState,
+    to_primary_state: to.primaryState,
     trigger,
   };
 }

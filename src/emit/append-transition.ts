@@ -34,11 +34,12 @@ export function transitionEvents(t: TransitionToAppend): ChainEventInput[] {
  * gives for the snapshots of that transition.
  */
 export function committedTransitionEvents(t: CommittedTransition): ChainEventInput[] {
+  // Keys in code-unit order: the canonical text is then written in one native call.
   const payload: TransitionPayload = {
-    from_primary_state: t.from,
-    to_primary_state: t.to,
     claim_permission: t.claimPermission,
     degradation_reasons: sortReasons(t.degradationReasons),
+    from_primary_state: t.from,
+    to_primary_state: t.to,
     trigger: t.trigger,
   };
   return eventsFor(payload, t.literal);

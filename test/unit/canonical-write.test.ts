@@ -43,6 +43,40 @@ describe('canonicalPayload (one walk)', () => {
     );
   });
 
+  it('writes the same text when every object already has its keys in order (the engine serializer path)', () => {
+    // Rebuilt with keys inserted in code-unit order; integer-like keys still enumerate first, so objects
+    // holding them stay out of order and take the writing walk.
+    const ordered = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(ordered);
+      if (typeof v !== 'object' || v === null) return v;
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort()) {
+        Object.defineProperty(out, k, {
+          value: ordered((v as Record<string, unknown>)[k]),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return out;
+    };
+    fc.assert(
+      fc.property(fc.dictionary(key, json, { maxKeys: 8 }), (payload) => {
+        const reference = canonicalize(payload) ?? '';
+        fc.pre(withoutNul(reference));
+        expect(canonicalPayload(ordered(payload))).toBe(reference);
+      }),
+      { numRuns: 2000 },
+    );
+    // The refusals hold on that path too.
+    expect(() => canonicalPayload({ a: 1, b: [Number.NaN] })).toThrow(/\$\.b\[0\] is NaN/);
+    expect(() => canonicalPayload({ a: 'x\ud800', b: 1 })).toThrow(/\$\.a contains a lone surrogate/);
+    expect(() => canonicalPayload({ a: 2 ** 53, b: 1 })).toThrow(/\$\.a is an integer beyond 2\^53/);
+    expect(canonicalPayload({ a: '\ud83d\ude00', b: -0, c: 1.5e-7 })).toBe(
+      '{"a":"\ud83d\ude00","b":0,"c":1.5e-7}',
+    );
+  });
+
   it('refuses what the payload domain excludes, naming the path', () => {
     const refused = (payload: unknown) => {
       try {

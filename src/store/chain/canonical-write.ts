@@ -18,12 +18,55 @@ export class NonJsonValue extends Error {}
  * the path to what it refuses.
  */
 export function writeCanonical(value: unknown, path: string): string {
+  // Keys already in order at every level (the runtime builds its payloads so): the engine's own
+  // serializer writes the canonical text, flat, in one native call.
+  if (inOrder(value)) return JSON.stringify(value);
   try {
     return write(value, null);
   } catch (err) {
     if (err !== LOOK_CLOSER) throw err;
   }
   return write(value, path);
+}
+
+/** A character that needs a closer look: U+0000, or half of a surrogate pair (which may be alone). */
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what it looks for
+const DOUBTFUL_CHAR = /[\u0000\ud800-\udfff]/;
+
+/**
+ * True when `JSON.stringify(value)` is the RFC 8785 text: every value in the payload domain beyond doubt
+ * and every object's keys, in the order `JSON.stringify` visits them, already in UTF-16 code-unit order.
+ * Otherwise false, and the writing walk decides. JCS writes strings and numbers as `JSON.stringify`
+ * does; only key order differs, so this checks order and domain and writes nothing.
+ */
+function inOrder(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+      return !DOUBTFUL_CHAR.test(value);
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && (Number.isSafeInteger(value) || !Number.isInteger(value));
+    case 'object': {
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!inOrder(value[i])) return false;
+        return true;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as string;
+        if (i > 0 && !((keys[i - 1] as string) < key)) return false;
+        if (DOUBTFUL_CHAR.test(key) || !inOrder(record[key])) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 /** Thrown by the pathless walk at anything it does not write without looking closer. */
