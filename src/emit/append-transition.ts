@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidV4 } from '../util/uuid-text.js';
 import { buildPayload, type TransitionPayload } from '../domain/payload.js';
 import { type OperationalStateSnapshot, sortReasons } from '../domain/snapshot.js';
 import { GENERIC_TRANSITION_EVENT, type TriggerLiteral } from '../domain/vocabulary.js';
@@ -46,7 +46,7 @@ export function committedTransitionEvents(t: CommittedTransition): ChainEventInp
 }
 
 function eventsFor(payload: TransitionPayload, literal: TriggerLiteral | null): ChainEventInput[] {
-  const correlationId = randomUUID();
+  const correlationId = uuidV4();
   const generic = {
     eventType: GENERIC_TRANSITION_EVENT,
     payload,

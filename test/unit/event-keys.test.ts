@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { newIdempotencyKey } from '../../src/emit/event-keys.js';
+import { uuidV4 } from '../../src/util/uuid-text.js';
 
+const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('newIdempotencyKey', () => {
@@ -20,5 +22,14 @@ describe('newIdempotencyKey', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     const later = newIdempotencyKey();
     expect(later > (keys.at(-1) ?? '')).toBe(true);
+  });
+
+  it('event ids are distinct random UUIDv4s, interleaved with keys from the same pool', () => {
+    const ids = Array.from({ length: 3000 }, (_, i) => (i % 3 === 0 ? newIdempotencyKey() : uuidV4()));
+    expect(new Set(ids).size).toBe(ids.length);
+    ids.forEach((id, i) => expect(id).toMatch(i % 3 === 0 ? V7 : V4));
+    // Every hex digit turns up in every random position: the bytes are not stuck.
+    const v4 = ids.filter((_, i) => i % 3 !== 0).map((id) => id.replaceAll('-', ''));
+    for (const at of [0, 11, 13, 20, 31]) expect(new Set(v4.map((id) => id[at])).size).toBe(16);
   });
 });

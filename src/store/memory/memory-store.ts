@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidV4 } from '../../util/uuid-text.js';
 import { CHAIN_EVENT_TYPES } from '../../domain/vocabulary.js';
 import { ChainStoreError } from '../../errors.js';
 import { parseCanonical } from '../chain/canonical-json.js';
@@ -83,7 +83,7 @@ export function createMemoryChainStore(options: MemoryChainStoreOptions = {}): O
         seq += 1;
         const hash = chainHash(head, seq, p.eventType, p.payloadCanonical);
         const row: Row = {
-          eventId: randomUUID(),
+          eventId: uuidV4(),
           workspaceId,
           seq,
           eventType: p.eventType,

@@ -16,7 +16,7 @@
  * of its workspace's range), the idempotency-key index (time-ordered keys land at its right edge too),
  * and the head row. See docs/sqlite-performance.md for what each costs and which guarantee it buys.
  */
-import { randomUUID } from 'node:crypto';
+import { uuidV4 } from '../../util/uuid-text.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import { ChainStoreError } from '../../errors.js';
 import { chainHash, genesisHash, HASH_VERSION } from '../chain/hash.js';
@@ -97,7 +97,7 @@ export function createAppender(db: Db): Appender {
         const e = events[i] as PreparedEvent;
         const s = seq + 1 + (i - from);
         const hash = chainHash(at, s, e.eventType, e.payloadCanonical);
-        const eventId = randomUUID();
+        const eventId = uuidV4();
         params.push(s, eventId, e.eventType, e.payloadCanonical, e.correlationId, e.idempotencyKey, at, hash);
         eventIds[i] = eventId;
         hashes[i] = hash;
@@ -119,7 +119,7 @@ export function createAppender(db: Db): Appender {
     const insertSingle = (i: number): void => {
       const e = events[i] as PreparedEvent;
       const hash = chainHash(prev, seq + 1, e.eventType, e.payloadCanonical);
-      const eventId = randomUUID();
+      const eventId = uuidV4();
       let changes: number;
       try {
         ({ changes } = insertOne.run(
