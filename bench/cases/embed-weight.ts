@@ -10,7 +10,7 @@ import { type BenchSettings, type CaseResult, median, ratioCase, type Spread } f
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const PROBE = fileURLToPath(new URL('../probes/embed-rss.mjs', import.meta.url));
-const KINDS = ['bare', 'raw', 'emmett', 'opstate-store', 'opstate-runtime'] as const;
+const KINDS = ['bare', 'raw', 'emmett', 'opstate-store', 'opstate-runtime', 'xstate-chart'] as const;
 type Kind = (typeof KINDS)[number];
 const MiB = 2 ** 20;
 
@@ -24,7 +24,9 @@ const spreadOf = (xs: readonly number[]): Spread => ({
  * What embedding the store costs a process, beside Emmett-sqlite 0.42: resident memory after writing
  * 1,000 events, above a bare node process, and the time of importing the library. Each sample is a fresh
  * plain-node process (bench/probes/embed-rss.mjs) on a new file, kinds interleaved; opstate is imported
- * from its built entry (rebuilt first), as an installed package is.
+ * from its built entry (rebuilt first), as an installed package is. A diagnostic row runs the chart alone
+ * on a bare XState actor for the runtime's 1,000 transitions: the part of the runtime's weight that is
+ * XState's (its allocations grow V8's young generation whatever runs around it).
  */
 export async function embedWeight(s: BenchSettings): Promise<CaseResult[]> {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -75,6 +77,23 @@ export async function embedWeight(s: BenchSettings): Promise<CaseResult[]> {
       }),
     );
   }
+  // The floor under the runtime row: XState running the chart, nothing else (no store, no runtime).
+  const chart = added('xstate-chart');
+  rows.push(
+    ratioCase({
+      name: '  diagnostic: RSS added by the chart alone on a bare XState actor (1,000 transitions, no store)',
+      value: chart.median,
+      range: chart,
+      unit: 'MiB',
+      baseline: 'Emmett-sqlite 0.42, 1,000 events appended',
+      baselineValue: emmett.median,
+      baselineRange: emmett,
+      target: null,
+      better: 'lower',
+      targetRatio: null,
+      note: `above bare node, ${samples} processes each`,
+    }),
+  );
   const myImport = spreadOf(importMs.get('opstate-store') ?? []);
   const emImport = spreadOf(importMs.get('emmett') ?? []);
   rows.push(

@@ -1,7 +1,7 @@
 /*
  * The weight of embedding an event store in a process, measured in a fresh process per sample with plain
  * node (no TypeScript loader, whose own memory would swamp the difference), opstate from the built entry:
- *   node --expose-gc bench/probes/embed-rss.mjs <bare|raw|emmett|opstate-store|opstate-runtime> <file>
+ *   node --expose-gc bench/probes/embed-rss.mjs <bare|raw|emmett|opstate-store|opstate-runtime|xstate-chart> <file>
  * Imports the library (timed), writes 1,000 events (~200-byte payloads; the store and the peers in 100
  * commits of 10, the runtime as 1,000 transitions flushed every 50), collects garbage, and prints one JSON
  * line: {"importMs", "rss"}. `bare` imports and writes nothing: the floor the others are measured above.
@@ -97,6 +97,21 @@ if (what === 'raw') {
     await rt.stop();
   }
   await store.close();
+} else if (what === 'xstate-chart') {
+  // The chart alone on a bare XState actor, its emit service a no-op: what XState itself costs the
+  // runtime's process for the same 1,000 transitions, with no store and no runtime around it.
+  const [{ createActor, fromCallback }, chart] = await Promise.all([
+    timedImport('xstate'),
+    timedImport(new URL('dist/machine/machine.js', root).href),
+  ]);
+  const machine = chart.operationalStateMachine.provide({ actors: { emitService: fromCallback(() => {}) } });
+  const actor = createActor(machine).start();
+  actor.send({ type: 'GATES_PASSED', trigger: 'boot gates passed' });
+  for (let i = 1; i <= 1000; i++) {
+    actor.send({ type: 'UPDATE_POSTURE', trigger: `posture update #${i}` });
+    if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  actor.stop();
 } else if (what !== 'bare') {
   throw new Error(`unknown probe ${what}`);
 }
