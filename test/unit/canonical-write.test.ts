@@ -68,6 +68,16 @@ describe('canonicalPayload (one walk)', () => {
       }),
       { numRuns: 2000 },
     );
+    // A toJSON that JSON.stringify would call is not how the canonical text is written.
+    const withToJson = Object.assign([1, 2], { toJSON: () => 'replaced' });
+    expect(canonicalPayload({ a: withToJson, b: 1 })).toBe('{"a":[1,2],"b":1}');
+    const polluted = Object.prototype as { toJSON?: unknown };
+    polluted.toJSON = () => 'replaced';
+    try {
+      expect(canonicalPayload({ a: 1, b: { c: 2 } })).toBe('{"a":1,"b":{"c":2}}');
+    } finally {
+      delete polluted.toJSON;
+    }
     // The refusals hold on that path too.
     expect(() => canonicalPayload({ a: 1, b: [Number.NaN] })).toThrow(/\$\.b\[0\] is NaN/);
     expect(() => canonicalPayload({ a: 'x\ud800', b: 1 })).toThrow(/\$\.a contains a lone surrogate/);

@@ -49,6 +49,8 @@ function inOrder(value: unknown): boolean {
       return Number.isFinite(value) && (Number.isSafeInteger(value) || !Number.isInteger(value));
     case 'object': {
       if (value === null) return true;
+      // `JSON.stringify` would call a `toJSON` (own, or put on a prototype) and write what it returns.
+      if ('toJSON' in value) return false;
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) if (!inOrder(value[i])) return false;
         return true;
