@@ -57,8 +57,9 @@ BEGIN
 END
 $$;
 
--- chain_append: as in 006 (same signature, chain, hash, result and refusals), but the head row is
--- moved through the ctid its lock returned.
+-- chain_append: as in 006 (same signature, chain, hash, result and refusals), but the head row is moved
+-- through the ctid its lock returned, and a one-event append takes its result row from the INSERT's
+-- RETURNING instead of assigning it field by field.
 CREATE OR REPLACE FUNCTION opstate.chain_append(
   p_workspace_id text,
   p_event_types text[],
@@ -114,30 +115,30 @@ BEGIN
 
   IF v_n = 1 THEN
     -- Under the head-row lock every earlier writer has committed, so the arbiter sees every known key.
-    v_hash := sha256(v_head || int8send(v_seq + 1) || convert_to(p_event_types[1], 'UTF8') || '\x00'::bytea
-                     || convert_to(p_payloads[1], 'UTF8'));
+    -- The link is computed in the INSERT and the result row taken from its RETURNING (or, for a known
+    -- key, from the original row) in one assignment: each plpgsql assignment is an expression run.
     INSERT INTO opstate.event_log AS l (workspace_id, seq, event_type, payload_canonical, correlation_id,
                                         idempotency_key, prev_hash, hash, hash_version)
       VALUES (p_workspace_id, v_seq + 1, p_event_types[1], p_payloads[1], p_correlation_ids[1],
-              p_idempotency_keys[1], v_head, v_hash, 1)
+              p_idempotency_keys[1], v_head,
+              sha256(v_head || int8send(v_seq + 1) || convert_to(p_event_types[1], 'UTF8') || '\x00'::bytea
+                     || convert_to(p_payloads[1], 'UTF8')), 1)
       ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
-      RETURNING l.event_id, l.recorded_at INTO r_event_id, r_recorded_at;
+      RETURNING l.seq, l.event_id, l.event_type, l.payload_canonical, l.correlation_id, l.idempotency_key,
+                encode(l.prev_hash, 'hex'), encode(l.hash, 'hex'), l.recorded_at, false, l.hash
+      INTO r_seq, r_event_id, r_event_type, r_payload_canonical, r_correlation_id, r_idempotency_key,
+           r_prev_hash, r_hash, r_recorded_at, r_duplicate, v_head;
     IF FOUND THEN
-      v_seq := v_seq + 1;
-      r_seq := v_seq; r_event_type := p_event_types[1]; r_payload_canonical := p_payloads[1];
-      r_correlation_id := p_correlation_ids[1]; r_idempotency_key := p_idempotency_keys[1];
-      r_prev_hash := encode(v_head, 'hex'); r_hash := encode(v_hash, 'hex'); r_duplicate := false;
-      RETURN NEXT;
-      v_head := v_hash;
+      v_seq := r_seq;
     ELSE
-      SELECT * INTO STRICT v_row FROM opstate.event_log l
-        WHERE l.workspace_id = p_workspace_id AND l.idempotency_key = p_idempotency_keys[1];
-      r_seq := v_row.seq; r_event_id := v_row.event_id; r_event_type := v_row.event_type;
-      r_payload_canonical := v_row.payload_canonical; r_correlation_id := v_row.correlation_id;
-      r_idempotency_key := v_row.idempotency_key; r_prev_hash := encode(v_row.prev_hash, 'hex');
-      r_hash := encode(v_row.hash, 'hex'); r_recorded_at := v_row.recorded_at; r_duplicate := true;
-      RETURN NEXT;
+      SELECT l.seq, l.event_id, l.event_type, l.payload_canonical, l.correlation_id, l.idempotency_key,
+             encode(l.prev_hash, 'hex'), encode(l.hash, 'hex'), l.recorded_at, true
+        INTO STRICT r_seq, r_event_id, r_event_type, r_payload_canonical, r_correlation_id, r_idempotency_key,
+             r_prev_hash, r_hash, r_recorded_at, r_duplicate
+        FROM opstate.event_log l
+       WHERE l.workspace_id = p_workspace_id AND l.idempotency_key = p_idempotency_keys[1];
     END IF;
+    RETURN NEXT;
   ELSIF v_n > 1 THEN
     -- The links depend on each other, so they are computed in order (two statements per event: each
     -- statement of a plpgsql loop costs about as much as the hash); the rows then go in as one set.
