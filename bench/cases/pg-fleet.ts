@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { GENERIC_TRANSITION_EVENT } from '../../src/domain/vocabulary.js';
+import { newIdempotencyKey } from '../../src/emit/event-keys.js';
 import type { ChainStore } from '../../src/store/chain/types.js';
 import { type BenchSettings, type CaseResult, ratioCase, spread } from '../harness.js';
 import { type EmmettPeer, openEmmett } from '../peers/emmett.js';
@@ -123,7 +124,7 @@ export async function pgFleet(s: BenchSettings, url: string, store: ChainStore):
         if (n === 1) {
           await pool.query(
             'INSERT INTO public.opstate_bench_fleet_raw (workspace_id, event_type, payload, idempotency_key) VALUES ($1, $2, $3, $4)',
-            [ws, GENERIC_TRANSITION_EVENT, JSON.stringify(payload(from)), randomUUID()],
+            [ws, GENERIC_TRANSITION_EVENT, JSON.stringify(payload(from)), newIdempotencyKey()],
           );
           return;
         }
@@ -134,7 +135,7 @@ export async function pgFleet(s: BenchSettings, url: string, store: ChainStore):
             ws,
             GENERIC_TRANSITION_EVENT,
             Array.from({ length: n }, (_, k) => JSON.stringify(payload(from + k))),
-            Array.from({ length: n }, () => randomUUID()),
+            Array.from({ length: n }, () => newIdempotencyKey()),
           ],
         );
       },
@@ -144,7 +145,7 @@ export async function pgFleet(s: BenchSettings, url: string, store: ChainStore):
           Array.from({ length: n }, (_, k) => ({
             eventType: GENERIC_TRANSITION_EVENT,
             payload: payload(from + k),
-            idempotencyKey: randomUUID(),
+            idempotencyKey: newIdempotencyKey(),
           })),
         );
       },

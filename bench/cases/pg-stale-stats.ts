@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { GENERIC_TRANSITION_EVENT } from '../../src/domain/vocabulary.js';
+import { newIdempotencyKey } from '../../src/emit/event-keys.js';
 import { openPostgresChainStore } from '../../src/store/postgres/postgres-store.js';
 import { type BenchSettings, type CaseResult, ratioCase, spread } from '../harness.js';
 
 const keyed = (i: number) => ({
   eventType: GENERIC_TRANSITION_EVENT,
   payload: { from_primary_state: 'ready', to_primary_state: 'ready', trigger: `posture update #${i}` },
-  idempotencyKey: randomUUID(),
+  idempotencyKey: newIdempotencyKey(),
 });
 
 /**
