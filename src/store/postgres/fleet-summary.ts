@@ -18,8 +18,9 @@ interface SummaryRow {
 
 /*
  * One statement over the head rows. The last transition walks the primary key backwards from the head
- * and stops at the first generic event; the count is an index-only scan of (workspace_id, event_type,
- * seq). Both are per-head index probes inside the server: one round trip for the whole fleet.
+ * and stops at the first generic event; the count reads the workspace's rows through the primary key
+ * (no index on event_type: the append would pay for it on every event). Both run per head inside the
+ * server: one round trip for the whole fleet.
  */
 const SUMMARY_SQL = `
   SELECT h.workspace_id, h.seq, encode(h.head_hash, 'hex') AS head_hash,
