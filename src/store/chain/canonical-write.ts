@@ -19,8 +19,13 @@ export class NonJsonValue extends Error {}
  */
 export function writeCanonical(value: unknown, path: string): string {
   // Keys already in order at every level (the runtime builds its payloads so): the engine's own
-  // serializer writes the canonical text, flat, in one native call.
-  if (inOrder(value)) return JSON.stringify(value);
+  // serializer writes the canonical text, flat, in one native call. It escapes U+0000 and a lone
+  // surrogate as `\u…` (control characters too, which are fine): text without an escape has neither,
+  // and text with one is left to the writing walk.
+  if (inOrder(value)) {
+    const text = JSON.stringify(value);
+    if (!text.includes('\\u')) return text;
+  }
   try {
     return write(value, null);
   } catch (err) {
@@ -29,20 +34,16 @@ export function writeCanonical(value: unknown, path: string): string {
   return write(value, path);
 }
 
-/** A character that needs a closer look: U+0000, or half of a surrogate pair (which may be alone). */
-// eslint-disable-next-line no-control-regex -- U+0000 is exactly what it looks for
-const DOUBTFUL_CHAR = /[\u0000\ud800-\udfff]/;
-
 /**
- * True when `JSON.stringify(value)` is the RFC 8785 text: every value in the payload domain beyond doubt
- * and every object's keys, in the order `JSON.stringify` visits them, already in UTF-16 code-unit order.
- * Otherwise false, and the writing walk decides. JCS writes strings and numbers as `JSON.stringify`
- * does; only key order differs, so this checks order and domain and writes nothing.
+ * True when `JSON.stringify(value)` is the RFC 8785 text, strings aside: every other value in the
+ * payload domain beyond doubt and every object's keys, in the order `JSON.stringify` visits them, already
+ * in UTF-16 code-unit order. Otherwise false, and the writing walk decides. JCS writes strings and
+ * numbers as `JSON.stringify` does; only key order differs, so this checks order and domain and writes
+ * nothing. Strings (and keys) are judged afterwards, on the text `JSON.stringify` wrote.
  */
 function inOrder(value: unknown): boolean {
   switch (typeof value) {
     case 'string':
-      return !DOUBTFUL_CHAR.test(value);
     case 'boolean':
       return true;
     case 'number':
@@ -62,7 +63,7 @@ function inOrder(value: unknown): boolean {
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as string;
         if (i > 0 && !((keys[i - 1] as string) < key)) return false;
-        if (DOUBTFUL_CHAR.test(key) || !inOrder(record[key])) return false;
+        if (!inOrder(record[key])) return false;
       }
       return true;
     }
