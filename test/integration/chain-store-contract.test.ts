@@ -73,6 +73,22 @@ for (const engine of engines) {
       expect(await store.verify(ws)).toStrictEqual({ ok: true, length: 4, headHash: prev });
     });
 
+    it('returns plain objects: the fields a read returns, in its order, then duplicate', async () => {
+      const ws = freshWorkspace();
+      const [appended] = await store.append(ws, [generic({ b: 'two', a: 1 }, 'plain-1')]);
+      const [read] = await store.read(ws);
+      expect(Object.getPrototypeOf(appended)).toBe(Object.prototype);
+      expect(Object.keys(appended ?? {})).toStrictEqual([...Object.keys(read ?? {}), 'duplicate']);
+      expect(appended?.payload).toStrictEqual({ a: 1, b: 'two' });
+      expect(Object.isFrozen(appended?.payload)).toBe(true);
+      // Equal to a plain copy of itself under the strictest comparisons users write.
+      const copy = JSON.parse(JSON.stringify(appended)) as unknown;
+      expect(appended).toStrictEqual(copy);
+      const { isDeepStrictEqual } = await import('node:util');
+      expect(isDeepStrictEqual(appended, copy)).toBe(true);
+      expect({ ...appended, duplicate: undefined }).toStrictEqual({ ...read, duplicate: undefined });
+    });
+
     it('re-appending an idempotency key returns the original row with duplicate: true and writes nothing', async () => {
       const ws = freshWorkspace();
       const [first] = await store.append(ws, [generic({ n: 1 }, 'key-1')]);

@@ -46,10 +46,25 @@ export function appendedEvents(
   return results;
 }
 
-/** The `payload` property of every written event: one getter for all, reading the event's private text. */
+/** Where a written event keeps its canonical text, and its payload once parsed: not enumerable. */
+const TEXT = Symbol('payloadCanonical');
+const PARSED = Symbol('payload');
+
+interface Written {
+  [key: string]: unknown;
+  [TEXT]: string;
+  [PARSED]?: JsonObject;
+}
+
+/** The `payload` property of every written event: one getter for all, reading the event's hidden text. */
 const PAYLOAD: PropertyDescriptor = {
-  get(this: WrittenEvent): JsonObject {
-    return WrittenEvent.payloadOf(this);
+  get(this: Written): JsonObject {
+    let parsed = this[PARSED];
+    if (parsed === undefined) {
+      parsed = parseCanonical(this[TEXT]);
+      Object.defineProperty(this, PARSED, { value: parsed });
+    }
+    return parsed;
   },
   enumerable: true,
 };
@@ -57,52 +72,36 @@ const PAYLOAD: PropertyDescriptor = {
 /**
  * An event as the append wrote it, its payload parsed from the written canonical text (a fresh, deeply
  * frozen object, as a read returns it) the first time it is read. The emit pipeline never reads it;
- * parsing every payload of a batch back cost the append as much as hashing. A class rather than an object
- * literal with a getter: V8 builds such a literal in dictionary mode, about 1 KB and 1 µs per event.
- * Fields are assigned in the order a read's events have them, so both list their keys alike.
+ * parsing every payload of a batch back cost the append as much as hashing. Built by a constructor
+ * rather than as an object literal with a getter, which V8 builds in dictionary mode (about 1 KB and
+ * 1 µs per event); its prototype is Object.prototype, so the result is a plain object to every
+ * comparison, with its keys in the order a read's events have them.
  */
-class WrittenEvent implements AppendedEvent {
-  // Declared only: a field the class defined itself would come first, before the constructor's order.
-  declare readonly eventId: string;
-  declare readonly workspaceId: string;
-  declare readonly seq: number;
-  declare readonly eventType: string;
-  declare readonly payload: JsonObject;
-  declare readonly occurredAt: string;
-  declare readonly correlationId: string | null;
-  declare readonly idempotencyKey: string | null;
-  declare readonly prevHash: string;
-  declare readonly hash: string;
-  declare readonly duplicate: boolean;
-  readonly #canonical: string;
-  #parsed: JsonObject | undefined;
-
-  constructor(
-    eventId: string,
-    workspaceId: string,
-    seq: number,
-    e: PreparedEvent,
-    occurredAt: string,
-    prevHash: string,
-    hash: string,
-  ) {
-    this.eventId = eventId;
-    this.workspaceId = workspaceId;
-    this.seq = seq;
-    this.eventType = e.eventType;
-    Object.defineProperty(this, 'payload', PAYLOAD);
-    this.occurredAt = occurredAt;
-    this.correlationId = e.correlationId;
-    this.idempotencyKey = e.idempotencyKey;
-    this.prevHash = prevHash;
-    this.hash = hash;
-    this.duplicate = false;
-    this.#canonical = e.payloadCanonical;
-  }
-
-  /** Static, so instances carry no method beside the event's own fields. */
-  static payloadOf(event: WrittenEvent): JsonObject {
-    event.#parsed ??= parseCanonical(event.#canonical);
-    return event.#parsed;
-  }
+function initWrittenEvent(
+  this: Written,
+  eventId: string,
+  workspaceId: string,
+  seq: number,
+  e: PreparedEvent,
+  occurredAt: string,
+  prevHash: string,
+  hash: string,
+): void {
+  this.eventId = eventId;
+  this.workspaceId = workspaceId;
+  this.seq = seq;
+  this.eventType = e.eventType;
+  Object.defineProperty(this, 'payload', PAYLOAD);
+  this.occurredAt = occurredAt;
+  this.correlationId = e.correlationId;
+  this.idempotencyKey = e.idempotencyKey;
+  this.prevHash = prevHash;
+  this.hash = hash;
+  this.duplicate = false;
+  Object.defineProperty(this, TEXT, { value: e.payloadCanonical });
 }
+initWrittenEvent.prototype = Object.prototype;
+
+const WrittenEvent = initWrittenEvent as unknown as new (
+  ...args: Parameters<typeof initWrittenEvent>
+) => AppendedEvent;
