@@ -87,6 +87,11 @@ for (const engine of engines) {
       const { isDeepStrictEqual } = await import('node:util');
       expect(isDeepStrictEqual(appended, copy)).toBe(true);
       expect({ ...appended, duplicate: undefined }).toStrictEqual({ ...read, duplicate: undefined });
+      // A caller may freeze what it got (state libraries do): the payload still reads, as one object.
+      const [frozen] = await store.append(ws, [generic({ c: 3 }, 'plain-2')]);
+      Object.freeze(frozen);
+      expect(frozen?.payload).toStrictEqual({ c: 3 });
+      expect(frozen?.payload).toBe(frozen?.payload);
     });
 
     it('re-appending an idempotency key returns the original row with duplicate: true and writes nothing', async () => {

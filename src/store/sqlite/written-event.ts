@@ -46,23 +46,24 @@ export function appendedEvents(
   return results;
 }
 
-/** Where a written event keeps its canonical text, and its payload once parsed: not enumerable. */
+/** Where a written event keeps its canonical text: a non-enumerable property, invisible to comparisons. */
 const TEXT = Symbol('payloadCanonical');
-const PARSED = Symbol('payload');
 
 interface Written {
   [key: string]: unknown;
   [TEXT]: string;
-  [PARSED]?: JsonObject;
 }
+
+/** Payloads already parsed, by event: kept beside the event, so a frozen event still caches its own. */
+const parsedPayloads = new WeakMap<Written, JsonObject>();
 
 /** The `payload` property of every written event: one getter for all, reading the event's hidden text. */
 const PAYLOAD: PropertyDescriptor = {
   get(this: Written): JsonObject {
-    let parsed = this[PARSED];
+    let parsed = parsedPayloads.get(this);
     if (parsed === undefined) {
       parsed = parseCanonical(this[TEXT]);
-      Object.defineProperty(this, PARSED, { value: parsed });
+      parsedPayloads.set(this, parsed);
     }
     return parsed;
   },
