@@ -1,5 +1,5 @@
 import { uuidV4 } from '../util/uuid-text.js';
-import { buildPayload, type TransitionPayload } from '../domain/payload.js';
+import { buildPayload, type TransitionPayload, transitionPayload } from '../domain/payload.js';
 import { type OperationalStateSnapshot, sortReasons } from '../domain/snapshot.js';
 import { GENERIC_TRANSITION_EVENT, type TriggerLiteral } from '../domain/vocabulary.js';
 import { ChainStoreError, OperationalStateEmitError } from '../errors.js';
@@ -34,14 +34,13 @@ export function transitionEvents(t: TransitionToAppend): ChainEventInput[] {
  * gives for the snapshots of that transition.
  */
 export function committedTransitionEvents(t: CommittedTransition): ChainEventInput[] {
-  // Keys in code-unit order: the canonical text is then written in one native call.
-  const payload: TransitionPayload = {
-    claim_permission: t.claimPermission,
-    degradation_reasons: sortReasons(t.degradationReasons),
-    from_primary_state: t.from,
-    to_primary_state: t.to,
-    trigger: t.trigger,
-  };
+  const payload = transitionPayload(
+    t.from,
+    t.to,
+    t.claimPermission,
+    sortReasons(t.degradationReasons),
+    t.trigger,
+  );
   return eventsFor(payload, t.literal);
 }
 
