@@ -130,7 +130,6 @@ describe.skipIf(PG_URL === null)('[postgres] text keys in byte order (COLLATE "C
             'event_log.idempotency_key',
             'event_log_pkey.workspace_id',
             'event_log_workspace_id_idempotency_key_key.idempotency_key',
-            'event_log_workspace_id_prev_hash_key.workspace_id',
             'chain_head_pkey.workspace_id',
             'events.workspace_id',
           ]),
