@@ -11,7 +11,14 @@ const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const PROBE = fileURLToPath(new URL('../probes/embed-rss.mjs', import.meta.url));
 const KINDS = ['bare', 'raw', 'emmett', 'opstate-store', 'opstate-runtime', 'xstate-chart'] as const;
-type Kind = (typeof KINDS)[number];
+/**
+ * Run a second time with V8's young generation held at its starting size: how much of the runtime's
+ * figure is that generation growing. Its growth is V8's call, made on the bytes that survived scavenges
+ * so far, and an embedding process can cap it with this flag.
+ */
+const CAPPED = ['bare', 'emmett', 'opstate-runtime'] as const;
+const CAP_FLAG = '--max-semi-space-size=1';
+type Kind = (typeof KINDS)[number] | `${(typeof CAPPED)[number]}@capped`;
 const MiB = 2 ** 20;
 
 const spreadOf = (xs: readonly number[]): Spread => ({
@@ -26,7 +33,8 @@ const spreadOf = (xs: readonly number[]): Spread => ({
  * plain-node process (bench/probes/embed-rss.mjs) on a new file, kinds interleaved; opstate is imported
  * from its built entry (rebuilt first), as an installed package is. A diagnostic row runs the chart alone
  * on a bare XState actor for the runtime's 1,000 transitions: the part of the runtime's weight that is
- * XState's (its allocations grow V8's young generation whatever runs around it).
+ * XState's (its allocations grow V8's young generation whatever runs around it). Another runs the runtime
+ * and Emmett with that generation capped at its starting size (CAPPED).
  */
 export async function embedWeight(s: BenchSettings): Promise<CaseResult[]> {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -38,10 +46,12 @@ export async function embedWeight(s: BenchSettings): Promise<CaseResult[]> {
   const importMs = new Map<Kind, number[]>();
   try {
     for (let k = 0; k < samples; k++) {
-      for (const kind of KINDS) {
+      const plain = KINDS.map((kind) => [kind, kind, []] as const);
+      const capped = CAPPED.map((kind) => [`${kind}@capped`, kind, [CAP_FLAG]] as const);
+      for (const [kind, probe, flags] of [...plain, ...capped]) {
         const { stdout } = await run(
           process.execPath,
-          ['--expose-gc', PROBE, kind, join(dir, `${kind}-${k}.db`)],
+          ['--expose-gc', ...flags, PROBE, probe, join(dir, `${kind}-${k}.db`)],
           { cwd: root, timeout: 120_000 },
         );
         const r = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { rss: number; importMs: number };
@@ -52,10 +62,11 @@ export async function embedWeight(s: BenchSettings): Promise<CaseResult[]> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const bare = rss.get('bare') ?? [];
-  // Per sample, above the bare process of the same round.
-  const added = (kind: Kind) =>
-    spreadOf((rss.get(kind) ?? []).map((v, i) => (v - (bare[i] ?? Number.NaN)) / MiB));
+  // Per sample, above the bare process of the same round and flags.
+  const added = (kind: Kind) => {
+    const bare = rss.get(kind.endsWith('@capped') ? 'bare@capped' : 'bare') ?? [];
+    return spreadOf((rss.get(kind) ?? []).map((v, i) => (v - (bare[i] ?? Number.NaN)) / MiB));
+  };
   const emmett = added('emmett');
   const raw = added('raw');
   const rows: CaseResult[] = [];
@@ -92,6 +103,23 @@ export async function embedWeight(s: BenchSettings): Promise<CaseResult[]> {
       better: 'lower',
       targetRatio: null,
       note: `above bare node, ${samples} processes each`,
+    }),
+  );
+  const cappedRuntime = added('opstate-runtime@capped');
+  const cappedEmmett = added('emmett@capped');
+  rows.push(
+    ratioCase({
+      name: `  diagnostic: RSS added by the runtime (1,000 transitions), both processes run with ${CAP_FLAG}`,
+      value: cappedRuntime.median,
+      range: cappedRuntime,
+      unit: 'MiB',
+      baseline: `Emmett-sqlite 0.42, 1,000 events appended, ${CAP_FLAG}`,
+      baselineValue: cappedEmmett.median,
+      baselineRange: cappedEmmett,
+      target: null,
+      better: 'lower',
+      targetRatio: null,
+      note: `V8's young generation held at its starting size in both; above bare node with the same flag, ${samples} processes each`,
     }),
   );
   const myImport = spreadOf(importMs.get('opstate-store') ?? []);
