@@ -1,6 +1,6 @@
-import { parseCanonical } from '../chain/canonical-json.js';
 import type { PreparedEvent } from '../chain/prepare.js';
 import type { AppendedEvent } from '../chain/types.js';
+import { WrittenEvent } from '../chain/written-event.js';
 import type { Queryable } from './queryable.js';
 
 /** An append call: the statement's name (where a connection keeps prepared statements) and its text. */
@@ -57,18 +57,22 @@ export function appendArrays(prepared: readonly PreparedEvent[]): (string | null
   ];
 }
 
+/** The append's result, its payloads parsed from the returned canonical text only when read. */
 export function toAppendedEvents(workspaceId: string, rows: readonly AppendRow[]): AppendedEvent[] {
-  return rows.map((r) => ({
-    eventId: r.r_event_id,
-    workspaceId,
-    seq: Number(r.r_seq),
-    eventType: r.r_event_type,
-    payload: parseCanonical(r.r_payload_canonical),
-    occurredAt: new Date(r.r_recorded_at).toISOString(),
-    correlationId: r.r_correlation_id,
-    idempotencyKey: r.r_idempotency_key,
-    prevHash: r.r_prev_hash,
-    hash: r.r_hash,
-    duplicate: r.r_duplicate,
-  }));
+  return rows.map(
+    (r) =>
+      new WrittenEvent(
+        r.r_event_id,
+        workspaceId,
+        Number(r.r_seq),
+        r.r_event_type,
+        r.r_payload_canonical,
+        new Date(r.r_recorded_at).toISOString(),
+        r.r_correlation_id,
+        r.r_idempotency_key,
+        r.r_prev_hash,
+        r.r_hash,
+        r.r_duplicate,
+      ),
+  );
 }

@@ -1,6 +1,6 @@
-import { parseCanonical } from '../chain/canonical-json.js';
 import type { PreparedEvent } from '../chain/prepare.js';
-import type { AppendedEvent, JsonObject } from '../chain/types.js';
+import type { AppendedEvent } from '../chain/types.js';
+import { WrittenEvent } from '../chain/written-event.js';
 import { type LogRow, rowToEvent } from './rows.js';
 
 /**
@@ -40,69 +40,20 @@ export function appendedEvents(
     const e = events[i] as PreparedEvent;
     const hash = written.hashes[i] as string;
     seq += 1;
-    results[i] = new WrittenEvent(eventId, workspaceId, seq, e, written.recordedAt, prevHash, hash);
+    results[i] = new WrittenEvent(
+      eventId,
+      workspaceId,
+      seq,
+      e.eventType,
+      e.payloadCanonical,
+      written.recordedAt,
+      e.correlationId,
+      e.idempotencyKey,
+      prevHash,
+      hash,
+      false,
+    );
     prevHash = hash;
   }
   return results;
 }
-
-/** Where a written event keeps its canonical text: a non-enumerable property, invisible to comparisons. */
-const TEXT = Symbol('payloadCanonical');
-
-interface Written {
-  [key: string]: unknown;
-  [TEXT]: string;
-}
-
-/** Payloads already parsed, by event: kept beside the event, so a frozen event still caches its own. */
-const parsedPayloads = new WeakMap<Written, JsonObject>();
-
-/** The `payload` property of every written event: one getter for all, reading the event's hidden text. */
-const PAYLOAD: PropertyDescriptor = {
-  get(this: Written): JsonObject {
-    let parsed = parsedPayloads.get(this);
-    if (parsed === undefined) {
-      parsed = parseCanonical(this[TEXT]);
-      parsedPayloads.set(this, parsed);
-    }
-    return parsed;
-  },
-  enumerable: true,
-};
-
-/**
- * An event as the append wrote it, its payload parsed from the written canonical text (a fresh, deeply
- * frozen object, as a read returns it) the first time it is read. The emit pipeline never reads it;
- * parsing every payload of a batch back cost the append as much as hashing. Built by a constructor
- * rather than as an object literal with a getter, which V8 builds in dictionary mode (about 1 KB and
- * 1 µs per event); its prototype is Object.prototype, so the result is a plain object to every
- * comparison, with its keys in the order a read's events have them.
- */
-function initWrittenEvent(
-  this: Written,
-  eventId: string,
-  workspaceId: string,
-  seq: number,
-  e: PreparedEvent,
-  occurredAt: string,
-  prevHash: string,
-  hash: string,
-): void {
-  this.eventId = eventId;
-  this.workspaceId = workspaceId;
-  this.seq = seq;
-  this.eventType = e.eventType;
-  Object.defineProperty(this, 'payload', PAYLOAD);
-  this.occurredAt = occurredAt;
-  this.correlationId = e.correlationId;
-  this.idempotencyKey = e.idempotencyKey;
-  this.prevHash = prevHash;
-  this.hash = hash;
-  this.duplicate = false;
-  Object.defineProperty(this, TEXT, { value: e.payloadCanonical });
-}
-initWrittenEvent.prototype = Object.prototype;
-
-const WrittenEvent = initWrittenEvent as unknown as new (
-  ...args: Parameters<typeof initWrittenEvent>
-) => AppendedEvent;
