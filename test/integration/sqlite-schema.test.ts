@@ -198,6 +198,25 @@ describe('[sqlite] schema, migrations and tamper evidence', () => {
   });
 });
 
+describe('[sqlite] the writer thread', () => {
+  it('refuses an in-memory or temporary database, which its own connection could not see', async () => {
+    for (const file of [':memory:', '']) {
+      await expect(openSqliteChainStore({ file, writer: 'worker' })).rejects.toMatchObject({
+        kind: 'invalid_input',
+        message: expect.stringContaining(
+          `writer 'worker' needs a database file, got ${JSON.stringify(file)}`,
+        ),
+      });
+    }
+    // The same database on the calling thread is fine.
+    const store = await openSqliteChainStore({ file: ':memory:' });
+    const ws = freshWorkspace();
+    await store.append(ws, events(2));
+    expect(await store.verify(ws)).toMatchObject({ ok: true, length: 2 });
+    await store.close();
+  });
+});
+
 describe('[sqlite] read-only opening', () => {
   it('never creates a file: a missing one is a not_a_store error naming the path', async () => {
     const file = freshSqliteFile('missing');

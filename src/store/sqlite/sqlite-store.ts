@@ -105,6 +105,14 @@ export async function openSqliteChainStore(options: SqliteChainStoreOptions): Pr
       `writer must be 'main' or 'worker', got ${JSON.stringify(writer)}`,
     );
   }
+  if (writer === 'worker' && !readOnly && isPrivateDatabase(file)) {
+    // The writer thread opens its own connection, and an in-memory or temporary database is private to
+    // the connection that made it: the thread's appends would go to an empty database of its own.
+    throw new ChainStoreError(
+      'invalid_input',
+      `writer 'worker' needs a database file, got ${JSON.stringify(file)} (in-memory and temporary databases belong to one connection; use writer 'main')`,
+    );
+  }
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const db = connect({ file, readOnly, busyTimeoutMs, what: 'chain store' });
   try {
@@ -124,6 +132,12 @@ export async function openSqliteChainStore(options: SqliteChainStoreOptions): Pr
   // Migrated above, on this thread, before a writer thread opens its own connection.
   const worker = !readOnly && writer === 'worker' ? startWorkerAppender({ file, busyTimeoutMs }) : null;
   return markStoreKind(createSqliteChainStore(db, file, readOnly, worker, busyTimeoutMs), 'sqlite');
+}
+
+/** SQLite's in-memory (`:memory:`, `file::memory:…`, `mode=memory`) and temporary (`''`) databases. */
+function isPrivateDatabase(file: unknown): boolean {
+  if (typeof file !== 'string') return false;
+  return file === '' || file === ':memory:' || /^file::memory:|[?&]mode=memory(&|$)/.test(file);
 }
 
 function createSqliteChainStore(

@@ -50,9 +50,11 @@ export function startWorkerAppender(init: WriterInit): WorkerAppender {
       w.reject(new ChainStoreError(kind, message, eventType === undefined ? undefined : { eventType }));
     }
   });
-  worker.on('error', (err) =>
+  worker.on('error', (err: unknown) =>
     failAll(
-      new ChainStoreError('unavailable', `the SQLite writer thread failed: ${err.message}`, { cause: err }),
+      new ChainStoreError('unavailable', `the SQLite writer thread failed: ${threadErrorText(err)}`, {
+        cause: err,
+      }),
     ),
   );
   worker.on('exit', () => failAll(new ChainStoreError('closed', 'the SQLite writer thread has exited')));
@@ -75,6 +77,17 @@ export function startWorkerAppender(init: WriterInit): WorkerAppender {
       await exited;
     },
   };
+}
+
+/**
+ * What a thread's uncaught error says. It arrives as a structured clone: a better-sqlite3 error may come
+ * back as a plain object with its `code` and no `message`.
+ */
+function threadErrorText(err: unknown): string {
+  if (typeof err !== 'object' || err === null) return String(err);
+  const { message, code } = err as { message?: unknown; code?: unknown };
+  const text = typeof message === 'string' && message !== '' ? message : 'no message';
+  return typeof code === 'string' && !text.includes(code) ? `${code}: ${text}` : text;
 }
 
 function tsxApi(): string {
