@@ -109,5 +109,16 @@ for (const engine of engines) {
       // Nothing landed under the replacement character either.
       expect(await store.read(`ws-\ufffd${suffix}`)).toStrictEqual([]);
     });
+
+    it('the 256-character limit counts characters as the database does: 256 emoji fit, 257 do not', async () => {
+      const tag = freshWorkspace('').slice(-8);
+      const fits = `${tag}${'😀'.repeat(256 - tag.length)}`;
+      expect(await store.append(fits, [event(1)])).toMatchObject([{ seq: 1, workspaceId: fits }]);
+      expect(await store.verify(fits)).toMatchObject({ ok: true, length: 1 });
+      await expect(store.append(`${fits}😀`, [event(1)])).rejects.toMatchObject({
+        kind: 'invalid_input',
+        message: expect.stringContaining('at most 256 characters'),
+      });
+    });
   });
 }

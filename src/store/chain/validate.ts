@@ -10,7 +10,8 @@ export const MAX_READ_LIMIT = 10_000;
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 
 /**
- * A workspace id is a non-empty string of at most 256 UTF-16 code units, well-formed Unicode (no lone
+ * A workspace id is a non-empty string of at most 256 characters (code points, as the databases' CHECK
+ * constraints count them: an emoji is one), well-formed Unicode (no lone
  * surrogate: encoders replace one with U+FFFD, so `ws-\ud800` and `ws-\udbff` would share a chain and
  * a genesis hash) and without U+0000 (which PostgreSQL cannot store). Throws `ChainStoreError`
  * (`invalid_input`) naming the value.
@@ -24,11 +25,7 @@ export function assertWorkspaceId(workspaceId: unknown): asserts workspaceId is 
 
 /** Why `workspaceId` is not a valid workspace id, or null when it is. */
 export function workspaceIdProblem(workspaceId: unknown): string | null {
-  if (
-    typeof workspaceId !== 'string' ||
-    workspaceId.length === 0 ||
-    workspaceId.length > MAX_WORKSPACE_ID_LENGTH
-  ) {
+  if (typeof workspaceId !== 'string' || workspaceId.length === 0 || tooLong(workspaceId)) {
     return `workspaceId must be a non-empty string of at most ${MAX_WORKSPACE_ID_LENGTH} characters`;
   }
   if (LONE_SURROGATE.test(workspaceId)) {
@@ -36,6 +33,15 @@ export function workspaceIdProblem(workspaceId: unknown): string | null {
   }
   if (workspaceId.includes('\u0000')) return 'workspaceId contains U+0000, which PostgreSQL cannot store';
   return null;
+}
+
+/** More than MAX_WORKSPACE_ID_LENGTH code points (a surrogate pair is one), counted only when it could be. */
+function tooLong(id: string): boolean {
+  if (id.length <= MAX_WORKSPACE_ID_LENGTH) return false;
+  if (id.length > 2 * MAX_WORKSPACE_ID_LENGTH) return true;
+  let codePoints = 0;
+  for (const _ of id) codePoints += 1;
+  return codePoints > MAX_WORKSPACE_ID_LENGTH;
 }
 
 /** JSON.stringify writes lone surrogates as `\u` escapes, so the message shows exactly what was given. */
