@@ -1,4 +1,5 @@
 import { describeValue } from './domain/trigger.js';
+import type { PrimaryState } from './domain/vocabulary.js';
 
 /**
  * A chain-event emit failed. Fail-loud, never policy: the runtime logs it and reports it to the machine,
@@ -31,16 +32,17 @@ export class OperationalStateEmitError extends Error {
  */
 export class InvalidStateTransitionError extends Error {
   override readonly name = 'InvalidStateTransitionError';
-  readonly from: string;
+  /** The state the request found the runtime in. */
+  readonly from: PrimaryState;
   /** The requested target state, when the request named one. */
-  readonly to: string | undefined;
+  readonly to: PrimaryState | undefined;
   /** The event type, when the request was a typed event. */
   readonly eventType: string | undefined;
   readonly trigger: string | undefined;
 
   constructor(details: {
-    from: string;
-    to?: string;
+    from: PrimaryState;
+    to?: PrimaryState;
     eventType?: string;
     trigger?: string;
     reason?: string;
@@ -104,7 +106,8 @@ export type ChainStoreErrorKind =
 
 /** A chain store refused or failed an operation. The emit service wraps it in OperationalStateEmitError. */
 export class ChainStoreError extends Error {
-  override readonly name = 'ChainStoreError';
+  /** `'ChainStoreError'`, or the subclass's own name (`'WorkspaceFencedError'`). */
+  override readonly name: string = 'ChainStoreError';
   readonly kind: ChainStoreErrorKind;
   /** The event type concerned, when one event is to blame. */
   readonly eventType: string | undefined;

@@ -9,7 +9,7 @@ import { operationalStateMachine, type OperationalStateMachine } from '../machin
 
 /** What a request was, for the error that refuses it. */
 export interface RequestDescription {
-  readonly to?: string;
+  readonly to?: PrimaryState;
   readonly eventType?: string;
   readonly trigger?: string;
 }
@@ -133,7 +133,7 @@ export class Dispatcher {
     if (!this.#probe.committed) {
       const after = this.#actor.getSnapshot();
       throw new InvalidStateTransitionError({
-        from: String(before.value),
+        from: before.value,
         eventType: event.type,
         ...(event.trigger !== undefined ? { trigger: event.trigger } : {}),
         ...(after.status === 'active' ? {} : { reason: `the actor is ${after.status}` }),
@@ -153,7 +153,7 @@ export class Dispatcher {
     }
     if (this.stopped || s.status !== 'active') {
       throw new InvalidStateTransitionError({
-        from: String(s.value),
+        from: s.value,
         ...request,
         notApplied: true,
         reason: this.stopped ? 'the runtime is stopped' : `the runtime is ${s.status}`,

@@ -152,7 +152,10 @@ for (const engine of engines) {
       expect(errors[0]?.message).toMatch(
         /fenced: workspace .* is owned by epoch 2; this runtime's epoch 1 was superseded/,
       );
-      await expect(a.transitionTo('ready', 'claim released')).rejects.toMatchObject({ kind: 'fenced' });
+      await expect(a.transitionTo('ready', 'claim released')).rejects.toMatchObject({
+        kind: 'fenced',
+        name: 'WorkspaceFencedError',
+      });
       await b.transitionTo('ready', 'all §9.2 gates pass (b)');
       await b.flush();
       const triggers = (await s.read(ws))

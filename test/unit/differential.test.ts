@@ -10,6 +10,7 @@ import {
   createOperationalState,
   InvalidStateTransitionError,
   OperationalStateInputError,
+  type PrimaryState,
   silentLogger,
 } from '../../src/index.js';
 
@@ -162,6 +163,7 @@ describe('runtime vs an independent reference model', () => {
         const m: ModelState = { primary: 'booting', claim: 'none', reasons: new Set() };
         let seen = 0;
         for (const step of steps) {
+          const before = m.primary;
           const expected = model(m, step);
           const { to, trigger, ...posture } = step;
           const actual = await rt.transitionTo(to, trigger as string, posture as never).then(
@@ -169,8 +171,13 @@ describe('runtime vs an independent reference model', () => {
             (e: unknown) => e,
           );
           if (expected.kind === 'input') expect(actual).toBeInstanceOf(OperationalStateInputError);
-          else if (expected.kind === 'invalid') expect(actual).toBeInstanceOf(InvalidStateTransitionError);
-          else expect(actual).toBeNull();
+          else if (expected.kind === 'invalid') {
+            expect(actual).toBeInstanceOf(InvalidStateTransitionError);
+            // Typed as the states they are: no cast between the error and the state it names.
+            const from: PrimaryState = (actual as InvalidStateTransitionError).from;
+            const target: PrimaryState | undefined = (actual as InvalidStateTransitionError).to;
+            expect([from, target]).toStrictEqual([before, to]);
+          } else expect(actual).toBeNull();
 
           expect(rt.current).toStrictEqual({
             primaryState: m.primary,

@@ -53,6 +53,7 @@ export function ownershipOf(store: ChainStore): WorkspaceOwnership | null {
  * an earlier life). Never retried: nothing this owner appends can land any more.
  */
 export class WorkspaceFencedError extends ChainStoreError {
+  override readonly name = 'WorkspaceFencedError';
   readonly workspaceId: string;
   /** The epoch the refused append carried. */
   readonly epoch: number;
