@@ -199,7 +199,7 @@ export function startOperationalState(
 /** Starts the checkpoint schedule asked for in `options`, on a `{ store, workspaceId }` target. */
 function checkpointsOf(target: RuntimeTarget, options: RuntimeOptions): CheckpointSchedule | null {
   if (options.checkpoints === undefined) return null;
-  if (!('store' in target)) {
+  if (target.store === undefined) {
     throw new OperationalStateInputError(
       'options.checkpoints',
       options.checkpoints,

@@ -158,6 +158,17 @@ function readTarget(target: RuntimeTarget): ChainProvider {
     throw new OperationalStateInputError('target', target, 'expected { store, workspaceId } or { provider }');
   }
   if ('provider' in target) {
+    // Both shapes at once name two targets; appending to either one would silently ignore the other.
+    const extra = ['store', 'workspaceId'].filter(
+      (k) => (target as unknown as Record<string, unknown>)[k] !== undefined,
+    );
+    if (extra.length > 0) {
+      throw new OperationalStateInputError(
+        'target',
+        Object.keys(target),
+        `expected { store, workspaceId } or { provider }, not both: remove ${extra.join(' and ')} or provider`,
+      );
+    }
     const p = target.provider;
     if (typeof p !== 'object' || p === null || typeof p.resolveWorkspaceId !== 'function') {
       throw new OperationalStateInputError('provider', p, 'expected { connection, resolveWorkspaceId() }');

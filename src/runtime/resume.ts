@@ -81,7 +81,7 @@ export async function resumeOperationalState(
     );
   }
   providerOf(target);
-  if (!('store' in target)) {
+  if (target.store === undefined) {
     throw new OperationalStateInputError(
       'target',
       target,

@@ -21,7 +21,8 @@ import type { PersistedOperationalState } from './start-snapshot.js';
 
 /** Where the runtime appends: a store and a fixed workspace, or a provider resolved per emit. */
 export type RuntimeTarget =
-  { readonly store: ChainStore; readonly workspaceId: string } | { readonly provider: ChainProvider };
+  | { readonly store: ChainStore; readonly workspaceId: string; readonly provider?: never }
+  | { readonly provider: ChainProvider; readonly store?: never; readonly workspaceId?: never };
 
 export type InspectionObserver = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 

@@ -11,6 +11,7 @@ import {
   InvalidStateTransitionError,
   OperationalStateInputError,
   type OperationalStateRuntime,
+  type RuntimeTarget,
   silentLogger,
 } from '../../src/index.js';
 
@@ -160,5 +161,24 @@ describe('hostile inputs through every entry of the runtime', () => {
       }),
       { numRuns: 1_000 },
     );
+  });
+});
+
+describe('a target naming two places', () => {
+  it('{ store, workspaceId } and { provider } at once is refused, naming both', () => {
+    const store = createMemoryChainStore();
+    const provider = { connection: store, resolveWorkspaceId: () => 'ws-provider' };
+    const both = { store, workspaceId: 'ws-store', provider };
+    // @ts-expect-error the type refuses both shapes at once too
+    const typed: RuntimeTarget = both;
+    expect(() => createOperationalState(typed, { logger: silentLogger })).toThrow(
+      expect.objectContaining({
+        name: 'OperationalStateInputError',
+        message: expect.stringMatching(/not both: remove store and workspaceId or provider/),
+      }),
+    );
+    // Each shape alone is fine.
+    void createOperationalState({ store, workspaceId: 'ws-store' }, { logger: silentLogger }).stop();
+    void createOperationalState({ provider }, { logger: silentLogger }).stop();
   });
 });
