@@ -69,6 +69,21 @@ function positiveInt(name: string, value: unknown, fallback: number, max = 3_600
   return value;
 }
 
+/**
+ * A URL naming another database's scheme (`mysql://`, `http://`) is refused here: the driver would read
+ * it as a PostgreSQL host and fail later, as an unreachable server. Other forms the driver takes
+ * (`postgres://`, `postgresql://`, `socket:`, libpq's `key=value` words) pass.
+ */
+function assertPostgresUrl(name: string, value: string): void {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== 'postgres' && scheme !== 'postgresql') {
+    throw new ChainStoreError(
+      'invalid_input',
+      `${name} must be a postgres:// or postgresql:// URL, got a ${scheme}:// URL`,
+    );
+  }
+}
+
 export function resolveOptions(options: PostgresChainStoreOptions): ResolvedPostgresOptions {
   if (typeof options !== 'object' || options === null) {
     throw new ChainStoreError('invalid_input', 'expected { connectionString: string }');
@@ -79,6 +94,7 @@ export function resolveOptions(options: PostgresChainStoreOptions): ResolvedPost
       `connectionString must be a non-empty postgres:// URL, got ${JSON.stringify(options.connectionString) ?? String(options.connectionString)}`,
     );
   }
+  assertPostgresUrl('connectionString', options.connectionString);
   const migrate = options.migrate ?? true;
   if (migrate !== true && migrate !== false && migrate !== 'check') {
     throw new ChainStoreError(
@@ -93,6 +109,7 @@ export function resolveOptions(options: PostgresChainStoreOptions): ResolvedPost
       `listenConnectionString must be a non-empty postgres:// URL, got ${JSON.stringify(listen) ?? String(listen)}`,
     );
   }
+  if (listen !== undefined) assertPostgresUrl('listenConnectionString', listen);
   const prepared = options.preparedStatements ?? true;
   if (typeof prepared !== 'boolean') {
     throw new ChainStoreError(

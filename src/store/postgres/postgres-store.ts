@@ -86,9 +86,29 @@ export async function openPostgresChainStore(
     await store.close();
     throw err instanceof ChainStoreError
       ? err
-      : toUnavailable(err, where, o.migrate === true ? 'migration' : 'open');
+      : toUnavailable(
+          err,
+          where,
+          isConnectFailure(err) ? 'connection' : o.migrate === true ? 'migration' : 'open',
+        );
   }
   return full;
+}
+
+/**
+ * The server was not reached or let go before answering: a system error (`ECONNREFUSED`, `ENOTFOUND`,
+ * …) or the driver's own connect timeout or termination, as opposed to a statement the server refused
+ * (which carries a five-character SQLSTATE).
+ */
+function isConnectFailure(err: unknown): boolean {
+  const { code, message } = (typeof err === 'object' && err !== null ? err : {}) as {
+    code?: unknown;
+    message?: unknown;
+  };
+  if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return true;
+  return (
+    typeof message === 'string' && /connection timeout|connection terminated|timeout expired/i.test(message)
+  );
 }
 
 function toUnavailable(err: unknown, where: string, during = 'query'): ChainStoreError {
