@@ -125,18 +125,27 @@ function quote(s: string): string {
 }
 
 /**
- * `flush()` (or `stop()`) gave up waiting after the caller's timeout. Nothing was dropped: the `pending`
- * emits are still queued and still being retried.
+ * `flush()` or `stop()` gave up waiting after the caller's timeout. After `flush()` nothing was dropped:
+ * the `pending` emits are still queued and still being retried. After `stop()` (`abandoned: true`) the
+ * runtime is gone: the `pending` emits were logged as abandoned, with their events, and stay in the
+ * outbox when the runtime has one.
  */
 export class EmitFlushTimeoutError extends Error {
   override readonly name = 'EmitFlushTimeoutError';
   readonly timeoutMs: number;
   /** Emits still queued when the timeout fired. */
   readonly pending: number;
+  /** True when a stop timed out and the queued emits were abandoned; false when a flush did. */
+  readonly abandoned: boolean;
 
-  constructor(timeoutMs: number, pending: number) {
-    super(`flush timed out after ${timeoutMs} ms with ${pending} emit(s) still queued (still being retried)`);
+  constructor(timeoutMs: number, pending: number, abandoned = false) {
+    super(
+      abandoned
+        ? `stop timed out after ${timeoutMs} ms with ${pending} emit(s) still queued: abandoned (logged with their events; kept in the outbox if the runtime has one)`
+        : `flush timed out after ${timeoutMs} ms with ${pending} emit(s) still queued (still being retried)`,
+    );
     this.timeoutMs = timeoutMs;
     this.pending = pending;
+    this.abandoned = abandoned;
   }
 }

@@ -74,7 +74,7 @@ export class Lifecycle {
     const bound = timeoutMs;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        const error = new EmitFlushTimeoutError(bound, this.#parts.pipeline.pending);
+        const error = new EmitFlushTimeoutError(bound, this.#parts.pipeline.pending, true);
         this.#parts.pipeline.abandon();
         this.#settle?.(error);
       }, bound);

@@ -38,7 +38,11 @@ describe.each(['throw', 'reject', 'hang'] as const)('a store that %ss on append,
     // Down: flush cannot complete, and says so after the caller's timeout instead of hanging.
     const timedOut = await rt.flush({ timeoutMs: 30 }).catch((e: unknown) => e);
     expect(timedOut).toBeInstanceOf(EmitFlushTimeoutError);
-    expect((timedOut as EmitFlushTimeoutError).pending).toBe(3);
+    expect(timedOut).toMatchObject({
+      pending: 3,
+      abandoned: false,
+      message: expect.stringContaining('still being retried'),
+    });
     expect(rt.pendingEmits).toBe(3);
 
     store.down = false;
@@ -180,6 +184,12 @@ describe('nothing lost, nothing doubled', () => {
     await rt.transitionTo('ready', 'all §9.2 gates pass');
     const err = await rt.stop({ flushTimeoutMs: 40 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EmitFlushTimeoutError);
+    // The error says what the log says: abandoned, not still being retried.
+    expect(err).toMatchObject({
+      pending: 1,
+      abandoned: true,
+      message: expect.stringMatching(/^stop timed out .*abandoned/),
+    });
     expect(rt.actor.getSnapshot().status).toBe('stopped');
     const abandoned = logger.entries.filter((e) => /abandoned/.test(e.message ?? ''));
     expect(abandoned).toHaveLength(1);
