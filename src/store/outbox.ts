@@ -51,7 +51,7 @@ export type OutboxWorkspaceProblem = 'foreign_leftovers' | 'unlabelled_leftovers
 export class OutboxWorkspaceError extends Error {
   override readonly name = 'OutboxWorkspaceError';
   readonly problem: OutboxWorkspaceProblem;
-  /** The outbox (its file, for the SQLite outbox). */
+  /** The outbox: its file for the SQLite outbox's own refusals; for `workspace_mismatch`, which workspace it was opened for. */
   readonly outbox: string;
   /** The workspace the outbox was opened for, or the runtime runs for. */
   readonly workspaceId: string;
