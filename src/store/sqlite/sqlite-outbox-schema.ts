@@ -9,6 +9,8 @@ const TABLE = `outbox (
   queued_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 ) STRICT`;
 
+const countOf = (entries: number): string => `${entries} entr${entries === 1 ? 'y' : 'ies'}`;
+
 export interface OutboxOpening {
   readonly file: string;
   readonly workspaceId: string;
@@ -44,7 +46,7 @@ function labelOldEntries(db: Db, { file, workspaceId, unlabelled }: OutboxOpenin
     throw new OutboxWorkspaceError(
       'unlabelled_leftovers',
       { outbox: file, workspaceId, heldFor: [], entries },
-      `the outbox ${file} holds ${entries} entr${entries === 1 ? 'y' : 'ies'} written before outbox entries ` +
+      `the outbox ${file} holds ${countOf(entries)} written before outbox entries ` +
         `recorded their workspace, so nothing says whether they belong to workspace '${workspaceId}'; ` +
         `open it with unlabelledWorkspaceId set to the workspace the process that wrote it ran for ` +
         `(they are then appended to that workspace's chain only), or move the file aside. Nothing was changed.`,
@@ -67,12 +69,12 @@ function refuseForeignEntries(db: Db, { file, workspaceId }: OutboxOpening): voi
     .all(workspaceId);
   if (foreign.length === 0) return;
   const entries = foreign.reduce((sum, f) => sum + f.entries, 0);
-  const named = foreign.map((f) => `'${f.workspace}' (${f.entries})`).join(', ');
+  const named = foreign.map((f) => `'${f.workspace}' (${countOf(f.entries)})`).join(', ');
   throw new OutboxWorkspaceError(
     'foreign_leftovers',
     { outbox: file, workspaceId, heldFor: foreign.map((f) => f.workspace), entries },
-    `the outbox ${file} holds ${entries} unappended entr${entries === 1 ? 'y' : 'ies'} of workspace ${named}, ` +
-      `not of workspace '${workspaceId}' it is opened for; they are left untouched: open it for that ` +
-      `workspace (its runtime appends them first), or give workspace '${workspaceId}' an outbox file of its own.`,
+    `the outbox ${file} is opened for workspace '${workspaceId}' but holds unappended entries of ` +
+      `workspace ${named}. Nothing was changed: open it for that workspace (its runtime appends them ` +
+      `first), or give workspace '${workspaceId}' an outbox file of its own.`,
   );
 }
