@@ -7,6 +7,7 @@ import type { EmitOutcome, QueuedEmit, RejectedEmit } from './emit-outcome.js';
 import { logAbandoned } from './abandon-log.js';
 import { Admission, type AdmissionView } from './admission.js';
 import { OutboxJournal } from './outbox-journal.js';
+import { outboxBoundProvider } from './outbox-workspace.js';
 import { OutcomeObservers } from './outcome-observers.js';
 import { RetrySleep } from './retry-sleep.js';
 import { Waiters } from './waiters.js';
@@ -82,14 +83,16 @@ export class EmitPipeline {
     this.#logger = options.logger;
     this.#retry = options.retry ?? {};
     this.#maxBatch = Math.max(1, Math.floor(options.maxBatch ?? DEFAULT_MAX_BATCH));
+    const outbox = options.outbox ?? null;
     this.#attempt = new AppendAttempt(
-      options.provider,
+      outbox === null || options.provider === null || options.provider === undefined
+        ? options.provider
+        : outboxBoundProvider(options.provider, outbox.workspaceId),
       options.appendTimeoutMs ?? DEFAULT_APPEND_TIMEOUT_MS,
       (result) => this.#settled(result),
     );
     this.#outage = new OutageLog(this.#logger);
     this.#observers = new OutcomeObservers(this.#logger);
-    const outbox = options.outbox ?? null;
     this.#journal = outbox === null ? null : new OutboxJournal(outbox, this.#logger);
     this.#admission = new Admission(
       this.#admissionView(),

@@ -23,4 +23,5 @@ export {
   retryDelayMs,
 } from './retry-policy.js';
 export type { EmitOutbox, OutboxEntry, StoredOutboxEntry } from './outbox.js';
+export { OutboxWorkspaceError, type OutboxWorkspaceProblem } from '../store/outbox.js';
 export type { EmitRequest } from '../machine/emit-protocol.js';

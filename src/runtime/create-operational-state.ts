@@ -3,6 +3,7 @@ import { type CheckpointSchedule, startCheckpointing } from '../checkpoint/sched
 import type { OperationalStateSnapshot } from '../domain/snapshot.js';
 import { EmitPipeline } from '../emit/emit-pipeline.js';
 import { createEmitService } from '../emit/emit-service.js';
+import { outboxMismatch } from '../emit/outbox-workspace.js';
 import { InvalidStateTransitionError, OperationalStateInputError } from '../errors.js';
 import { consoleLogger, type Logger, safeLog } from '../logger.js';
 import type { OperationalStateEvent } from '../machine/events.js';
@@ -54,8 +55,16 @@ export function startOperationalState(
 ): OperationalStateRuntime {
   const opts = parseOptions(options);
   const restored = start.posture ?? (opts.snapshot !== undefined ? restorePoint(opts.snapshot) : null);
-  const metrics = openRuntimeMetrics(opts.metrics);
   const baseProvider = start.provider ?? providerOf(target);
+  if (
+    opts.outbox !== undefined &&
+    'workspaceId' in target &&
+    opts.outbox.workspaceId !== target.workspaceId
+  ) {
+    // A provider's workspace is known per emit only: the pipeline checks each one against the outbox.
+    throw outboxMismatch(opts.outbox.workspaceId, target.workspaceId);
+  }
+  const metrics = openRuntimeMetrics(opts.metrics);
   const provider = metrics === null ? baseProvider : metrics.timed(baseProvider);
   const checkpoints = checkpointsOf(target, metrics === null ? opts : metrics.withCheckpointClock(opts));
   const logger = start.logger ?? opts.logger ?? consoleLogger;

@@ -70,7 +70,9 @@ export const optionsSchema = onDemand((z) => {
       checkpoints: z.custom<RuntimeCheckpoints>(isCheckpointsOption, {
         message: 'checkpoints must be { privateKey, onCheckpoint, everyEvents?, everyMs? }',
       }),
-      outbox: z.custom<EmitOutbox>(isOutboxOption, { message: 'outbox must have put/remove/pending/close' }),
+      outbox: z.custom<EmitOutbox>(isOutboxOption, {
+        message: 'outbox must have workspaceId and put/remove/pending/close',
+      }),
       // Its forms are told apart, and a bad one named, by resolveMetrics.
       metrics: z.custom<MetricsOption>(isMetricsOption, {
         message:

@@ -22,6 +22,7 @@ export const isCheckpointsOption = (v: unknown): v is RuntimeCheckpoints =>
 export const isOutboxOption = (v: unknown): v is EmitOutbox =>
   typeof v === 'object' &&
   v !== null &&
+  typeof (v as EmitOutbox).workspaceId === 'string' &&
   typeof (v as EmitOutbox).put === 'function' &&
   typeof (v as EmitOutbox).pending === 'function';
 export const isMetricsOption = (v: unknown): v is MetricsOption =>

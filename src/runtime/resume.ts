@@ -1,6 +1,7 @@
 import type { Checkpoint } from '../checkpoint/format.js';
 import type { KeyInput } from '../checkpoint/keys.js';
 import type { OutboxEntry } from '../emit/outbox.js';
+import { outboxMismatch } from '../emit/outbox-workspace.js';
 import { ChainStoreError, OperationalStateInputError } from '../errors.js';
 import { consoleLogger, type Logger, safeLog } from '../logger.js';
 import {
@@ -89,6 +90,10 @@ export async function resumeOperationalState(
     );
   }
   const { store, workspaceId } = target;
+  // Before the outbox is read: another workspace's leftovers must not set this one's posture.
+  if (opts.outbox !== undefined && opts.outbox.workspaceId !== workspaceId) {
+    throw outboxMismatch(opts.outbox.workspaceId, workspaceId);
+  }
   const logger = opts.logger ?? consoleLogger;
   const ownership = ownershipOf(store);
   if (ownership === null) {

@@ -16,4 +16,10 @@ export {
 } from './chain/owner.js';
 export { type ChainRestart, findRestarts } from './chain/restarts.js';
 // The outbox port every outbox implements (the runtime's `EmitOutbox` is it, holding committed transitions)
-export type { Outbox, OutboxRecord, StoredOutboxRecord } from './outbox.js';
+export {
+  type Outbox,
+  type OutboxRecord,
+  OutboxWorkspaceError,
+  type OutboxWorkspaceProblem,
+  type StoredOutboxRecord,
+} from './outbox.js';

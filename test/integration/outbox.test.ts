@@ -28,7 +28,7 @@ describe('[sqlite] durable emit outbox', () => {
     const store = switchableStore('reject', memory);
 
     // First process: the store is down; every transition is acknowledged once it is in the outbox.
-    let outbox = await openSqliteOutbox({ file });
+    let outbox = await openSqliteOutbox({ file, workspaceId: WS });
     const first = createOperationalState(
       { store, workspaceId: WS },
       { logger: capturingLogger(), retry: FAST_RETRY, outbox },
@@ -49,7 +49,7 @@ describe('[sqlite] durable emit outbox', () => {
 
     // Second process: the store is back; the leftovers go first, then the new transition.
     store.down = false;
-    outbox = await openSqliteOutbox({ file });
+    outbox = await openSqliteOutbox({ file, workspaceId: WS });
     const logger = capturingLogger();
     const second = createOperationalState({ store, workspaceId: WS }, { logger, retry: FAST_RETRY, outbox });
     await second.transitionTo('booting', 'after restart');
@@ -99,7 +99,7 @@ describe('[sqlite] durable emit outbox', () => {
       },
     ];
     await memory.append(WS, events); // it landed…
-    const outbox = await openSqliteOutbox({ file });
+    const outbox = await openSqliteOutbox({ file, workspaceId: WS });
     await outbox.put({ transition, events }); // …but the process died before removing its entry
     const rt = createOperationalState(
       { store: memory, workspaceId: WS },
@@ -153,7 +153,7 @@ describe.skipIf(PG_URL === null)(
         throw new Error(`agent did not store its emits: ${first.stderr()}`);
       });
       // While it runs, the outbox is its own: a second opener is refused.
-      await expect(openSqliteOutbox({ file })).rejects.toMatchObject({ kind: 'locked' });
+      await expect(openSqliteOutbox({ file, workspaceId: ws })).rejects.toMatchObject({ kind: 'locked' });
       first.child.kill('SIGKILL');
       expect(await first.exited).toBe('SIGKILL');
       expect(first.lines).not.toContain('flushed');
@@ -174,7 +174,7 @@ describe.skipIf(PG_URL === null)(
       } finally {
         await store.close();
       }
-      const outbox = await openSqliteOutbox({ file });
+      const outbox = await openSqliteOutbox({ file, workspaceId: ws });
       expect(await outbox.pending()).toStrictEqual([]);
       await outbox.close();
     }, 90_000);

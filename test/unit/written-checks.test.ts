@@ -101,7 +101,11 @@ describe('the written checks agree with the schemas', () => {
       ),
       maxQueuedEmits: fc.oneof(fc.integer({ min: 0, max: 10_000_001 }), anyValue),
       checkpoints: fc.oneof(fc.constant({ privateKey: 'k', onCheckpoint: () => undefined }), anyValue),
-      outbox: fc.oneof(fc.constant({ put: () => 1, pending: () => [] }), anyValue),
+      outbox: fc.oneof(
+        fc.constant({ workspaceId: 'w', put: () => 1, pending: () => [] }),
+        fc.constant({ put: () => 1, pending: () => [] }),
+        anyValue,
+      ),
       metrics: anyValue,
       snapshot: anyValue,
       extra: anyValue,

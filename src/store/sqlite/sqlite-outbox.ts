@@ -1,6 +1,7 @@
-import type { Outbox, OutboxRecord, StoredOutboxRecord } from '../outbox.js';
+import { type Outbox, type OutboxRecord, OutboxWorkspaceError, type StoredOutboxRecord } from '../outbox.js';
 import { ChainStoreError } from '../../errors.js';
-import { connect, sqliteCode, toChainStoreError } from './connection.js';
+import { connect, type Db, sqliteCode, toChainStoreError } from './connection.js';
+import { prepareOutboxSchema } from './sqlite-outbox-schema.js';
 
 export interface SqliteOutboxOptions {
   /**
@@ -9,14 +10,18 @@ export interface SqliteOutboxOptions {
    * entries that are still in flight in the first.
    */
   readonly file: string;
+  /**
+   * The workspace whose transitions this outbox queues (the runtime's `workspaceId`). Every entry records
+   * it; opening fails with `OutboxWorkspaceError` while the file holds entries of another workspace.
+   */
+  readonly workspaceId: string;
+  /**
+   * Only for a file written before entries recorded their workspace that still holds entries: the
+   * workspace those entries were queued for (the one the process that wrote the file ran for). They are
+   * labelled with it as the file is upgraded; without it such a file refuses to open.
+   */
+  readonly unlabelledWorkspaceId?: string;
 }
-
-const SCHEMA = `CREATE TABLE IF NOT EXISTS outbox (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  transition TEXT NOT NULL,
-  events TEXT NOT NULL,
-  queued_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-) STRICT`;
 
 /**
  * A local SQLite outbox for the emit queue (see Outbox): for an agent on a remote store (PostgreSQL)
@@ -28,12 +33,17 @@ export async function openSqliteOutbox<TQueued = unknown>(
   options: SqliteOutboxOptions,
 ): Promise<Outbox<TQueued>> {
   const file = options?.file;
+  const workspaceId = checkedWorkspace('workspaceId', options?.workspaceId);
+  const unlabelled =
+    options?.unlabelledWorkspaceId === undefined
+      ? undefined
+      : checkedWorkspace('unlabelledWorkspaceId', options.unlabelledWorkspaceId);
   const db = connect({ file, readOnly: false, busyTimeoutMs: 0, what: 'outbox' });
   try {
     // The lock is held from the first write until the connection closes; the OS drops it when the
     // process dies, so a killed owner never leaves the file locked.
     db.pragma('locking_mode = EXCLUSIVE');
-    db.exec(`BEGIN EXCLUSIVE; ${SCHEMA}; COMMIT`);
+    exclusively(db, () => prepareOutboxSchema(db, { file, workspaceId, unlabelled }));
   } catch (err) {
     db.close();
     if (sqliteCode(err).startsWith('SQLITE_BUSY') || sqliteCode(err).startsWith('SQLITE_LOCKED')) {
@@ -41,12 +51,15 @@ export async function openSqliteOutbox<TQueued = unknown>(
         cause: err,
       });
     }
+    if (err instanceof OutboxWorkspaceError) throw err;
     throw toChainStoreError(err, `opening the outbox ${file}`);
   }
-  const insert = db.prepare<[string, string]>('INSERT INTO outbox (transition, events) VALUES (?, ?)');
+  const insert = db.prepare<[string, string, string]>(
+    'INSERT INTO outbox (workspace_id, transition, events) VALUES (?, ?, ?)',
+  );
   const remove = db.prepare<[number]>('DELETE FROM outbox WHERE id = ?');
-  const pending = db.prepare<[], { id: number; transition: string; events: string }>(
-    'SELECT id, transition, events FROM outbox ORDER BY id',
+  const pending = db.prepare<[string], { id: number; transition: string; events: string }>(
+    'SELECT id, transition, events FROM outbox WHERE workspace_id = ? ORDER BY id',
   );
   let closed = false;
   const assertOpen = () => {
@@ -61,9 +74,13 @@ export async function openSqliteOutbox<TQueued = unknown>(
     }
   };
   return {
+    workspaceId,
     async put(entry: OutboxRecord<TQueued>) {
       return guarded('put', () =>
-        Number(insert.run(JSON.stringify(entry.transition), JSON.stringify(entry.events)).lastInsertRowid),
+        Number(
+          insert.run(workspaceId, JSON.stringify(entry.transition), JSON.stringify(entry.events))
+            .lastInsertRowid,
+        ),
       );
     },
     async remove(id: number) {
@@ -71,9 +88,9 @@ export async function openSqliteOutbox<TQueued = unknown>(
     },
     async pending(): Promise<StoredOutboxRecord<TQueued>[]> {
       return guarded('pending', () =>
-        pending.all().map((r) => ({
+        pending.all(workspaceId).map((r) => ({
           id: r.id,
-          // Given back as it was put: this process's emitter wrote it, of this very type.
+          // Given back as it was put: this workspace's emitter wrote it, of this very type.
           transition: JSON.parse(r.transition) as TQueued,
           events: JSON.parse(r.events) as StoredOutboxRecord<TQueued>['events'],
         })),
@@ -85,4 +102,26 @@ export async function openSqliteOutbox<TQueued = unknown>(
       db.close();
     },
   };
+}
+
+function checkedWorkspace(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new ChainStoreError(
+      'invalid_input',
+      `outbox ${field} must be a non-empty string, got ${value === undefined ? 'undefined' : JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Runs `fn` in an exclusive transaction: committed if it returns, rolled back (nothing changed) if it throws. */
+function exclusively(db: Db, fn: () => void): void {
+  db.exec('BEGIN EXCLUSIVE');
+  try {
+    fn();
+    db.exec('COMMIT');
+  } catch (err) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
 }
