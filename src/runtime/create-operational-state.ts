@@ -58,7 +58,7 @@ export function startOperationalState(
   const baseProvider = start.provider ?? providerOf(target);
   if (
     opts.outbox !== undefined &&
-    'workspaceId' in target &&
+    target.workspaceId !== undefined &&
     opts.outbox.workspaceId !== target.workspaceId
   ) {
     // A provider's workspace is known per emit only: the pipeline checks each one against the outbox.
