@@ -122,7 +122,11 @@ export function buildProgram(): Command {
               write: o.json ? () => {} : out,
               ...(inspector ? { inspect: inspector } : {}),
             });
-            out(o.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
+            out(
+              o.json
+                ? JSON.stringify({ ...summary, previousFileKeptAs: kept }, null, 2)
+                : formatSummary(summary),
+            );
             if (!o.json && !o.memory) {
               const cli = selfCommand();
               const at = `--store ${o.store} --workspace ${o.workspace}`;
