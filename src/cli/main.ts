@@ -18,12 +18,10 @@ import { existingChainOnServer, selfCommand, setAsideDemoChain } from './demo/de
 import { formatSummary, runDemo } from './demo/run-demo.js';
 import { CommandFailure, EXIT, UsageError } from './exit-codes.js';
 import { DEFAULT_STORE, isPostgresUrl, openStore } from './open-store.js';
+import { err, out } from './output.js';
 import { eventTypePrefix, failEvery, integer, positiveNumber, storeSpec } from './parse.js';
 import { packageVersion } from './version.js';
 import { workspaceArg } from './workspace-arg.js';
-
-const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-const err = (text: string) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
 
 const storeOption = () =>
   new Option(
