@@ -18,7 +18,7 @@ import { existingChainOnServer, selfCommand, setAsideDemoChain } from './demo/de
 import { formatSummary, runDemo } from './demo/run-demo.js';
 import { CommandFailure, EXIT, UsageError } from './exit-codes.js';
 import { DEFAULT_STORE, isPostgresUrl, openStore } from './open-store.js';
-import { err, out } from './output.js';
+import { endQuietlyWhenReaderGoes, err, out } from './output.js';
 import { eventTypePrefix, failEvery, integer, positiveNumber, storeSpec } from './parse.js';
 import { packageVersion } from './version.js';
 import { workspaceArg } from './workspace-arg.js';
@@ -281,6 +281,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+endQuietlyWhenReaderGoes();
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -3,11 +3,15 @@
  * control characters escaped (the store keeps them as they were), and a reader that goes away
  * (`| head`) ends the command quietly.
  */
-import { mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createOperationalState, openSqliteChainStore, silentLogger } from '../../src/index.js';
+import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
 import { cli } from '../support/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'opstate-terminal-'));
@@ -51,4 +55,74 @@ describe('control characters in stored strings', () => {
     await store.close();
     expect(stored.map((e) => e.payload.trigger)).toContain(HOSTILE);
   }, 60_000);
+});
+
+const entry = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/** `opstate <args> <redirect>` in a shell: what it printed, and the CLI's stderr and exit code. */
+function piped(args: readonly string[], redirect: string) {
+  const child = spawn(
+    'bash',
+    ['-c', `"$@" ${redirect}; echo "opstate exit $\{PIPESTATUS[0]}" >&2`, 'bash'].concat(
+      process.execPath,
+      '--import',
+      tsxLoader,
+      entry,
+      ...args,
+    ),
+    { cwd: work, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise<{ stdout: string; stderr: string }>((resolve) =>
+    child.on('close', () => resolve({ stdout, stderr })),
+  );
+}
+
+describe('a reader that goes away', () => {
+  it('events | head -3 ends quietly with exit 0 (no EPIPE crash)', async () => {
+    const dir = join(work, 'long');
+    mkdirSync(dir);
+    const store = await openSqliteChainStore({ file: join(dir, 'chain.db') });
+    for (let from = 0; from < 5000; from += 1000) {
+      await store.append(
+        'demo',
+        Array.from({ length: 1000 }, (_, i) => ({
+          eventType: GENERIC_TRANSITION_EVENT,
+          payload: { n: from + i, note: 'x'.repeat(60) },
+          idempotencyKey: `k-${from + i}`,
+        })),
+      );
+    }
+    await store.close();
+    const out = await piped(['events', '--store', dir, '--limit', '5000'], '| head -3');
+    expect(out.stdout.split('\n')).toHaveLength(4);
+    expect(out.stderr).toBe('opstate exit 0\n');
+  }, 60_000);
+
+  it('demo --speed 0 | head -1 ends quietly with exit 0', async () => {
+    const out = await piped(['demo', '--store', join(work, 'demo'), '--speed', '0'], '| head -1');
+    expect(out.stdout.split('\n')).toHaveLength(2);
+    expect(out.stderr).toBe('opstate exit 0\n');
+  }, 60_000);
+
+  it.skipIf(!existsSync('/dev/full'))(
+    'any other write error is not hidden: events > /dev/full exits 1 naming it',
+    async () => {
+      const dir = join(work, 'full');
+      const store = await openSqliteChainStore({ file: join(dir, 'chain.db') });
+      await store.append('demo', [
+        { eventType: GENERIC_TRANSITION_EVENT, payload: { n: 1 }, idempotencyKey: 'k-1' },
+      ]);
+      await store.close();
+      const out = await piped(['events', '--store', dir], '> /dev/full');
+      expect(out.stderr).toBe(
+        'opstate: cannot write to standard output: ENOSPC: no space left on device, write\nopstate exit 1\n',
+      );
+    },
+    60_000,
+  );
 });
