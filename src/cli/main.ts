@@ -18,12 +18,10 @@ import { existingChainOnServer, selfCommand, setAsideDemoChain } from './demo/de
 import { formatSummary, runDemo } from './demo/run-demo.js';
 import { CommandFailure, EXIT, UsageError } from './exit-codes.js';
 import { DEFAULT_STORE, isPostgresUrl, openStore } from './open-store.js';
+import { endQuietlyWhenReaderGoes, err, out } from './output.js';
 import { eventTypePrefix, failEvery, integer, positiveNumber, storeSpec } from './parse.js';
 import { packageVersion } from './version.js';
 import { workspaceArg } from './workspace-arg.js';
-
-const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-const err = (text: string) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
 
 const storeOption = () =>
   new Option(
@@ -122,7 +120,11 @@ export function buildProgram(): Command {
               write: o.json ? () => {} : out,
               ...(inspector ? { inspect: inspector } : {}),
             });
-            out(o.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
+            out(
+              o.json
+                ? JSON.stringify({ ...summary, previousFileKeptAs: kept }, null, 2)
+                : formatSummary(summary),
+            );
             if (!o.json && !o.memory) {
               const cli = selfCommand();
               const at = `--store ${o.store} --workspace ${o.workspace}`;
@@ -279,6 +281,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+endQuietlyWhenReaderGoes();
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

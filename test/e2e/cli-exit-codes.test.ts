@@ -99,6 +99,12 @@ const ROWS: readonly Row[] = [
     exit: 0,
     first: /^resumed from an empty chain, owner epoch 1: starts in booting/,
   },
+  // The file now holds more than the demo's workspace: a fresh demo will not move it.
+  {
+    args: ['demo', '--store', STORE, '--speed', '0'],
+    exit: 2,
+    first: /chain\.db holds other workspaces besides demo \("resumed", "second"\)/,
+  },
   { args: ['status', '--store', STORE], exit: 0, first: /^workspace {4}demo in / },
   { args: ['status', '--store', STORE, '--workspace', 'nobody', '--json'], exit: 0, first: /^\{$/ },
   { args: ['status', '--store', MISSING], exit: 2, first: /store directory .*missing does not exist/ },

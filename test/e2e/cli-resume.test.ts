@@ -29,7 +29,7 @@ describe('opstate demo: a fresh chain per run, and --resume', () => {
     const head = (JSON.parse(first.stdout) as { head: { hash: string } }).head.hash;
     expect(second.stdout).toContain(head);
     expect(second.stdout).toMatch(
-      /previous chain file kept as .*chain-[0-9TZ-]+\.db; this run starts a fresh chain/,
+      /previous chain file kept as .*chain-[0-9TZ.-]+\.db; this run starts a fresh chain/,
     );
     const kept = readdirSync(dir).filter((f) => /^chain-.*\.db$/.test(f));
     expect(kept).toHaveLength(1);

@@ -16,19 +16,22 @@ export interface CliResult {
 /** Runs the real `opstate` command (from source, through tsx) in a child process, to completion. */
 export async function cli(
   args: readonly string[],
-  options: { cwd?: string; timeoutMs?: number } = {},
+  options: { cwd?: string; timeoutMs?: number; env?: Readonly<Record<string, string>> } = {},
 ): Promise<CliResult> {
-  const proc = cliProcess(args, options.cwd);
+  const proc = cliProcess(args, options.cwd, options.env);
   const timer = setTimeout(() => proc.child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
   const code = await proc.exited.finally(() => clearTimeout(timer));
   return { code, ...proc.output() };
 }
 
-/** Starts the real `opstate` command and leaves it running; `waitFor` resolves on matching stdout. */
-export function cliProcess(args: readonly string[], cwd = root) {
+/**
+ * Starts the real `opstate` command and leaves it running; `waitFor` resolves on matching stdout. `env`
+ * adds to the environment (e.g. `pinnedClock`).
+ */
+export function cliProcess(args: readonly string[], cwd = root, env: Readonly<Record<string, string>> = {}) {
   const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], {
     cwd,
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -52,4 +55,10 @@ export function cliProcess(args: readonly string[], cwd = root) {
       }
     },
   };
+}
+
+/** Environment for `cli` that stops the child's wall clock at `iso` (see pinned-clock.mjs). */
+export function pinnedClock(iso: string): Record<string, string> {
+  const preload = pathToFileURL(fileURLToPath(new URL('./pinned-clock.mjs', import.meta.url))).href;
+  return { OPSTATE_TEST_CLOCK: iso, NODE_OPTIONS: `--import=${preload}` };
 }

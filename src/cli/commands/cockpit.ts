@@ -4,10 +4,10 @@ import { startCockpit } from '../../cockpit/server.js';
 import { Fleet, DEFAULT_POLL_MS, describeWatchMode } from '../../cockpit/fleet.js';
 import { cockpitTable, formatDuration, verifyCell } from '../../cockpit/table.js';
 import { openStore } from '../open-store.js';
+import { out } from '../output.js';
 import { integer, storeSpec } from '../parse.js';
+import { printable } from '../terminal-text.js';
 import { type CockpitFlags, metricsOptions, writeTokenFile } from './cockpit-metrics-flags.js';
-
-const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 
 /** `opstate cockpit`: every workspace in a store, live, in a loopback page (or once, as a table). */
 export function cockpitCommand(defaultStore: string): Command {
@@ -105,15 +105,15 @@ function formatTable(rows: ReturnType<typeof cockpitTable>['workspaces']): strin
   });
   for (const r of rows) {
     table.push([
-      r.workspaceId,
-      r.state ?? '–',
-      r.claimPermission ?? '–',
-      r.degradationReasons.join(', ') || '–',
+      printable(r.workspaceId),
+      printable(r.state ?? '–'),
+      printable(r.claimPermission ?? '–'),
+      printable(r.degradationReasons.join(', ')) || '–',
       formatDuration(r.timeInStateMs),
       String(r.transitions),
       String(r.chainLength),
       verifyCell(r),
-      (r.lastTrigger ?? '').slice(0, 40),
+      printable((r.lastTrigger ?? '').slice(0, 40)),
     ]);
   }
   return table.toString();

@@ -4,6 +4,7 @@ import type { ChainEvent, ChainStore } from '../../store/chain/types.js';
 import { ownershipOf } from '../../store/chain/owner.js';
 import { RestartTracker } from '../../store/chain/restarts.js';
 import { MAX_READ_LIMIT } from '../../store/chain/validate.js';
+import { printable } from '../terminal-text.js';
 import { exportEvents, streamSink } from './events-export.js';
 
 export interface EventsOptions {
@@ -41,8 +42,15 @@ export function eventsTable(events: readonly ChainEvent[], restarts?: RestartTra
   });
   for (const e of events) {
     const restart = restarts?.feed(e) ?? null;
-    if (restart !== null) table.push([{ colSpan: 5, content: `── ${restart.label} ──` }]);
-    table.push([familyOf(e.eventType), e.seq, e.occurredAt, e.eventType, keyFields(e)]);
+    if (restart !== null) table.push([{ colSpan: 5, content: `── ${printable(restart.label)} ──` }]);
+    // Stored strings are free text: shown escaped, never as raw terminal control sequences.
+    table.push([
+      printable(familyOf(e.eventType)),
+      e.seq,
+      printable(e.occurredAt),
+      printable(e.eventType),
+      printable(keyFields(e)),
+    ]);
   }
   return table.toString();
 }
