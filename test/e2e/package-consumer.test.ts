@@ -118,13 +118,15 @@ async function emitRunnable(name: string): Promise<string> {
 }
 
 describe('npm pack', () => {
-  it('ships exactly what a consumer needs: compiled code, declarations, the page, the migrations', () => {
+  it('ships exactly what a consumer needs: compiled code, declarations, the pages, the migrations, the docs', () => {
     const allowed = [
       /^package\.json$/,
       /^README\.md$/,
       /^LICENSE$/,
-      // The README's pictures, so its relative image links resolve in the installed package too.
+      // The README's pictures and the pages it links, so its relative links resolve in the installed
+      // package too.
       /^docs\/[a-z-]+\.png$/,
+      /^docs\/[a-z-]+\.md$/,
       /^dist\/.+\.js$/,
       /^dist\/.+\.d\.ts$/,
       /^dist\/inspector\/(index|cockpit)\.html$/,
@@ -141,6 +143,9 @@ describe('npm pack', () => {
     const pictures = [...readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1] as string);
     expect(pictures.length).toBeGreaterThan(0);
     expect(pictures.filter((p) => !packed.files.includes(p))).toEqual([]);
+    const pages = [...readme.matchAll(/\]\((docs\/[a-z-]+\.md)(#[^)]*)?\)/g)].map((m) => m[1] as string);
+    expect(pages.length).toBeGreaterThan(0);
+    expect(pages.filter((p) => !packed.files.includes(p))).toEqual([]);
   });
 
   it('has every module of src/ compiled with its declarations, and every migration', () => {
