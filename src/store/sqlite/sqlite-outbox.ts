@@ -1,6 +1,7 @@
 import { type Outbox, type OutboxRecord, OutboxWorkspaceError, type StoredOutboxRecord } from '../outbox.js';
 import { ChainStoreError } from '../../errors.js';
-import { connect, type Db, sqliteCode, toChainStoreError } from './connection.js';
+import { workspaceIdProblem } from '../chain/validate.js';
+import { connect, sqliteCode, toChainStoreError } from './connection.js';
 import { prepareOutboxSchema } from './sqlite-outbox-schema.js';
 
 export interface SqliteOutboxOptions {
@@ -43,7 +44,8 @@ export async function openSqliteOutbox<TQueued = unknown>(
     // The lock is held from the first write until the connection closes; the OS drops it when the
     // process dies, so a killed owner never leaves the file locked.
     db.pragma('locking_mode = EXCLUSIVE');
-    exclusively(db, () => prepareOutboxSchema(db, { file, workspaceId, unlabelled }));
+    // better-sqlite3's transaction: committed if the check passes, rolled back (nothing changed) if it throws.
+    db.transaction(() => prepareOutboxSchema(db, { file, workspaceId, unlabelled })).exclusive();
   } catch (err) {
     db.close();
     if (sqliteCode(err).startsWith('SQLITE_BUSY') || sqliteCode(err).startsWith('SQLITE_LOCKED')) {
@@ -104,24 +106,15 @@ export async function openSqliteOutbox<TQueued = unknown>(
   };
 }
 
+/** The stores' own rule for a workspace id, named after the outbox option that carries it. */
 function checkedWorkspace(field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0) {
+  const problem = workspaceIdProblem(value);
+  if (problem !== null || typeof value !== 'string') {
+    const shown = value === undefined ? 'undefined' : JSON.stringify(value);
     throw new ChainStoreError(
       'invalid_input',
-      `outbox ${field} must be a non-empty string, got ${value === undefined ? 'undefined' : JSON.stringify(value)}`,
+      `outbox ${field}: ${problem ?? 'expected a string'}, got ${shown}`,
     );
   }
   return value;
-}
-
-/** Runs `fn` in an exclusive transaction: committed if it returns, rolled back (nothing changed) if it throws. */
-function exclusively(db: Db, fn: () => void): void {
-  db.exec('BEGIN EXCLUSIVE');
-  try {
-    fn();
-    db.exec('COMMIT');
-  } catch (err) {
-    if (db.inTransaction) db.exec('ROLLBACK');
-    throw err;
-  }
 }
