@@ -2,7 +2,7 @@ import type { Meter, MeterProvider } from '@opentelemetry/api';
 import { packageVersion } from '../package-version.js';
 import { OperationalStateInputError } from '../errors.js';
 import { METER_NAME } from './catalog.js';
-import { otelApi } from './otel-api.js';
+import { globalMeterProviderRegistered, otelApi } from './otel-api.js';
 
 /** The runtime's `metrics` option in its object form. */
 export interface RuntimeMetricsOptions {
@@ -55,6 +55,7 @@ function live(meter: Meter): Meter | null {
 export function resolveMetrics(option: unknown): ResolvedMetrics | null {
   if (option === false) return null;
   if (option === undefined || option === true) {
+    if (!globalMeterProviderRegistered()) return null;
     const api = otelApi();
     if (api === null) return null;
     const meter = live(meterOf(api.metrics.getMeterProvider()));
@@ -82,6 +83,7 @@ export function resolveMetrics(option: unknown): ResolvedMetrics | null {
     }
     return wrap(live(meterOf(o.meterProvider)), workspaceAttribute);
   }
+  if (!globalMeterProviderRegistered()) return null;
   const api = otelApi();
   const meter = api === null ? null : live(meterOf(api.metrics.getMeterProvider()));
   return wrap(meter, workspaceAttribute);

