@@ -104,7 +104,7 @@ export function createAppender(db: Db): Appender {
         at = hash;
       }
       try {
-        insertRows(to - from).run(params, named);
+        insertRows(to - from).run(...params, named);
       } catch (err) {
         // A refused statement is rolled back on its own; the transaction and earlier chunks stand.
         if (sqliteCode(err).startsWith('SQLITE_CONSTRAINT')) return false;
