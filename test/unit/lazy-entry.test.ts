@@ -117,6 +117,23 @@ describe('every package entry loads only what it holds', () => {
     );
   });
 
+  it('the writer thread (node:worker_threads) loads only for a store opened with writer "worker"', async () => {
+    const file = join(dir, 'threads', 'chain.db');
+    const opened = (writer: string) =>
+      modulesLoadedBy(
+        `const { openSqliteChainStore } = await import(${JSON.stringify(entry)});
+         const store = await openSqliteChainStore({ file: ${JSON.stringify(file)}, writer: '${writer}' });
+         await store.append('ws', [{ eventType: 'kora.operational_state.transitioned', payload: { w: '${writer}' } }]);
+         await store.close();`,
+      );
+    const threadModules = (loaded: string[]) =>
+      loaded.filter((u) => u === 'node:worker_threads' || u.endsWith('/src/store/sqlite/worker-appender.ts'));
+    expect(threadModules(await opened('main'))).toEqual([]);
+    expect(threadModules(await opened('worker'))).toEqual(
+      expect.arrayContaining(['node:worker_threads', expect.stringMatching(/worker-appender\.ts$/)]),
+    );
+  });
+
   it('zod loads only to word a refused input: a store and a runtime used correctly never load it', async () => {
     const file = join(dir, 'no-zod', 'chain.db');
     // zod marks globalThis when it first evaluates, whichever of its builds is loaded.

@@ -15,7 +15,7 @@ import { assertWorkspaceId, EVENT_TYPE_PATTERN } from '../chain/validate.js';
 import type { OwnedChainStore } from '../chain/owner.js';
 import { type Appender, createAppender } from './append.js';
 import { appendedEvents, type WrittenBatch } from './written-event.js';
-import { startWorkerAppender, type WorkerAppender } from './worker-appender.js';
+import type { WorkerAppender } from './worker-appender.js';
 import { connect, type Db, toChainStoreError } from './connection.js';
 import { assertMigrated, migrateSqlite } from './migrate.js';
 import { recoverFromFullDisk } from './disk-full.js';
@@ -129,8 +129,12 @@ export async function openSqliteChainStore(options: SqliteChainStoreOptions): Pr
     db.close();
     throw toChainStoreError(err, `opening ${file}`);
   }
-  // Migrated above, on this thread, before a writer thread opens its own connection.
-  const worker = !readOnly && writer === 'worker' ? startWorkerAppender({ file, busyTimeoutMs }) : null;
+  // Migrated above, on this thread, before a writer thread opens its own connection. Node's worker
+  // machinery (about half a MiB) loads only for a store that asks for the thread.
+  const worker =
+    !readOnly && writer === 'worker'
+      ? (await import('./worker-appender.js')).startWorkerAppender({ file, busyTimeoutMs })
+      : null;
   return markStoreKind(createSqliteChainStore(db, file, readOnly, worker, busyTimeoutMs), 'sqlite');
 }
 
