@@ -71,6 +71,17 @@ export class AppendAttempt {
     }
   }
 
+  /**
+   * Clears the watchdog once no attempt is in flight. Left armed, it would hold this attempt's pipeline
+   * (and through it the runtime and its store) in memory until it fires, a whole timeout after the last
+   * append: a stopped runtime is to be garbage at once.
+   */
+  release(): void {
+    if (this.#current !== null || this.#watchdog === null) return;
+    clearTimeout(this.#watchdog);
+    this.#watchdog = null;
+  }
+
   /** Forgets the attempt in flight (stop gave up): whatever it answers later is ignored. */
   cancel(): void {
     this.#token += 1;

@@ -215,6 +215,11 @@ export class EmitPipeline {
     return this.#observers.add(observer);
   }
 
+  /** Lets go of the pipeline's append watchdog once nothing is in flight (the runtime's stop calls it). */
+  release(): void {
+    this.#attempt.release();
+  }
+
   /**
    * Stops retrying and gives back what never landed, logging it loudly with its events (idempotency keys
    * included, so an operator can replay them). Only `stop()` after a flush timeout calls this: it is the

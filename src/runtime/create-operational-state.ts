@@ -120,6 +120,7 @@ export function startOperationalState(
       actor.stop();
       detachEmits?.();
       detachMetrics?.();
+      pipeline.release();
       // The final checkpoint only when every emit landed: after a timed-out stop the store may be hung.
       if (checkpoints !== null) await stopCheckpoints(checkpoints, pipeline.pending === 0, logger);
       if (inspector !== null) await inspector.then((handle) => handle.close()).catch(() => {});
