@@ -17,66 +17,115 @@ export interface WorkerAppender {
 }
 
 /**
- * Starts the writer thread and sends it each batch; replies come back in order.
+ * A writer thread that died (an uncaught error, an exit nobody asked for) is started afresh by the next
+ * append, at most once per this many ms; appends in between fail fast as `unavailable`, which the runtime
+ * retries. Without it a store whose thread died stayed dead while every retry failed.
+ */
+export const WRITER_RESTART_PAUSE_MS = 1000;
+
+interface Thread {
+  readonly worker: Worker;
+  readonly waiting: Map<number, { resolve(r: WrittenBatch): void; reject(e: unknown): void }>;
+}
+
+/**
+ * Starts the writer thread and sends it each batch; replies come back in order. Appends in flight when
+ * the thread dies fail as `unavailable` (whether they committed is unknown: their retry carries the same
+ * idempotency keys); the next append after WRITER_RESTART_PAUSE_MS starts a new thread.
  */
 export function startWorkerAppender(init: WriterInit): WorkerAppender {
+  let thread: Thread | null = null;
+  let down: { readonly error: ChainStoreError; readonly at: number } | null = null;
+  let closed = false;
+  let next = 0;
+
+  const fail = (dead: Thread, error: ChainStoreError) => {
+    if (thread !== dead) return;
+    thread = null;
+    down = { error, at: performance.now() };
+    for (const w of dead.waiting.values()) w.reject(error);
+    dead.waiting.clear();
+  };
+
+  const spawn = (): Thread => {
+    const worker = newWorker(init);
+    // The agent's process must not stay alive for an idle writer.
+    worker.unref();
+    const started: Thread = { worker, waiting: new Map() };
+    worker.on('message', (reply: Reply) => {
+      const w = started.waiting.get(reply.id);
+      if (w === undefined) return;
+      started.waiting.delete(reply.id);
+      if (started.waiting.size === 0) worker.unref();
+      if ('written' in reply) w.resolve(reply.written);
+      else {
+        const { kind, message, eventType } = reply.error;
+        w.reject(new ChainStoreError(kind, message, eventType === undefined ? undefined : { eventType }));
+      }
+    });
+    worker.on('error', (err: unknown) =>
+      fail(
+        started,
+        new ChainStoreError('unavailable', `the SQLite writer thread failed: ${threadErrorText(err)}`, {
+          cause: err,
+        }),
+      ),
+    );
+    worker.on('exit', (code) =>
+      fail(started, new ChainStoreError('unavailable', `the SQLite writer thread exited (code ${code})`)),
+    );
+    return started;
+  };
+
+  thread = spawn();
+  return {
+    append(workspaceId, events) {
+      if (closed) return Promise.reject(new ChainStoreError('closed', 'the SQLite chain store is closed'));
+      if (thread === null) {
+        const since = down === null ? Number.POSITIVE_INFINITY : performance.now() - down.at;
+        if (down !== null && since < WRITER_RESTART_PAUSE_MS) {
+          return Promise.reject(
+            new ChainStoreError(
+              'unavailable',
+              `${down.error.message}; a new writer thread starts within ${Math.ceil(WRITER_RESTART_PAUSE_MS - since)} ms`,
+              { cause: down.error },
+            ),
+          );
+        }
+        thread = spawn();
+      }
+      const current = thread;
+      const id = next++;
+      current.worker.ref();
+      return new Promise((resolve, reject) => {
+        current.waiting.set(id, { resolve, reject });
+        const request: WriterRequest = { id, workspaceId, events };
+        current.worker.postMessage(request);
+      });
+    },
+    async close() {
+      closed = true;
+      const current = thread;
+      if (current === null) return;
+      thread = null;
+      const exited = new Promise((resolve) => current.worker.once('exit', resolve));
+      current.worker.ref(); // until it has closed its connection
+      current.worker.postMessage('close');
+      await exited;
+    },
+  };
+}
+
+function newWorker(init: WriterInit): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
   const url = new URL(`./writer-worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
-  const worker = fromSource
+  return fromSource
     ? // Source files need tsx's loader inside the thread too (tsx is a dev dependency; dist is plain .js).
       new Worker(
         `import(${JSON.stringify(tsxApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`,
         { eval: true, workerData: init },
       )
     : new Worker(url, { workerData: init });
-  // The agent's process must not stay alive for an idle writer.
-  worker.unref();
-  const waiting = new Map<number, { resolve(r: WrittenBatch): void; reject(e: unknown): void }>();
-  let next = 0;
-  let failed: Error | null = null;
-  const failAll = (err: Error) => {
-    failed = err;
-    for (const w of waiting.values()) w.reject(err);
-    waiting.clear();
-  };
-  worker.on('message', (reply: Reply) => {
-    const w = waiting.get(reply.id);
-    if (w === undefined) return;
-    waiting.delete(reply.id);
-    if (waiting.size === 0) worker.unref();
-    if ('written' in reply) w.resolve(reply.written);
-    else {
-      const { kind, message, eventType } = reply.error;
-      w.reject(new ChainStoreError(kind, message, eventType === undefined ? undefined : { eventType }));
-    }
-  });
-  worker.on('error', (err: unknown) =>
-    failAll(
-      new ChainStoreError('unavailable', `the SQLite writer thread failed: ${threadErrorText(err)}`, {
-        cause: err,
-      }),
-    ),
-  );
-  worker.on('exit', () => failAll(new ChainStoreError('closed', 'the SQLite writer thread has exited')));
-  return {
-    append(workspaceId, events) {
-      if (failed !== null) return Promise.reject(failed);
-      const id = next++;
-      worker.ref();
-      return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        const request: WriterRequest = { id, workspaceId, events };
-        worker.postMessage(request);
-      });
-    },
-    async close() {
-      if (failed !== null) return;
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.ref(); // until it has closed its connection
-      worker.postMessage('close');
-      await exited;
-    },
-  };
 }
 
 /**
