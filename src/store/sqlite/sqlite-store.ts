@@ -131,10 +131,15 @@ export async function openSqliteChainStore(options: SqliteChainStoreOptions): Pr
   }
   // Migrated above, on this thread, before a writer thread opens its own connection. Node's worker
   // machinery (about half a MiB) loads only for a store that asks for the thread.
-  const worker =
-    !readOnly && writer === 'worker'
-      ? (await import('./worker-appender.js')).startWorkerAppender({ file, busyTimeoutMs })
-      : null;
+  let worker: WorkerAppender | null = null;
+  if (!readOnly && writer === 'worker') {
+    try {
+      worker = (await import('./worker-appender.js')).startWorkerAppender({ file, busyTimeoutMs });
+    } catch (err) {
+      db.close();
+      throw toChainStoreError(err, `starting the writer thread for ${file}`);
+    }
+  }
   return markStoreKind(createSqliteChainStore(db, file, readOnly, worker, busyTimeoutMs), 'sqlite');
 }
 

@@ -107,7 +107,7 @@ export function startWorkerAppender(init: WriterInit): WorkerAppender {
       closed = true;
       const current = thread;
       if (current === null) return;
-      thread = null;
+      // Its exit rejects whatever it still had (nothing, when it closes in order: replies come first).
       const exited = new Promise((resolve) => current.worker.once('exit', resolve));
       current.worker.ref(); // until it has closed its connection
       current.worker.postMessage('close');
