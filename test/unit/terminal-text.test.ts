@@ -24,4 +24,20 @@ describe('terminal text', () => {
     expect(safe.replace(/[\n\t]/g, '')).not.toMatch(CONTROL);
     expect(JSON.parse(safe)).toEqual(value);
   });
+
+  it('escapes bidirectional controls, so a stored string reads in the order it is stored', () => {
+    const bidi = ['\u061c', '\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e'];
+    const isolates = ['\u2066', '\u2067', '\u2068', '\u2069'];
+    for (const c of [...bidi, ...isolates]) {
+      const code = `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+      expect(printable(`paused \u{1F600}${c}txt.exe`)).toBe(`paused \u{1F600}${code}txt.exe`);
+      expect(printableBlock(`a\n${c}b`)).toBe(`a\n${code}b`);
+    }
+    // Letters of right-to-left scripts are text, not controls: they stay.
+    expect(printable('שלום مرحبا')).toBe('שלום مرحبا');
+    const value = { trigger: `cost \u202eelbat\u202c ${bidi.join('')}${isolates.join('')}` };
+    const safe = printableBlock(JSON.stringify(value, null, 2));
+    expect(safe).not.toMatch(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
+    expect(JSON.parse(safe)).toEqual(value);
+  });
 });
