@@ -215,7 +215,12 @@ export class EmitPipeline {
     return this.#observers.add(observer);
   }
 
-  /** Lets go of the pipeline's append watchdog once nothing is in flight (the runtime's stop calls it). */
+  /**
+   * Call when done with the pipeline (the runtime's `stop()` does): clears its append watchdog, a timer
+   * that otherwise keeps the pipeline, its store and what it holds in memory for up to the append timeout
+   * after the last append. Harmless at any time: an append in flight keeps its watchdog, and a later
+   * append arms a new one.
+   */
   release(): void {
     this.#attempt.release();
   }
