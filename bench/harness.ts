@@ -29,6 +29,11 @@ export interface Spread {
 /** Min / median / max of per-round rates. */
 export function spread(xs: readonly number[]): Spread | undefined {
   if (xs.length === 0) return undefined;
+  return spreadOf(xs);
+}
+
+/** Min / median / max of samples a case always has (never empty). */
+export function spreadOf(xs: readonly number[]): Spread {
   return { min: Math.min(...xs), median: median(xs), max: Math.max(...xs) };
 }
 

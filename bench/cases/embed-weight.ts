@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type BenchSettings, type CaseResult, median, ratioCase, type Spread } from '../harness.js';
+import { type BenchSettings, type CaseResult, median, ratioCase, spreadOf } from '../harness.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -20,12 +20,6 @@ const CAPPED = ['bare', 'emmett', 'opstate-runtime'] as const;
 const CAP_FLAG = '--max-semi-space-size=1';
 type Kind = (typeof KINDS)[number] | `${(typeof CAPPED)[number]}@capped`;
 const MiB = 2 ** 20;
-
-const spreadOf = (xs: readonly number[]): Spread => ({
-  min: Math.min(...xs),
-  median: median(xs),
-  max: Math.max(...xs),
-});
 
 /**
  * What embedding the store costs a process, beside Emmett-sqlite 0.42: resident memory after writing

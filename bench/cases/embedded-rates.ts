@@ -8,15 +8,17 @@ import { createOperationalState } from '../../src/runtime/create-operational-sta
 import type { ChainStore, JsonObject } from '../../src/store/chain/types.js';
 import { createMemoryChainStore } from '../../src/store/memory/memory-store.js';
 import { openSqliteChainStore } from '../../src/store/sqlite/sqlite-store.js';
-import { type BenchSettings, type CaseResult, median, medians, ratioCase, type Spread } from '../harness.js';
+import {
+  type BenchSettings,
+  type CaseResult,
+  medians,
+  ratioCase,
+  type Spread,
+  spreadOf,
+} from '../harness.js';
 import { rawPayload, type Subject } from './subjects.js';
 
 const EVENT = { type: 'UPDATE_POSTURE', trigger: 'posture update' } as const;
-
-/** Min / median / max of samples (never empty here). */
-function spread(xs: readonly number[]): Spread {
-  return { min: Math.min(...xs), median: median(xs), max: Math.max(...xs) };
-}
 
 /**
  * Rates of the embedded store: a burst of 1,000 transitions then one flush, against the same burst on
@@ -102,7 +104,7 @@ export async function embeddedRates(
   const pairRatios = main.memory.map((m, k) => m / (main.store[k] ?? Number.NaN));
   const threadRatios = thread.memory.map((m, k) => m / (thread.store[k] ?? Number.NaN));
   for (const [key, xs] of Object.entries(bursts)) {
-    const { min, median: mid, max } = spread(xs);
+    const { min, median: mid, max } = spreadOf(xs);
     Object.assign(ms, { [key]: mid, [`${key}:min`]: min, [`${key}:max`]: max });
   }
   await memory.close();
@@ -171,7 +173,7 @@ export async function embeddedRates(
 
 /** A case whose ratio is the median of per-pair ratios (its spread theirs), not a ratio of medians. */
 function pairwise(c: CaseResult, ratios: readonly number[], target: number | null): CaseResult {
-  const { min, median: mid, max } = spread(ratios);
+  const { min, median: mid, max } = spreadOf(ratios);
   return {
     ...c,
     ratio: mid,

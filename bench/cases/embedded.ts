@@ -6,16 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { openSqliteChainStore } from '../../src/store/sqlite/sqlite-store.js';
-import { type BenchSettings, type CaseResult, median, ratioCase, type Spread } from '../harness.js';
+import { type BenchSettings, type CaseResult, ratioCase, spreadOf } from '../harness.js';
 
 const run = promisify(execFile);
 const PROBE = fileURLToPath(new URL('../probes/probe.ts', import.meta.url));
 const MB = 1024 * 1024;
-
-/** Min / median / max of samples (never empty here). */
-function spread(xs: readonly number[]): Spread {
-  return { min: Math.min(...xs), median: median(xs), max: Math.max(...xs) };
-}
 
 async function probe(args: string[]): Promise<Record<string, number>> {
   const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', PROBE, ...args], {
@@ -40,7 +35,7 @@ export async function embeddedFootprint(s: BenchSettings): Promise<CaseResult[]>
       sqlite.push((await probe(['rss', 'sqlite', join(dir, `rss-${k}.db`)]))['rss'] ?? Number.NaN);
     }
     const extra = sqlite.map((v, k) => (v - (memory[k] ?? Number.NaN)) / MB);
-    const e = spread(extra);
+    const e = spreadOf(extra);
 
     const opens: number[] = [];
     const raws: number[] = [];
@@ -57,7 +52,7 @@ export async function embeddedFootprint(s: BenchSettings): Promise<CaseResult[]>
       raws.push(performance.now() - t);
       db.close();
     }
-    const o = spread(opens);
+    const o = spreadOf(opens);
     return [
       ratioCase({
         name: 'footprint: RSS after 1,000 transitions, SQLite store minus memory store',
@@ -65,7 +60,7 @@ export async function embeddedFootprint(s: BenchSettings): Promise<CaseResult[]>
         unit: 'MB',
         range: e,
         baseline: 'RSS of the same process on the memory store',
-        baselineValue: spread(memory).median / MB,
+        baselineValue: spreadOf(memory).median / MB,
         target: '≤ 30 MB',
         better: 'lower',
         targetRatio: null,
@@ -77,7 +72,7 @@ export async function embeddedFootprint(s: BenchSettings): Promise<CaseResult[]>
           unit: 'ms',
           range: o,
           baseline: 'new file, same pragmas, one CREATE TABLE',
-          baselineValue: spread(raws).median,
+          baselineValue: spreadOf(raws).median,
           target: '≤ 50 ms',
           better: 'lower',
           targetRatio: null,
@@ -114,8 +109,8 @@ export async function eventLoopDelay(s: BenchSettings): Promise<CaseResult[]> {
       }
       const label = shape === 'sequential' ? 'send + flush each' : 'bursts, a flush per 1,000';
       for (const engine of ['sqlite', 'sqlite-worker']) {
-        const v = spread(p99[engine] ?? []);
-        const rate = spread(rates[engine] ?? []).median;
+        const v = spreadOf(p99[engine] ?? []);
+        const rate = spreadOf(rates[engine] ?? []).median;
         rows.push({
           ...ratioCase({
             name: `event-loop delay p99, emitting at full speed (${label}), SQLite writer on the ${engine === 'sqlite' ? 'main thread' : 'worker thread'}`,
@@ -123,13 +118,13 @@ export async function eventLoopDelay(s: BenchSettings): Promise<CaseResult[]> {
             unit: 'ms',
             range: v,
             baseline: 'the same process on the memory store',
-            baselineValue: spread(p99['memory'] ?? []).median,
+            baselineValue: spreadOf(p99['memory'] ?? []).median,
             target: '≤ 5 ms',
             better: 'lower',
             targetRatio: null,
           }),
           met: v.median <= 5,
-          note: `${Math.round(rate)} transitions/s in this probe (memory store: ${Math.round(spread(rates['memory'] ?? []).median)})`,
+          note: `${Math.round(rate)} transitions/s in this probe (memory store: ${Math.round(spreadOf(rates['memory'] ?? []).median)})`,
         });
       }
     }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { openSqliteChainStore } from '../../src/store/sqlite/sqlite-store.js';
-import { type BenchSettings, type CaseResult, median, ratioCase, type Spread } from '../harness.js';
+import { type BenchSettings, type CaseResult, ratioCase, type Spread, spreadOf } from '../harness.js';
 
 /*
  * The embedded store beside its peers on the four shapes an embedding application writes in, each writer
@@ -96,12 +96,6 @@ async function startWriter(subject: SubjectName, file: string): Promise<Writer> 
     },
   };
 }
-
-const spreadOf = (xs: readonly number[]): Spread => ({
-  min: Math.min(...xs),
-  median: median(xs),
-  max: Math.max(...xs),
-});
 
 /** Runs the four cases; returns, per case, opstate ÷ raw and opstate ÷ Emmett-sqlite (and Emmett ÷ raw). */
 export async function sqlitePeers(s: BenchSettings): Promise<CaseResult[]> {

@@ -1,17 +1,19 @@
 import { EXIT } from './exit-codes.js';
 import { printableBlock } from './terminal-text.js';
 
-/** Prints a block of CLI output (text or JSON) on stdout, control characters escaped, ending in a newline. */
-export const out = (text: string): void => {
-  const safe = printableBlock(text);
-  process.stdout.write(safe.endsWith('\n') ? safe : `${safe}\n`);
-};
+/** A writer of CLI output blocks (text or JSON) to `stream`: control characters escaped, ending in a newline. */
+const linesTo =
+  (stream: NodeJS.WriteStream) =>
+  (text: string): void => {
+    const safe = printableBlock(text);
+    stream.write(safe.endsWith('\n') ? safe : `${safe}\n`);
+  };
+
+/** Prints a block of CLI output on stdout. */
+export const out = linesTo(process.stdout);
 
 /** The same on stderr, for messages (which may quote stored strings). */
-export const err = (text: string): void => {
-  const safe = printableBlock(text);
-  process.stderr.write(safe.endsWith('\n') ? safe : `${safe}\n`);
-};
+export const err = linesTo(process.stderr);
 
 /**
  * A reader that goes away (`opstate events | head -3`) ends the command quietly with exit 0, as it ends

