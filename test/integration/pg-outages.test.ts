@@ -1,3 +1,4 @@
+import { connect, createServer, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GENERIC_TRANSITION_EVENT } from '../../src/machine/index.js';
@@ -21,6 +22,51 @@ async function settleTime(p: Promise<unknown>): Promise<number> {
     () => undefined,
   );
   return Date.now() - t;
+}
+
+/**
+ * A TCP forwarder that can cut every connection, and holds back for `holdMs` what a connection sends from
+ * its advisory lock request on (in order): the watcher's lock reaches the server late, as on a slow path.
+ */
+async function lockDelayingProxy(
+  host: string,
+  port: number,
+  holdMs: number,
+): Promise<{ port: number; cut(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(port, host);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => s.destroy());
+      s.on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    upstream.on('data', (d: Buffer) => client.write(d));
+    let sent = Promise.resolve();
+    client.on('data', (d: Buffer) => {
+      const hold = d.includes('pg_advisory_lock(');
+      sent = sent
+        .then(() => (hold ? new Promise((r) => setTimeout(r, holdMs)) : undefined))
+        .then(() => void (upstream.destroyed ? undefined : upstream.write(d)));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address !== null ? address.port : 0,
+    cut: () => {
+      for (const s of sockets) s.destroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 describe.skipIf(PG_URL === null)(
@@ -267,6 +313,59 @@ describe.skipIf(PG_URL === null)('[postgres] watch', () => {
       const last = await writer.append(ws, [event(1000)]);
       await heard(2);
       expect(seen[1]).toStrictEqual({ workspaceId: ws, seq: last[0]?.seq });
+      stop();
+    } finally {
+      await reader.close();
+      await writer.close();
+      await proxy.close();
+    }
+  });
+
+  it('says "re-read" only once the server shows its lock session holding or waiting: an append right after it is heard', async () => {
+    const url = await privateDatabaseUrl();
+    const target = new URL(directUrl(url));
+    const holdMs = 1000;
+    const proxy = await lockDelayingProxy(target.hostname, Number(target.port || 5432), holdMs);
+    const via = new URL(directUrl(url));
+    via.port = String(proxy.port);
+    const writer = await openPostgresChainStore({ connectionString: url });
+    const reader = await openPostgresChainStore({ connectionString: via.toString(), migrate: 'check' });
+    // Watcher locks in this database only (other files' watchers use other databases of the server).
+    const watcherLocks = async () =>
+      (
+        await writer.query(
+          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 727270002 AND mode = 'ExclusiveLock' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        )
+      )[0]?.n;
+    const until = async (done: () => boolean | Promise<boolean>, ms: number) => {
+      for (const end = Date.now() + ms; !(await done()) && Date.now() < end;)
+        await new Promise((r) => setTimeout(r, 20));
+    };
+    try {
+      const ws = freshWorkspace('watch-reread');
+      const seen: { workspaceId?: string; seq?: number }[] = [];
+      // What the server shows when "re-read" is reported, and an append made at once, as a follower would.
+      let reread: Promise<{ locks: unknown; seq: number | undefined }> | undefined;
+      const stop = reader.watch((c) => {
+        if (c.workspaceId !== undefined && c.workspaceId !== ws) return;
+        seen.push(c);
+        reread ??=
+          c.workspaceId === undefined
+            ? (async () => {
+                const locks = await watcherLocks();
+                const [e] = await writer.append(ws, [event(1)]);
+                return { locks, seq: e?.seq };
+              })()
+            : undefined;
+      });
+      await until(async () => (await watcherLocks()) === 1, 5000);
+      expect(await watcherLocks()).toBe(1);
+      proxy.cut();
+      await until(() => reread !== undefined, 5000);
+      const at = await reread;
+      expect(at?.locks).toBe(1);
+      await until(() => seen.some((c) => c.seq === at?.seq), holdMs + 2000);
+      expect(seen).toStrictEqual([{}, { workspaceId: ws, seq: at?.seq }]);
       stop();
     } finally {
       await reader.close();

@@ -15,6 +15,15 @@ const PING_MS = 15_000;
  * NOTIFY serializes every notifying commit in the database, too high a price with nobody listening.
  */
 export const WATCHER_LOCK_KEY = 727_270_002;
+/** How often a reconnected watcher looks for its lock request on the server before saying "re-read". */
+const LOCK_SEEN_POLL_MS = 5;
+
+/** The statement timeout the client was made with (pg keeps it there, untyped); 0 when none. */
+function queryTimeoutOf(client: pg.Client): number {
+  const t = (client as unknown as { connectionParameters?: { query_timeout?: unknown } }).connectionParameters
+    ?.query_timeout;
+  return typeof t === 'number' ? t : 0;
+}
 
 function parseChange(payload: string | undefined): StoreChange {
   try {
@@ -76,11 +85,35 @@ export function watchAppends(
         return;
       }
       if (reconnecting) {
+        // Appends notify only once the server has the lock request; "re-read" before that would let one
+        // landing after the consumer's read, but ahead of the request, go unheard.
+        if (!(await lockSeen(client, lock))) return;
         reconnecting = false;
         onChange({});
       }
     } catch {
       lost();
+    }
+  };
+  /**
+   * True once pg_locks shows `lock`'s session holding or waiting for the key (a bigint key: classid is
+   * its high 32 bits, objid its low ones, objsubid 1); false if stopped or replaced meanwhile. Not seen
+   * within the statement timeout: the path is as good as lost (throws). The pid is the one the server
+   * gave at connect: behind a pooler, which gives its own, watch polls instead (pooler.ts).
+   */
+  const lockSeen = async (client: pg.Client, lock: pg.Client): Promise<boolean> => {
+    const pid = (lock as unknown as { processID: number | null }).processID;
+    const give = Date.now() + (queryTimeoutOf(client) || PING_MS);
+    for (;;) {
+      if (stopped || current?.client !== client) return false;
+      const { rows } = await client.query(
+        `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = $1 AND objsubid = 1
+           AND pid = $2`,
+        [WATCHER_LOCK_KEY, pid],
+      );
+      if (rows.length > 0) return !stopped && current?.client === client;
+      if (Date.now() > give) throw new Error('the watcher lock request never reached the server');
+      await new Promise((r) => setTimeout(r, LOCK_SEEN_POLL_MS));
     }
   };
   const ping = setInterval(() => {
