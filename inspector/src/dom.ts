@@ -1,6 +1,10 @@
+import { showControlsButLines } from '../../src/util/control-chars.js';
+
 /*
  * The page's only way to build DOM. Strings become text nodes, never markup: triggers and every other
- * agent-provided string are free text, so nothing here parses HTML (ESLint forbids innerHTML too).
+ * agent-provided string are free text, so nothing here parses HTML (ESLint forbids innerHTML too). Their
+ * control characters are shown as escapes: a bidirectional override (U+202E) would otherwise make the rest
+ * of a trigger read in another order than it is stored.
  */
 type Child = Node | string | null | undefined | false;
 
@@ -31,8 +35,15 @@ export function svg<K extends keyof SVGElementTagNameMap>(
 function append(node: Node, children: Child[]): void {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
-    node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+    node.appendChild(
+      typeof child === 'string' ? document.createTextNode(showControlsButLines(child)) : child,
+    );
   }
+}
+
+/** Sets a node's text, as `el` does for its string children: never markup, controls shown as escapes. */
+export function setText(node: Node, text: string): void {
+  node.textContent = showControlsButLines(text);
 }
 
 export function byId<T extends HTMLElement>(id: string): T {

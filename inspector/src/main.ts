@@ -1,5 +1,5 @@
 import type { InspectorMessage, InspectorRecord } from '../../src/inspect/records.js';
-import { byId, el } from './dom.js';
+import { byId, el, setText } from './dom.js';
 import { applyRecord, emitView, emptyModel, type Model, queuedCount, type Row } from './model.js';
 import { ChartView } from './render-chart.js';
 import { parseTrace } from './trace.js';
@@ -51,20 +51,20 @@ function render(): void {
       edge: taken === null ? null : (model.chart.edgeOf.get(taken) ?? null),
     });
     byId('chart-notes').replaceChildren(...model.chart.global.map((g) => el('li', {}, g)));
-    byId('machine-id').textContent = model.chart.id;
+    setText(byId('machine-id'), model.chart.id);
   } else {
     chartView.clear('waiting for the actor…');
   }
 
   const c = frame?.context;
-  byId('current-state').textContent = c?.primaryState ?? '–';
+  setText(byId('current-state'), c?.primaryState ?? '–');
   // opstate's fields only for opstate's machine; any other actor's context is shown as it is.
   const opstate = c === undefined || c.opstate;
   byId('opstate-panel').hidden = !opstate;
   const contextJson = byId('context-json');
   contextJson.hidden = opstate;
-  contextJson.textContent = opstate ? '' : JSON.stringify(c.raw, null, 2);
-  byId('claim').textContent = c?.claimPermission ?? '–';
+  setText(contextJson, opstate ? '' : JSON.stringify(c.raw, null, 2));
+  setText(byId('claim'), c?.claimPermission ?? '–');
   byId('reasons').replaceChildren(
     ...(c === undefined || c.degradationReasons.length === 0
       ? [el('span', { class: 'none' }, 'none')]

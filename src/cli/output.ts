@@ -1,5 +1,5 @@
 import { EXIT } from './exit-codes.js';
-import { printableBlock } from './terminal-text.js';
+import { showControlsButLines as printableBlock } from '../util/control-chars.js';
 
 /** A writer of CLI output blocks (text or JSON) to `stream`: control characters escaped, ending in a newline. */
 const linesTo =

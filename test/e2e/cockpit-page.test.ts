@@ -30,7 +30,11 @@ const SHOTS = join(tmpdir(), 'opstate-cockpit-shots');
 mkdirSync(SHOTS, { recursive: true });
 const AGENTS = fileURLToPath(new URL('../support/cockpit-agents.ts', import.meta.url));
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const HOSTILE = '<img src=x onerror="window.__pwned = 1"><script>window.__pwned = 2</script> gates';
+/** Markup, and a right-to-left override that would make the rest read backwards. */
+const HOSTILE =
+  '<img src=x onerror="window.__pwned = 1"><script>window.__pwned = 2</script> gates \u202esetag\u202c';
+/** How the page shows it: the markup as text, the two bidirectional controls as escapes. */
+const SHOWN = HOSTILE.replace('\u202e', '\\u202e').replace('\u202c', '\\u202c');
 const PROCESSES = 5;
 const PER_PROCESS = 10;
 
@@ -378,9 +382,9 @@ describe.skipIf(!HAS_BROWSER)('cockpit e2e', () => {
         await page.getByTestId('search').fill('');
       });
 
-      it('renders trigger text as text, never markup', async () => {
+      it('renders trigger text as text, never markup, and its bidirectional controls as escapes', async () => {
         await page.getByTestId('search').fill('p2-a0');
-        await expect.poll(() => row('p2-a0').locator('[data-col="trigger"]').textContent()).toBe(HOSTILE);
+        await expect.poll(() => row('p2-a0').locator('[data-col="trigger"]').textContent()).toBe(SHOWN);
         expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
         expect(await page.locator('#rows img, #rows script').count()).toBe(0);
         await page.getByTestId('search').fill('');

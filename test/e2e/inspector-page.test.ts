@@ -23,8 +23,11 @@ const HAS_BROWSER = existsSync(CHROMIUM);
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
 /** The README's screenshots: the e2e takes them, so they show the page as it is. */
 const DOCS = join(import.meta.dirname, '..', '..', 'docs');
+/** Markup, and a right-to-left override that would make the rest read backwards: "claim acquired". */
 const HOSTILE =
-  '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> claim <b>acquired</b>';
+  '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> claim <b>acquired</b> \u202ederiuqca mialc\u202c';
+/** How the page shows it: the markup as text, the two bidirectional controls as escapes. */
+const SHOWN = HOSTILE.replace('\u202e', '\\u202e').replace('\u202c', '\\u202c');
 
 if (!HAS_BROWSER) {
   // Loud on purpose: a skipped browser test must never pass for a green one.
@@ -110,9 +113,9 @@ describe.skipIf(!HAS_BROWSER)(`inspector e2e in ${CHROMIUM}`, () => {
     expect(await page.getByTestId('connection').textContent()).toBe('connected');
   });
 
-  it('shows a trigger containing markup as text, never running it', async () => {
+  it('shows a trigger containing markup as text, never running it, and its bidirectional controls as escapes', async () => {
     const trigger = rows().nth(2).getByTestId('trigger').locator('q');
-    expect(await trigger.textContent()).toBe(HOSTILE);
+    expect(await trigger.textContent()).toBe(SHOWN);
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('#timeline script, #timeline img, #timeline b').count()).toBe(0);
   });

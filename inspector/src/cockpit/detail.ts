@@ -1,6 +1,6 @@
 import type { WorkspaceDetailResponse } from '../../../src/cockpit/wire.js';
 import { parseChart, type Chart } from '../chart.js';
-import { byId, el } from '../dom.js';
+import { byId, el, setText } from '../dom.js';
 import { ChartView } from '../render-chart.js';
 import { duration } from './columns.js';
 
@@ -35,7 +35,7 @@ export class DetailPanel {
   open(workspaceId: string): void {
     this.#current = workspaceId;
     byId('detail').hidden = false;
-    byId('detail-title').textContent = workspaceId;
+    setText(byId('detail-title'), workspaceId);
     this.refresh();
   }
 
@@ -72,7 +72,7 @@ export class DetailPanel {
       if (!res.ok) throw new Error(`${res.status} ${(await res.text()).trim()}`);
       data = (await res.json()) as WorkspaceDetailResponse;
     } catch (err) {
-      byId('detail-verify').textContent = `could not load ${id}: ${String(err)}`;
+      setText(byId('detail-verify'), `could not load ${id}: ${String(err)}`);
       return;
     }
     if (this.#current !== id) return;
@@ -111,9 +111,12 @@ export class DetailPanel {
     const v = d.verify;
     const verify = byId('detail-verify');
     verify.className = v.ok ? 'verify ok' : 'verify bad';
-    verify.textContent = v.ok
-      ? `chain verifies: ${v.length} events, head ${v.headHash.slice(0, 16)}…`
-      : `chain does NOT verify: seq ${v.firstDivergence.seq} ${v.firstDivergence.kind}: ${v.firstDivergence.detail}`;
+    setText(
+      verify,
+      v.ok
+        ? `chain verifies: ${v.length} events, head ${v.headHash.slice(0, 16)}…`
+        : `chain does NOT verify: seq ${v.firstDivergence.seq} ${v.firstDivergence.kind}: ${v.firstDivergence.detail}`,
+    );
 
     let chart = this.#charts.get(d.definition);
     if (chart === undefined) {

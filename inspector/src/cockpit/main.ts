@@ -5,7 +5,7 @@ import type {
   SortKey,
   WorkspaceSummary,
 } from '../../../src/cockpit/wire.js';
-import { byId, el } from '../dom.js';
+import { byId, el, setText } from '../dom.js';
 import { COLUMNS, PRIMARY_STATES } from './columns.js';
 import { DetailPanel } from './detail.js';
 import { VirtualRows } from './virtual-rows.js';
@@ -106,7 +106,7 @@ const watchText = (w: CockpitWatchMode) =>
 
 function show(m: CockpitMessage): void {
   skew = m.at - Date.now();
-  byId('store').textContent = m.store;
+  setText(byId('store'), m.store);
   byId('watch-mode').textContent = watchText(m.watch);
   byId('verify-progress').textContent =
     m.verified >= m.total

@@ -6,7 +6,7 @@ import { cockpitTable, formatDuration, verifyCell } from '../../cockpit/table.js
 import { openStore } from '../open-store.js';
 import { out } from '../output.js';
 import { integer, storeSpec } from '../parse.js';
-import { printable } from '../terminal-text.js';
+import { showControls as printable } from '../../util/control-chars.js';
 import { type CockpitFlags, metricsOptions, writeTokenFile } from './cockpit-metrics-flags.js';
 
 /** `opstate cockpit`: every workspace in a store, live, in a loopback page (or once, as a table). */

@@ -4,7 +4,7 @@ import type { ChainEvent, ChainStore } from '../../store/chain/types.js';
 import { ownershipOf } from '../../store/chain/owner.js';
 import { RestartTracker } from '../../store/chain/restarts.js';
 import { MAX_READ_LIMIT } from '../../store/chain/validate.js';
-import { printable } from '../terminal-text.js';
+import { showControls as printable } from '../../util/control-chars.js';
 import { exportEvents, streamSink } from './events-export.js';
 
 export interface EventsOptions {

@@ -3,7 +3,7 @@ import { ChainNotVerifiedError } from '../../runtime/resume-errors.js';
 import { planResume, type ResumePlan } from '../../runtime/resume-plan.js';
 import type { ChainStore } from '../../store/chain/types.js';
 import { CommandFailure } from '../exit-codes.js';
-import { printable } from '../terminal-text.js';
+import { showControls as printable } from '../../util/control-chars.js';
 import type { CliHelpers } from './checkpoint.js';
 
 /** What `opstate status` reports: what a resume would start in, the owner, the last verified seq. */

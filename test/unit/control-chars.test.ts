@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { printable, printableBlock } from '../../src/cli/terminal-text.js';
+import {
+  showControls as printable,
+  showControlsButLines as printableBlock,
+} from '../../src/util/control-chars.js';
 
 const every = Array.from({ length: 0xa0 }, (_, c) => String.fromCharCode(c)).join('');
 // eslint-disable-next-line no-control-regex -- finding them is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-describe('terminal text', () => {
+describe('control characters shown as escapes', () => {
   it('printable escapes every C0, DEL and C1 character, line breaks included, and nothing else', () => {
     const shown = printable(every);
     expect(shown).not.toMatch(CONTROL);
