@@ -200,7 +200,7 @@ describe.skipIf(PG_URL === null)('[postgres] watch', () => {
       // LISTEN, then the watcher lock, are issued asynchronously; wait until both are in place.
       for (let i = 0; i < 100; i++) {
         const rows = await writer.query(
-          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 727270002 AND mode = 'ExclusiveLock'",
+          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 727270002 AND mode = 'ExclusiveLock' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
         );
         if (rows[0]?.n === 1) break;
         await new Promise((r) => setTimeout(r, 20));
@@ -238,7 +238,7 @@ describe.skipIf(PG_URL === null)('[postgres] watch', () => {
     const watchers = async (n: number) => {
       for (let i = 0; i < 200; i++) {
         const rows = await writer.query(
-          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 727270002 AND mode = 'ExclusiveLock'",
+          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 727270002 AND mode = 'ExclusiveLock' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
         );
         if (rows[0]?.n === n) return;
         await new Promise((r) => setTimeout(r, 20));
