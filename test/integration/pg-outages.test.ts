@@ -197,27 +197,24 @@ describe.skipIf(PG_URL === null)('[postgres] watch', () => {
     try {
       const seen: { workspaceId?: string; seq?: number }[] = [];
       const stop = reader.watch((c) => seen.push(c));
-      // LISTEN, then the watcher lock, are issued asynchronously; wait until both are in place.
-      for (let i = 0; i < 100; i++) {
-        const rows = await writer.query(
-          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 727270002 AND mode = 'ExclusiveLock' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-        );
-        if (rows[0]?.n === 1) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      // LISTEN, then the watcher lock, are issued asynchronously: "re-read" says both are in place (what
+      // was appended before may have gone unheard), and the lock is on the server by then.
+      for (let i = 0; i < 250 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(seen).toStrictEqual([{}]);
+      const rows = await writer.query(
+        "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 727270002 AND mode = 'ExclusiveLock' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+      );
+      expect(rows[0]?.n).toBe(1);
       const ws = freshWorkspace('watch');
       await writer.append(ws, [event(1), event(2), event(3)]);
       await writer.append(ws, [event(4)]);
-      for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 100 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
       // One notification per append statement, carrying the last seq it wrote.
-      expect(seen).toStrictEqual([
-        { workspaceId: ws, seq: 3 },
-        { workspaceId: ws, seq: 4 },
-      ]);
+      expect(seen).toStrictEqual([{}, { workspaceId: ws, seq: 3 }, { workspaceId: ws, seq: 4 }]);
       stop();
       await writer.append(ws, [event(5)]);
       await new Promise((r) => setTimeout(r, 200));
-      expect(seen).toHaveLength(2);
+      expect(seen).toHaveLength(3);
     } finally {
       await reader.close();
       await writer.close();
@@ -258,18 +255,17 @@ describe.skipIf(PG_URL === null)('[postgres] watch', () => {
       await watchers(1);
       const stopB = b.watch((c) => seenB.push(c));
       await watchers(2); // one holds the lock, the other waits for it: both count
+      // Each says "re-read" once its lock is held or queued, the waiting one too.
+      for (let i = 0; i < 40 && (seenA.length === 0 || seenB.length === 0); i++) await settle();
       await writer.append(ws, [event(2)]);
       await settle();
-      expect(seenA).toStrictEqual([{ workspaceId: ws, seq: 2 }]);
-      expect(seenB).toStrictEqual([{ workspaceId: ws, seq: 2 }]);
+      expect(seenA).toStrictEqual([{}, { workspaceId: ws, seq: 2 }]);
+      expect(seenB).toStrictEqual([{}, { workspaceId: ws, seq: 2 }]);
       stopA();
       await watchers(1);
       await writer.append(ws, [event(3)]);
       await settle();
-      expect(seenB).toStrictEqual([
-        { workspaceId: ws, seq: 2 },
-        { workspaceId: ws, seq: 3 },
-      ]);
+      expect(seenB).toStrictEqual([{}, { workspaceId: ws, seq: 2 }, { workspaceId: ws, seq: 3 }]);
       stopB();
       await watchers(0);
       await writer.append(ws, [event(4)]);
@@ -298,12 +294,9 @@ describe.skipIf(PG_URL === null)('[postgres] watch', () => {
       const heard = async (n: number) => {
         for (let i = 0; i < 200 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 25));
       };
-      // Appends until the subscription is in place (LISTEN is issued asynchronously).
-      for (let i = 1; seen.length === 0 && i < 50; i++) {
-        await writer.append(ws, [event(i)]);
-        await heard(1);
-      }
-      expect(seen.length).toBeGreaterThan(0);
+      // "Re-read" once the subscription is in place (LISTEN is issued asynchronously).
+      await heard(1);
+      expect(seen).toStrictEqual([{}]);
       seen.length = 0;
       proxy.setMode('reset');
       await new Promise((r) => setTimeout(r, 100));
@@ -345,24 +338,30 @@ describe.skipIf(PG_URL === null)('[postgres] watch', () => {
       const ws = freshWorkspace('watch-reread');
       const seen: { workspaceId?: string; seq?: number }[] = [];
       // What the server shows when "re-read" is reported, and an append made at once, as a follower would.
-      let reread: Promise<{ locks: unknown; seq: number | undefined }> | undefined;
+      const rereads: Promise<{ locks: unknown; seq: number | undefined }>[] = [];
       const stop = reader.watch((c) => {
         if (c.workspaceId !== undefined && c.workspaceId !== ws) return;
         seen.push(c);
-        reread ??=
-          c.workspaceId === undefined
-            ? (async () => {
-                const locks = await watcherLocks();
-                const [e] = await writer.append(ws, [event(1)]);
-                return { locks, seq: e?.seq };
-              })()
-            : undefined;
+        if (c.workspaceId === undefined) {
+          rereads.push(
+            (async () => {
+              const locks = await watcherLocks();
+              const [e] = await writer.append(ws, [event(rereads.length)]);
+              return { locks, seq: e?.seq };
+            })(),
+          );
+        }
       });
-      await until(async () => (await watcherLocks()) === 1, 5000);
-      expect(await watcherLocks()).toBe(1);
+      // The first connection: its lock request is held back too, and "re-read" waits for it.
+      await until(() => rereads.length === 1, holdMs + 5000);
+      const first = await rereads[0];
+      expect(first?.locks).toBe(1);
+      await until(() => seen.some((c) => c.seq === first?.seq), 2000);
+      expect(seen).toStrictEqual([{}, { workspaceId: ws, seq: first?.seq }]);
+      seen.length = 0;
       proxy.cut();
-      await until(() => reread !== undefined, 5000);
-      const at = await reread;
+      await until(() => rereads.length === 2, holdMs + 5000);
+      const at = await rereads[1];
       expect(at?.locks).toBe(1);
       await until(() => seen.some((c) => c.seq === at?.seq), holdMs + 2000);
       expect(seen).toStrictEqual([{}, { workspaceId: ws, seq: at?.seq }]);

@@ -119,7 +119,11 @@ export type VerifyResult =
       readonly firstDivergence: ChainDivergence;
     };
 
-/** What a store's `watch` reports: the workspace and its new last seq, when the engine knows them. */
+/**
+ * What a store's `watch` reports: the workspace and its new last seq, when the engine knows them. A
+ * change with neither means "re-read": appends may have gone unheard (before the watch took hold, or
+ * while its connection was down), so a follower reads what moved since its last read.
+ */
 export interface StoreChange {
   readonly workspaceId?: string;
   readonly seq?: number;

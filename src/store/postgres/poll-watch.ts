@@ -18,8 +18,9 @@ interface HeadRow {
  * Watches by asking the head table every `intervalMs` which workspaces moved: for a connection through
  * a transaction-pooling PgBouncer, where a LISTEN does not outlive its statement. One statement per poll
  * on the store's pool, reading only the head rows stamped in the last minute; a workspace is reported
- * with its new last seq. After a failed poll, the next good one also reports one change without a
- * workspace: what moved meanwhile may be unknown, so the follower should re-read.
+ * with its new last seq. The first good poll, and the next good one after a failed poll, also report one
+ * change without a workspace: what moved before (the follower read before watching) or meanwhile may be
+ * unknown, so the follower should re-read.
  */
 export function pollAppends(
   db: Queryable,
@@ -41,7 +42,7 @@ export function pollAppends(
       );
       if (stopped) return;
       const first = since === null;
-      if (failed) {
+      if (failed || first) {
         failed = false;
         onChange({});
       }

@@ -15,7 +15,7 @@ const PING_MS = 15_000;
  * NOTIFY serializes every notifying commit in the database, too high a price with nobody listening.
  */
 export const WATCHER_LOCK_KEY = 727_270_002;
-/** How often a reconnected watcher looks for its lock request on the server before saying "re-read". */
+/** How often a connecting watcher looks for its lock request on the server before saying "re-read". */
 const LOCK_SEEN_POLL_MS = 5;
 
 /** The statement timeout the client was made with (pg keeps it there, untyped); 0 when none. */
@@ -39,8 +39,9 @@ function parseChange(payload: string | undefined): StoreChange {
 
 /**
  * LISTEN on a dedicated connection (a pooled one would be handed to appends and lose the subscription).
- * When that connection drops it reconnects every second until stopped, and then reports one change
- * without a workspace: notifications sent meanwhile are lost, so the follower should re-read.
+ * Once it is listening, and again after each reconnect (every second while its connection is down), it
+ * reports one change without a workspace: appends made before that may have gone unheard, so the
+ * follower should re-read; every append after it is heard.
  */
 export function watchAppends(
   newClient: (untimed?: boolean) => pg.Client,
@@ -49,7 +50,6 @@ export function watchAppends(
   let stopped = false;
   let current: { client: pg.Client; lock: pg.Client; lost: () => void } | null = null;
   let retry: NodeJS.Timeout | undefined;
-  let reconnecting = false;
 
   const connect = async (): Promise<void> => {
     if (stopped) return;
@@ -62,7 +62,6 @@ export function watchAppends(
       current = null;
       destroySocket(client);
       destroySocket(lock);
-      reconnecting = true;
       retry = setTimeout(() => void connect(), RECONNECT_MS);
       retry.unref();
     };
@@ -84,13 +83,11 @@ export function watchAppends(
         await Promise.all([client.end().catch(() => undefined), lock.end().catch(() => undefined)]);
         return;
       }
-      if (reconnecting) {
-        // Appends notify only once the server has the lock request; "re-read" before that would let one
-        // landing after the consumer's read, but ahead of the request, go unheard.
-        if (!(await lockSeen(client, lock))) return;
-        reconnecting = false;
-        onChange({});
-      }
+      // Appends notify only once the server has the lock request; "re-read" before that would let one
+      // landing after the consumer's read, but ahead of the request, go unheard. Said on the first
+      // connection too: the follower read before watching, and appends in between sent no notification.
+      if (!(await lockSeen(client, lock))) return;
+      onChange({});
     } catch {
       lost();
     }
