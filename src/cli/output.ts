@@ -1,11 +1,11 @@
 import { EXIT } from './exit-codes.js';
-import { showControlsButLines as printableBlock } from '../util/control-chars.js';
+import { showControlsButLines } from '../util/control-chars.js';
 
 /** A writer of CLI output blocks (text or JSON) to `stream`: control characters escaped, ending in a newline. */
 const linesTo =
   (stream: NodeJS.WriteStream) =>
   (text: string): void => {
-    const safe = printableBlock(text);
+    const safe = showControlsButLines(text);
     stream.write(safe.endsWith('\n') ? safe : `${safe}\n`);
   };
 

@@ -54,13 +54,7 @@ function live(meter: Meter): Meter | null {
 /** Reads the `metrics` option; throws OperationalStateInputError naming it when it is none of the forms. */
 export function resolveMetrics(option: unknown): ResolvedMetrics | null {
   if (option === false) return null;
-  if (option === undefined || option === true) {
-    if (!globalMeterProviderRegistered()) return null;
-    const api = otelApi();
-    if (api === null) return null;
-    const meter = live(meterOf(api.metrics.getMeterProvider()));
-    return meter === null ? null : { meter, workspaceAttribute: false };
-  }
+  if (option === undefined || option === true) return wrap(globalMeter(), false);
   if (typeof option !== 'object' || option === null) throw badOption(option);
   if (isMeter(option)) return wrap(live(option), false);
   if (isProvider(option)) return wrap(live(meterOf(option)), false);
@@ -83,10 +77,14 @@ export function resolveMetrics(option: unknown): ResolvedMetrics | null {
     }
     return wrap(live(meterOf(o.meterProvider)), workspaceAttribute);
   }
+  return wrap(globalMeter(), workspaceAttribute);
+}
+
+/** The globally registered provider's meter; null (the API never loaded) when none is registered. */
+function globalMeter(): Meter | null {
   if (!globalMeterProviderRegistered()) return null;
   const api = otelApi();
-  const meter = api === null ? null : live(meterOf(api.metrics.getMeterProvider()));
-  return wrap(meter, workspaceAttribute);
+  return api === null ? null : live(meterOf(api.metrics.getMeterProvider()));
 }
 
 function wrap(meter: Meter | null, workspaceAttribute: boolean): ResolvedMetrics | null {

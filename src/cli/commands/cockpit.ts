@@ -6,7 +6,7 @@ import { cockpitTable, formatDuration, verifyCell } from '../../cockpit/table.js
 import { openStore } from '../open-store.js';
 import { out } from '../output.js';
 import { integer, storeSpec } from '../parse.js';
-import { showControls as printable } from '../../util/control-chars.js';
+import { showControls } from '../../util/control-chars.js';
 import { type CockpitFlags, metricsOptions, writeTokenFile } from './cockpit-metrics-flags.js';
 
 /** `opstate cockpit`: every workspace in a store, live, in a loopback page (or once, as a table). */
@@ -105,15 +105,15 @@ function formatTable(rows: ReturnType<typeof cockpitTable>['workspaces']): strin
   });
   for (const r of rows) {
     table.push([
-      printable(r.workspaceId),
-      printable(r.state ?? '–'),
-      printable(r.claimPermission ?? '–'),
-      printable(r.degradationReasons.join(', ')) || '–',
+      showControls(r.workspaceId),
+      showControls(r.state ?? '–'),
+      showControls(r.claimPermission ?? '–'),
+      showControls(r.degradationReasons.join(', ')) || '–',
       formatDuration(r.timeInStateMs),
       String(r.transitions),
       String(r.chainLength),
       verifyCell(r),
-      printable((r.lastTrigger ?? '').slice(0, 40)),
+      showControls((r.lastTrigger ?? '').slice(0, 40)),
     ]);
   }
   return table.toString();

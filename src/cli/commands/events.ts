@@ -4,7 +4,7 @@ import type { ChainEvent, ChainStore } from '../../store/chain/types.js';
 import { ownershipOf } from '../../store/chain/owner.js';
 import { RestartTracker } from '../../store/chain/restarts.js';
 import { MAX_READ_LIMIT } from '../../store/chain/validate.js';
-import { showControls as printable } from '../../util/control-chars.js';
+import { showControls } from '../../util/control-chars.js';
 import { exportEvents, streamSink } from './events-export.js';
 
 export interface EventsOptions {
@@ -42,14 +42,14 @@ export function eventsTable(events: readonly ChainEvent[], restarts?: RestartTra
   });
   for (const e of events) {
     const restart = restarts?.feed(e) ?? null;
-    if (restart !== null) table.push([{ colSpan: 5, content: `── ${printable(restart.label)} ──` }]);
+    if (restart !== null) table.push([{ colSpan: 5, content: `── ${showControls(restart.label)} ──` }]);
     // Stored strings are free text: shown escaped, never as raw terminal control sequences.
     table.push([
-      printable(familyOf(e.eventType)),
+      showControls(familyOf(e.eventType)),
       e.seq,
-      printable(e.occurredAt),
-      printable(e.eventType),
-      printable(keyFields(e)),
+      showControls(e.occurredAt),
+      showControls(e.eventType),
+      showControls(keyFields(e)),
     ]);
   }
   return table.toString();

@@ -3,7 +3,7 @@ import { ChainNotVerifiedError } from '../../runtime/resume-errors.js';
 import { planResume, type ResumePlan } from '../../runtime/resume-plan.js';
 import type { ChainStore } from '../../store/chain/types.js';
 import { CommandFailure } from '../exit-codes.js';
-import { showControls as printable } from '../../util/control-chars.js';
+import { showControls } from '../../util/control-chars.js';
 import type { CliHelpers } from './checkpoint.js';
 
 /** What `opstate status` reports: what a resume would start in, the owner, the last verified seq. */
@@ -13,7 +13,7 @@ export interface StatusReport extends ResumePlan {
 
 function posture(p: { claimPermission: string; degradationReasons: readonly string[] }): string {
   const reasons =
-    p.degradationReasons.length > 0 ? `, reasons ${printable(p.degradationReasons.join(','))}` : '';
+    p.degradationReasons.length > 0 ? `, reasons ${showControls(p.degradationReasons.join(','))}` : '';
   return `claim ${p.claimPermission}${reasons}`;
 }
 

@@ -7,6 +7,12 @@ import type pg from 'pg';
  */
 export async function behindPooler(client: pg.ClientBase): Promise<boolean> {
   const rows = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+  const told = toldPid(client);
+  return told !== null && rows[0]?.pid !== told;
+}
+
+/** The backend pid the client was told at connect (node-postgres keeps it, untyped); null before. */
+export function toldPid(client: pg.ClientBase): number | null {
   const told = (client as unknown as { processID?: unknown }).processID;
-  return typeof told === 'number' && rows[0]?.pid !== told;
+  return typeof told === 'number' ? told : null;
 }

@@ -69,7 +69,7 @@ export function createPgWatcher(sp: StorePool, o: ResolvedPostgresOptions) {
       stopInner =
         pooled === true
           ? pollAppends(sp.db, o.pollIntervalMs, onChange)
-          : watchAppends((untimed) => sp.dedicatedClient(untimed, listenUrl), onChange);
+          : watchAppends((untimed) => sp.dedicatedClient(untimed, listenUrl), onChange, o.queryTimeoutMs);
     };
     const attempt = () => {
       // Until the server answers, which way to watch is unknown: ask again every second.

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { StoreChange } from '../chain/types.js';
 import { destroySocket } from './pool.js';
+import { toldPid } from './pooler.js';
 
 /** The channel every `opstate.chain_append` call that wrote something notifies (migration 002). */
 export const APPEND_CHANNEL = 'opstate_appended';
@@ -17,13 +18,6 @@ const PING_MS = 15_000;
 export const WATCHER_LOCK_KEY = 727_270_002;
 /** How often a connecting watcher looks for its lock request on the server before saying "re-read". */
 const LOCK_SEEN_POLL_MS = 5;
-
-/** The statement timeout the client was made with (pg keeps it there, untyped); 0 when none. */
-function queryTimeoutOf(client: pg.Client): number {
-  const t = (client as unknown as { connectionParameters?: { query_timeout?: unknown } }).connectionParameters
-    ?.query_timeout;
-  return typeof t === 'number' ? t : 0;
-}
 
 function parseChange(payload: string | undefined): StoreChange {
   try {
@@ -46,6 +40,7 @@ function parseChange(payload: string | undefined): StoreChange {
 export function watchAppends(
   newClient: (untimed?: boolean) => pg.Client,
   onChange: (change: StoreChange) => void,
+  queryTimeoutMs: number,
 ): () => void {
   let stopped = false;
   let current: { client: pg.Client; lock: pg.Client; lost: () => void } | null = null;
@@ -99,8 +94,8 @@ export function watchAppends(
    * gave at connect: behind a pooler, which gives its own, watch polls instead (pooler.ts).
    */
   const lockSeen = async (client: pg.Client, lock: pg.Client): Promise<boolean> => {
-    const pid = (lock as unknown as { processID: number | null }).processID;
-    const give = Date.now() + (queryTimeoutOf(client) || PING_MS);
+    const pid = toldPid(lock);
+    const give = Date.now() + queryTimeoutMs;
     for (;;) {
       if (stopped || current?.client !== client) return false;
       const { rows } = await client.query(
