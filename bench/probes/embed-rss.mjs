@@ -1,19 +1,24 @@
 /*
  * The weight of embedding an event store in a process, measured in a fresh process per sample with plain
  * node (no TypeScript loader, whose own memory would swamp the difference), opstate from the built entry:
- *   node --expose-gc bench/probes/embed-rss.mjs <bare|raw|emmett|opstate-store|opstate-runtime|xstate-chart> <file>
+ *   node --expose-gc bench/probes/embed-rss.mjs <bare|raw|emmett|opstate-store|opstate-runtime|xstate-chart> <file> [settleMs]
  * Imports the library (timed), writes 1,000 events (~200-byte payloads; the store and the peers in 100
  * commits of 10, the runtime as 1,000 transitions flushed every 50), collects garbage, and prints one JSON
  * line: {"importMs", "rss"}. `bare` imports and writes nothing: the floor the others are measured above.
+ * With settleMs, the process then sits idle that long, as an embedding agent does between transitions,
+ * and prints a second line: {"settledRss", "newSpaceMiB"}. V8's memory reducer shrinks a grown young
+ * generation about 8 s after the last full collection if the process allocates little meanwhile.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
-import { setImmediate } from 'node:timers';
+import { setImmediate, setTimeout } from 'node:timers';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { URL } from 'node:url';
 
-const [what, file = ''] = process.argv.slice(2);
+const [what, file = '', settle = '0'] = process.argv.slice(2);
+const settleMs = Number(settle);
 const root = new URL('../../', import.meta.url);
 const gc = () => globalThis.gc?.();
 const payload = (i) => ({
@@ -119,3 +124,9 @@ gc();
 gc();
 await new Promise((resolve) => setImmediate(resolve));
 process.stdout.write(`${JSON.stringify({ importMs, rss: process.memoryUsage().rss })}\n`);
+if (settleMs > 0) {
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+  const newSpaceMiB = (newSpace?.space_size ?? Number.NaN) / 2 ** 20;
+  process.stdout.write(`${JSON.stringify({ settledRss: process.memoryUsage().rss, newSpaceMiB })}\n`);
+}
