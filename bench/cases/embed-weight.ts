@@ -115,7 +115,7 @@ export async function embedWeight(s: BenchSettings): Promise<CaseResult[]> {
           p.settled.then((later) => {
             (settledRss.get(kind) as number[])[slot] = later.settledRss;
             if (kind === 'bare') return;
-            // Shrunk: back at new space's 1 MiB floor (bare node never grew past its starting 2 MiB).
+            // Shrunk: 1 MiB committed, half of what bare node starts with (it never grows).
             shrunk.of += 1;
             if (later.newSpaceMiB <= 1) shrunk.settled += 1;
           }),
