@@ -24,8 +24,9 @@ const MiB = 2 ** 20;
 /**
  * These processes then sit idle for SETTLE_MS and are measured again: an agent embedding the runtime
  * spends most of its life between transitions, and V8's memory reducer gives back a young generation
- * grown by a burst of work about 8 s after the last full collection (the wait leaves it a margin). The
- * idle tails overlap the next probes, whose work they do not touch: RSS is per process.
+ * grown by a burst of work about 8 s after the work ends (the wait leaves it a margin). The idle tails
+ * overlap the next probes: RSS is per process, and an idle probe takes next to no CPU from them (the
+ * memory reducer's one collection aside).
  */
 const SETTLED = ['bare', 'emmett', 'opstate-store', 'opstate-runtime'] as const;
 const SETTLE_MS = 12_000;

@@ -7,7 +7,7 @@
  * line: {"importMs", "rss"}. `bare` imports and writes nothing: the floor the others are measured above.
  * With settleMs, the process then sits idle that long, as an embedding agent does between transitions,
  * and prints a second line: {"settledRss", "newSpaceMiB"}. V8's memory reducer shrinks a grown young
- * generation about 8 s after the last full collection if the process allocates little meanwhile.
+ * generation about 8 s after the work ends if the process allocates little meanwhile.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
