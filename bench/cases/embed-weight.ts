@@ -128,10 +128,11 @@ export async function embedWeight(s: BenchSettings): Promise<CaseResult[]> {
     rmSync(dir, { recursive: true, force: true });
   }
   // Per sample, above the bare process of the same round and flags.
-  const added = (kind: Kind) => {
-    const bare = rss.get(kind.endsWith('@capped') ? 'bare@capped' : 'bare') ?? [];
-    return spreadOf((rss.get(kind) ?? []).map((v, i) => (v - (bare[i] ?? Number.NaN)) / MiB));
+  const aboveBare = (from: Map<Kind, number[]>, kind: Kind) => {
+    const bare = from.get(kind.endsWith('@capped') ? 'bare@capped' : 'bare') ?? [];
+    return spreadOf((from.get(kind) ?? []).map((v, i) => (v - (bare[i] ?? Number.NaN)) / MiB));
   };
+  const added = (kind: Kind) => aboveBare(rss, kind);
   const emmett = added('emmett');
   const raw = added('raw');
   const rows: CaseResult[] = [];
@@ -154,10 +155,7 @@ export async function embedWeight(s: BenchSettings): Promise<CaseResult[]> {
     );
   }
   // The same processes after sitting idle: what a long-lived agent carries between bursts.
-  const settledAdded = (kind: (typeof SETTLED)[number]) => {
-    const bare = settledRss.get('bare') ?? [];
-    return spreadOf((settledRss.get(kind) ?? []).map((v, i) => (v - (bare[i] ?? Number.NaN)) / MiB));
-  };
+  const settledAdded = (kind: (typeof SETTLED)[number]) => aboveBare(settledRss, kind);
   const settledEmmett = settledAdded('emmett');
   const settledStore = settledAdded('opstate-store');
   const settledRuntime = settledAdded('opstate-runtime');
